@@ -1,0 +1,112 @@
+import type { Lang } from './lang.js';
+
+/**
+ * The channel-neutral contract between the engine and every channel (Teams, Slack, web chat, CLI).
+ * Channels translate their transport into an InboundEvent, call Engine.handle, and render the
+ * OutboundMessages they get back. They never decide anything themselves.
+ */
+
+/** Where a conversation lives, enough for a channel to post into it later (proactive messages). */
+export interface ConversationAddress {
+  /** Channel name: 'teams' | 'slack' | 'web' | 'cli' | 'test', open-ended for new connectors. */
+  channel: string;
+  conversationId: string;
+  /** Slack thread ts, Teams reply-chain id: set when the bot talks inside a thread. */
+  threadId?: string;
+}
+
+export interface UserRef {
+  /** Stable id within the channel (Teams aadObjectId or from.id, Slack user id, web session id). */
+  id: string;
+  name?: string;
+  email?: string;
+  /** Locale reported by the channel, e.g. "fr-FR"; a hint, the message text decides the reply language. */
+  locale?: string;
+}
+
+/**
+ * A button press. `payload` is whatever the engine put in a Choice's `value`, round-tripped opaquely
+ * by the channel (Adaptive Card Action.Submit data, Slack button value). The engine validates it:
+ * it came from the outside world.
+ */
+export interface ActionInput {
+  payload: unknown;
+  /** Channel id of the message carrying the button, so a channel can update it in place (Slack chat.update). */
+  sourceMessageId?: string;
+}
+
+export interface InboundEvent {
+  address: ConversationAddress;
+  user: UserRef;
+  /** The channel's own message id (Teams activity id, Slack client_msg_id / event_id): deduplication key. */
+  messageId?: string;
+  /** Exactly one of text or action is set. */
+  text?: string;
+  action?: ActionInput;
+  /** ISO timestamp when the channel received it. */
+  receivedAt?: string;
+}
+
+/** JSON-serialisable value the engine attaches to a button; must stay under 2,000 characters once serialised (Slack limit). */
+export type ActionPayload = { [key: string]: string | number | boolean | null | undefined };
+
+export interface Choice {
+  label: string;
+  value: ActionPayload;
+  style?: 'primary' | 'default' | 'danger';
+}
+
+/**
+ * Parts of a message, rendered in order. All strings are already in the reply language.
+ * `text` uses a small Markdown subset every channel can render: **bold**, _italic_, `code`,
+ * [label](https://url), "- " bullet lines and blank-line paragraphs.
+ */
+export type ReplyPart =
+  | { kind: 'text'; text: string }
+  | { kind: 'steps'; title?: string; steps: string[] }
+  | {
+      kind: 'citation';
+      articleId: string;
+      title: string;
+      url?: string;
+      /** Localised freshness label, e.g. "updated 3 months ago". */
+      updatedLabel?: string;
+      /** Localised warning when the article is past its review_by date. */
+      staleWarning?: string;
+    }
+  | { kind: 'choices'; prompt?: string; choices: Choice[] }
+  | {
+      kind: 'ticket';
+      state: 'opening' | 'opened' | 'failed' | 'status';
+      text: string;
+      number?: string;
+      url?: string;
+      status?: string;
+    }
+  | {
+      kind: 'handoff';
+      state: 'queued' | 'taken' | 'relay' | 'ended';
+      text: string;
+      technician?: string;
+    };
+
+export interface OutboundMessage {
+  lang: Lang;
+  parts: ReplyPart[];
+  /**
+   * When set, channels that can edit messages replace the message that carried the clicked button
+   * (Slack chat.update, Teams updateActivity) instead of posting a new one.
+   */
+  replacesSourceMessage?: boolean;
+}
+
+export interface Engine {
+  /** Handles one inbound event; the event is durably stored before this resolves. */
+  handle(event: InboundEvent): Promise<OutboundMessage[]>;
+}
+
+/** Implemented by each channel so the engine can speak first (ticket number known, status change, technician relay). */
+export interface ProactiveSender {
+  readonly channel: string;
+  send(address: ConversationAddress, message: OutboundMessage): Promise<void>;
+}
