@@ -36,6 +36,11 @@ export interface TicketRequester {
 export interface CreateTicketOptions {
   /** Stable across retries of the same escalation (the packet id). */
   idempotencyKey: string;
+  /**
+   * 1 for the first delivery attempt. From 2 on (or when unknown) an earlier attempt may have created
+   * the ticket, so providers without server-side idempotency look it up by the key before creating.
+   */
+  attempt?: number;
 }
 
 export interface TicketProvider {

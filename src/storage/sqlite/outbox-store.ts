@@ -1,0 +1,294 @@
+import type { Db, Migration } from './database.js';
+import type { EscalationPacket } from '../../engine/escalation/packet.js';
+import type { TicketRef } from '../../engine/ports/tickets.js';
+
+/**
+ * The ticket outbox table. An escalation is a row here before the user is told anything; workers
+ * claim due rows with a lease (one atomic UPDATE … RETURNING, so two workers or two processes can
+ * never hold the same row), and every state change is fenced on the lease owner so a worker that
+ * lost its lease cannot overwrite the one that took over.
+ *
+ * Lifecycle: pending → delivering → delivered | pending (retry later) | dead (console can retry).
+ * `notified_at` records that the user was told the outcome, so a crash between "delivered" and
+ * "told the user" is replayed on restart instead of being forgotten.
+ */
+export const outboxMigrations: Migration[] = [
+  {
+    name: 'outbox/001_init',
+    up: `
+      CREATE TABLE ticket_outbox (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        packet_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivering', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        last_error TEXT,
+        provider TEXT,
+        ticket_id TEXT,
+        ticket_number TEXT,
+        ticket_url TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        delivered_at TEXT,
+        notified_at TEXT
+      );
+      CREATE INDEX ticket_outbox_due ON ticket_outbox (status, next_attempt_at);
+      CREATE INDEX ticket_outbox_conversation ON ticket_outbox (conversation_id, created_at);
+      CREATE INDEX ticket_outbox_user ON ticket_outbox (user_id, created_at);
+    `,
+  },
+];
+
+export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
+
+export interface OutboxItem {
+  /** The packet id, also the idempotency key sent to the ticket system. */
+  id: string;
+  conversationId: string;
+  channel: string;
+  userId: string;
+  packet: EscalationPacket;
+  status: OutboxStatus;
+  attempts: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  lastError?: string;
+  ticket?: TicketRef;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt?: string;
+  notifiedAt?: string;
+}
+
+export interface OutboxFilter {
+  statuses?: OutboxStatus[];
+  conversationId?: string;
+  userId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+interface Row {
+  id: string;
+  conversation_id: string;
+  channel: string;
+  user_id: string;
+  packet_json: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  provider: string | null;
+  ticket_id: string | null;
+  ticket_number: string | null;
+  ticket_url: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+  notified_at: string | null;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toItem(r: Row): OutboxItem {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    channel: r.channel,
+    userId: r.user_id,
+    packet: JSON.parse(r.packet_json) as EscalationPacket,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    leaseOwner: opt(r.lease_owner),
+    leaseUntil: opt(r.lease_until),
+    lastError: opt(r.last_error),
+    ticket:
+      r.provider && r.ticket_id && r.ticket_number
+        ? { provider: r.provider, id: r.ticket_id, number: r.ticket_number, url: opt(r.ticket_url) }
+        : undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deliveredAt: opt(r.delivered_at),
+    notifiedAt: opt(r.notified_at),
+  };
+}
+
+export class OutboxStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Durable once this returns (WAL + synchronous=FULL). Returns false when the packet was already there. */
+  insert(packet: EscalationPacket): boolean {
+    const at = this.iso();
+    const r = this.db
+      .prepare(
+        `INSERT INTO ticket_outbox (id, conversation_id, channel, user_id, packet_json, status, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(packet.id, packet.conversationId, packet.channel, packet.user.id, JSON.stringify(packet), this.now(), at, at);
+    return r.changes === 1;
+  }
+
+  /**
+   * Claims the next due item for `owner` until now + leaseMs, counting the attempt. Due means pending
+   * and scheduled, or delivering with an expired lease (its worker died).
+   */
+  claim(owner: string, leaseMs: number): OutboxItem | undefined {
+    const now = this.now();
+    const row = this.db
+      .prepare(
+        `UPDATE ticket_outbox
+            SET status = 'delivering', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @iso
+          WHERE id = (SELECT id FROM ticket_outbox
+                       WHERE (status = 'pending' AND next_attempt_at <= @now)
+                          OR (status = 'delivering' AND lease_until <= @now)
+                       ORDER BY next_attempt_at LIMIT 1)
+        RETURNING *`,
+      )
+      .get({ owner, until: now + leaseMs, now, iso: this.iso() }) as Row | undefined;
+    return row && toItem(row);
+  }
+
+  /** Fenced on the lease: false when another worker took the item over. */
+  markDelivered(id: string, owner: string, ticket: TicketRef): boolean {
+    const at = this.iso();
+    return (
+      this.db
+        .prepare(
+          `UPDATE ticket_outbox
+              SET status = 'delivered', provider = ?, ticket_id = ?, ticket_number = ?, ticket_url = ?,
+                  delivered_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+            WHERE id = ? AND status = 'delivering' AND lease_owner = ?`,
+        )
+        .run(ticket.provider, ticket.id, ticket.number, ticket.url ?? null, at, at, id, owner).changes === 1
+    );
+  }
+
+  /** Schedules another attempt at `nextAttemptAt`, fenced on the lease. */
+  markRetry(id: string, owner: string, error: string, nextAttemptAt: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE ticket_outbox
+              SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+            WHERE id = ? AND status = 'delivering' AND lease_owner = ?`,
+        )
+        .run(nextAttemptAt, error, this.iso(), id, owner).changes === 1
+    );
+  }
+
+  markDead(id: string, owner: string, error: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE ticket_outbox
+              SET status = 'dead', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL, notified_at = NULL
+            WHERE id = ? AND status = 'delivering' AND lease_owner = ?`,
+        )
+        .run(error, this.iso(), id, owner).changes === 1
+    );
+  }
+
+  /**
+   * Console action. A dead item goes back to pending with a fresh attempt budget; a pending item is
+   * made due now. Returns the item, or undefined when it is neither (delivered, or being delivered).
+   */
+  retry(id: string): OutboxItem | undefined {
+    const row = this.db
+      .prepare(
+        `UPDATE ticket_outbox
+            SET attempts = CASE status WHEN 'dead' THEN 0 ELSE attempts END,
+                status = 'pending', next_attempt_at = ?, updated_at = ?, notified_at = NULL
+          WHERE id = ? AND status IN ('dead', 'pending')
+        RETURNING *`,
+      )
+      .get(this.now(), this.iso(), id) as Row | undefined;
+    return row && toItem(row);
+  }
+
+  markNotified(id: string): void {
+    this.db.prepare('UPDATE ticket_outbox SET notified_at = ? WHERE id = ?').run(this.iso(), id);
+  }
+
+  /** Delivered or dead items whose outcome has not reached the user yet (e.g. the process died in between). */
+  unnotified(limit = 100): OutboxItem[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM ticket_outbox WHERE status IN ('delivered', 'dead') AND notified_at IS NULL
+           ORDER BY updated_at LIMIT ?`,
+        )
+        .all(limit) as Row[]
+    ).map(toItem);
+  }
+
+  get(id: string): OutboxItem | undefined {
+    const row = this.db.prepare('SELECT * FROM ticket_outbox WHERE id = ?').get(id) as Row | undefined;
+    return row && toItem(row);
+  }
+
+  /** Newest first. */
+  list(filter: OutboxFilter = {}): OutboxItem[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.statuses?.length) {
+      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      args.push(...filter.statuses);
+    }
+    if (filter.conversationId) {
+      where.push('conversation_id = ?');
+      args.push(filter.conversationId);
+    }
+    if (filter.userId) {
+      where.push('user_id = ?');
+      args.push(filter.userId);
+    }
+    args.push(filter.limit ?? 50, filter.offset ?? 0);
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM ticket_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+        )
+        .all(...args) as Row[]
+    ).map(toItem);
+  }
+
+  counts(): Record<OutboxStatus, number> {
+    const out: Record<OutboxStatus, number> = { pending: 0, delivering: 0, delivered: 0, dead: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM ticket_outbox GROUP BY status').all() as {
+      status: OutboxStatus;
+      n: number;
+    }[]) {
+      out[r.status] = r.n;
+    }
+    return out;
+  }
+
+  /** Earliest time (epoch ms) something becomes due, for the worker's next wake-up. */
+  nextDueAt(): number | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS due
+           FROM ticket_outbox WHERE status IN ('pending', 'delivering')`,
+      )
+      .get() as { due: number | null };
+    return r.due ?? undefined;
+  }
+}

@@ -1,0 +1,421 @@
+import type { Db, Migration } from './database.js';
+import type { EscalationPacket } from '../../engine/escalation/packet.js';
+import type { TicketState } from '../../engine/ports/tickets.js';
+
+/**
+ * The embedded ticket system (TICKET_PROVIDER=local): tickets numbered HD-000123 with status,
+ * assignee and resolution notes, plus an append-only history of every change. The history is what a
+ * notifier reads ("your ticket is now in progress") and what the console shows; `eventsSince` lets a
+ * notifier in another process follow it, `onChange` serves listeners in this one.
+ */
+export const ticketMigrations: Migration[] = [
+  {
+    name: 'tickets/001_init',
+    up: `
+      CREATE TABLE local_tickets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        number TEXT UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        category TEXT,
+        lang TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        requester_id TEXT NOT NULL,
+        requester_email TEXT,
+        requester_name TEXT,
+        assignee TEXT,
+        resolution_notes TEXT,
+        packet_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX local_tickets_requester ON local_tickets (requester_id, created_at);
+      CREATE INDEX local_tickets_requester_email ON local_tickets (requester_email COLLATE NOCASE, created_at);
+      CREATE INDEX local_tickets_state ON local_tickets (state, updated_at);
+      CREATE TABLE local_ticket_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL REFERENCES local_tickets (id),
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        assignee TEXT,
+        actor TEXT,
+        note TEXT
+      );
+      CREATE INDEX local_ticket_events_ticket ON local_ticket_events (ticket_id, id);
+    `,
+  },
+];
+
+export interface LocalTicket {
+  id: number;
+  number: string;
+  idempotencyKey: string;
+  state: TicketState;
+  title: string;
+  /** The rendered context (format.ts), what a technician reads. */
+  body: string;
+  priority: EscalationPacket['priority'];
+  category?: string;
+  lang: EscalationPacket['lang'];
+  channel: string;
+  conversationId: string;
+  requesterId: string;
+  requesterEmail?: string;
+  requesterName?: string;
+  assignee?: string;
+  resolutionNotes?: string;
+  createdAt: string;
+  updatedAt: string;
+  packet: EscalationPacket;
+}
+
+export type TicketEventKind = 'created' | 'status' | 'assigned';
+
+export interface LocalTicketEvent {
+  id: number;
+  ticketId: number;
+  number: string;
+  kind: TicketEventKind;
+  at: string;
+  fromState?: TicketState;
+  toState: TicketState;
+  assignee?: string;
+  actor?: string;
+  note?: string;
+}
+
+export interface TicketFilter {
+  states?: TicketState[];
+  requesterId?: string;
+  requesterEmail?: string;
+  conversationId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ChangeOptions {
+  /** Who made the change (technician name or id), for the history. */
+  actor?: string;
+  note?: string;
+}
+
+export type TicketChangeListener = (event: LocalTicketEvent, ticket: LocalTicket) => void;
+
+interface TicketRow {
+  id: number;
+  number: string;
+  idempotency_key: string;
+  state: string;
+  title: string;
+  body: string;
+  priority: string;
+  category: string | null;
+  lang: string;
+  channel: string;
+  conversation_id: string;
+  requester_id: string;
+  requester_email: string | null;
+  requester_name: string | null;
+  assignee: string | null;
+  resolution_notes: string | null;
+  packet_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface EventRow {
+  id: number;
+  ticket_id: number;
+  number: string;
+  kind: string;
+  at: string;
+  from_state: string | null;
+  to_state: string;
+  assignee: string | null;
+  actor: string | null;
+  note: string | null;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toTicket(r: TicketRow): LocalTicket {
+  return {
+    id: r.id,
+    number: r.number,
+    idempotencyKey: r.idempotency_key,
+    state: r.state as TicketState,
+    title: r.title,
+    body: r.body,
+    priority: r.priority as LocalTicket['priority'],
+    category: opt(r.category),
+    lang: r.lang as LocalTicket['lang'],
+    channel: r.channel,
+    conversationId: r.conversation_id,
+    requesterId: r.requester_id,
+    requesterEmail: opt(r.requester_email),
+    requesterName: opt(r.requester_name),
+    assignee: opt(r.assignee),
+    resolutionNotes: opt(r.resolution_notes),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    packet: JSON.parse(r.packet_json) as EscalationPacket,
+  };
+}
+
+function toEvent(r: EventRow): LocalTicketEvent {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    number: r.number,
+    kind: r.kind as TicketEventKind,
+    at: r.at,
+    fromState: opt(r.from_state) as TicketState | undefined,
+    toState: r.to_state as TicketState,
+    assignee: opt(r.assignee),
+    actor: opt(r.actor),
+    note: opt(r.note),
+  };
+}
+
+export class TicketNotFoundError extends Error {
+  constructor(numberOrId: string) {
+    super(`ticket ${numberOrId} not found`);
+    this.name = 'TicketNotFoundError';
+  }
+}
+
+export interface TicketStoreOptions {
+  /** Number prefix: HD gives HD-000123. */
+  prefix?: string;
+  now?: () => Date;
+  /** Called when a listener throws; listeners never break a write. */
+  onListenerError?: (err: unknown) => void;
+}
+
+export class TicketStore {
+  private readonly prefix: string;
+  private readonly now: () => Date;
+  private readonly listeners = new Set<TicketChangeListener>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: TicketStoreOptions = {},
+  ) {
+    this.prefix = (options.prefix ?? 'HD').toUpperCase();
+    this.now = options.now ?? (() => new Date());
+  }
+
+  formatNumber(id: number): string {
+    return `${this.prefix}-${String(id).padStart(6, '0')}`;
+  }
+
+  /** Accepts "HD-000123", "hd-123", "HD123" or "123"; undefined when it cannot be one of ours. */
+  parseNumber(numberOrId: string): number | undefined {
+    const m = /^\s*(?:([A-Za-z]+)-?)?0*(\d{1,12})\s*$/.exec(numberOrId);
+    if (!m) return undefined;
+    if (m[1] && m[1].toUpperCase() !== this.prefix) return undefined;
+    return Number(m[2]);
+  }
+
+  /** Idempotent on `idempotencyKey`: a second call returns the first ticket with `created: false`. */
+  create(input: { idempotencyKey: string; packet: EscalationPacket; title: string; body: string }): {
+    ticket: LocalTicket;
+    created: boolean;
+  } {
+    const result = this.db
+      .transaction(() => {
+        const existing = this.db
+          .prepare('SELECT * FROM local_tickets WHERE idempotency_key = ?')
+          .get(input.idempotencyKey) as TicketRow | undefined;
+        if (existing) return { ticket: toTicket(existing), created: false };
+        const at = this.now().toISOString();
+        const p = input.packet;
+        const { lastInsertRowid } = this.db
+          .prepare(
+            `INSERT INTO local_tickets (idempotency_key, state, title, body, priority, category, lang, channel,
+               conversation_id, requester_id, requester_email, requester_name, packet_json, created_at, updated_at)
+             VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.idempotencyKey, input.title, input.body, p.priority, p.category ?? null, p.lang, p.channel,
+            p.conversationId, p.user.id, p.user.email ?? null, p.user.name ?? null, JSON.stringify(p), at, at,
+          );
+        const id = Number(lastInsertRowid);
+        this.db.prepare('UPDATE local_tickets SET number = ? WHERE id = ?').run(this.formatNumber(id), id);
+        this.insertEvent(id, 'created', at, undefined, 'new', {});
+        return { ticket: this.mustGet(String(id)), created: true };
+      })
+      .immediate();
+    if (result.created) this.emitLatest(result.ticket);
+    return result;
+  }
+
+  get(numberOrId: string): LocalTicket | undefined {
+    const id = this.parseNumber(numberOrId);
+    if (id === undefined) return undefined;
+    const row = this.db.prepare('SELECT * FROM local_tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    return row && toTicket(row);
+  }
+
+  getByIdempotencyKey(key: string): LocalTicket | undefined {
+    const row = this.db.prepare('SELECT * FROM local_tickets WHERE idempotency_key = ?').get(key) as TicketRow | undefined;
+    return row && toTicket(row);
+  }
+
+  /** Newest first. */
+  list(filter: TicketFilter = {}): LocalTicket[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.states?.length) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      args.push(...filter.states);
+    }
+    const who: string[] = [];
+    if (filter.requesterId) {
+      who.push('requester_id = ?');
+      args.push(filter.requesterId);
+    }
+    if (filter.requesterEmail) {
+      who.push('requester_email = ? COLLATE NOCASE');
+      args.push(filter.requesterEmail);
+    }
+    // The same person may be known by channel id in one place and by e-mail in another.
+    if (who.length) where.push(`(${who.join(' OR ')})`);
+    if (filter.conversationId) {
+      where.push('conversation_id = ?');
+      args.push(filter.conversationId);
+    }
+    const sql = `SELECT * FROM local_tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY id DESC LIMIT ? OFFSET ?`;
+    args.push(filter.limit ?? 50, filter.offset ?? 0);
+    return (this.db.prepare(sql).all(...args) as TicketRow[]).map(toTicket);
+  }
+
+  setState(numberOrId: string, state: TicketState, change: ChangeOptions = {}): LocalTicket {
+    return this.update(numberOrId, (t) => (t.state === state ? undefined : { state, kind: 'status' }), change);
+  }
+
+  assign(numberOrId: string, assignee: string | null, change: ChangeOptions = {}): LocalTicket {
+    return this.update(
+      numberOrId,
+      (t) =>
+        (t.assignee ?? null) === assignee
+          ? undefined
+          : { assignee, kind: 'assigned', state: t.state === 'new' && assignee ? 'in_progress' : t.state },
+      change,
+    );
+  }
+
+  /** Resolves with notes: what the technician did, later offered as a draft article. */
+  resolve(numberOrId: string, notes: string, change: ChangeOptions = {}): LocalTicket {
+    return this.update(numberOrId, () => ({ state: 'resolved', resolutionNotes: notes, kind: 'status' }), {
+      ...change,
+      note: change.note ?? notes,
+    });
+  }
+
+  history(numberOrId: string): LocalTicketEvent[] {
+    const id = this.parseNumber(numberOrId);
+    if (id === undefined) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT e.*, t.number FROM local_ticket_events e JOIN local_tickets t ON t.id = e.ticket_id
+           WHERE e.ticket_id = ? ORDER BY e.id`,
+        )
+        .all(id) as EventRow[]
+    ).map(toEvent);
+  }
+
+  /** Events after a cursor, oldest first: how a notifier in another process follows changes. */
+  eventsSince(afterEventId: number, limit = 100): LocalTicketEvent[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT e.*, t.number FROM local_ticket_events e JOIN local_tickets t ON t.id = e.ticket_id
+           WHERE e.id > ? ORDER BY e.id LIMIT ?`,
+        )
+        .all(afterEventId, limit) as EventRow[]
+    ).map(toEvent);
+  }
+
+  onChange(listener: TicketChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private mustGet(numberOrId: string): LocalTicket {
+    const t = this.get(numberOrId);
+    if (!t) throw new TicketNotFoundError(numberOrId);
+    return t;
+  }
+
+  private update(
+    numberOrId: string,
+    decide: (t: LocalTicket) =>
+      | { kind: TicketEventKind; state?: TicketState; assignee?: string | null; resolutionNotes?: string }
+      | undefined,
+    change: ChangeOptions,
+  ): LocalTicket {
+    let changed = false;
+    const ticket = this.db
+      .transaction(() => {
+        const current = this.mustGet(numberOrId);
+        const next = decide(current);
+        if (!next) return current;
+        changed = true;
+        const at = this.now().toISOString();
+        const state = next.state ?? current.state;
+        const assignee = next.assignee === undefined ? (current.assignee ?? null) : next.assignee;
+        const notes = next.resolutionNotes ?? current.resolutionNotes ?? null;
+        this.db
+          .prepare('UPDATE local_tickets SET state = ?, assignee = ?, resolution_notes = ?, updated_at = ? WHERE id = ?')
+          .run(state, assignee, notes, at, current.id);
+        this.insertEvent(current.id, next.kind, at, current.state, state, { ...change, assignee: assignee ?? undefined });
+        return this.mustGet(String(current.id));
+      })
+      .immediate();
+    if (changed) this.emitLatest(ticket);
+    return ticket;
+  }
+
+  private insertEvent(
+    ticketId: number,
+    kind: TicketEventKind,
+    at: string,
+    from: TicketState | undefined,
+    to: TicketState,
+    extra: ChangeOptions & { assignee?: string },
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO local_ticket_events (ticket_id, kind, at, from_state, to_state, assignee, actor, note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(ticketId, kind, at, from ?? null, to, extra.assignee ?? null, extra.actor ?? null, extra.note ?? null);
+  }
+
+  private emitLatest(ticket: LocalTicket): void {
+    if (!this.listeners.size) return;
+    const row = this.db
+      .prepare(
+        `SELECT e.*, t.number FROM local_ticket_events e JOIN local_tickets t ON t.id = e.ticket_id
+         WHERE e.ticket_id = ? ORDER BY e.id DESC LIMIT 1`,
+      )
+      .get(ticket.id) as EventRow;
+    const event = toEvent(row);
+    for (const listener of this.listeners) {
+      try {
+        listener(event, ticket);
+      } catch (err) {
+        this.options.onListenerError?.(err);
+      }
+    }
+  }
+}
