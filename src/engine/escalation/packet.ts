@@ -82,6 +82,8 @@ export const escalationPacketSchema = z.object({
   /** Human-readable reason, e.g. "the user asked for a technician". */
   reasonText: z.string(),
   category: z.string().optional(),
+  /** Support queue / assignment group suggested by a guided fix's escalate step, e.g. "identity". */
+  queue: z.string().optional(),
   priority: z.enum(PRIORITIES),
   /** Optional LLM additions (issue 6): never replace the facts above. */
   summary: z.string().optional(),
