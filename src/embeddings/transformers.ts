@@ -45,8 +45,8 @@ const ONNX_VARIANTS = [
 ] as const;
 type OnnxDtype = (typeof ONNX_VARIANTS)[number]['dtype'];
 
-/** What the operator must provide, for error messages and docs. */
-export const EXPECTED_MODEL_FILES = `${REQUIRED_FILES.join(', ')}, onnx/model.onnx (or onnx/model_quantized.onnx)`;
+/** What the operator must provide, for error messages. */
+const EXPECTED_MODEL_FILES = `${REQUIRED_FILES.join(', ')}, onnx/model.onnx (or onnx/model_quantized.onnx)`;
 
 /** Hub repository id: "name" or "owner/name", no path tricks. */
 const MODEL_ID = /^(?:[\w.-]+\/)?[\w.-]+$/;
@@ -61,7 +61,7 @@ export function defaultPrefixes(model: string): { query: string; passage: string
   return isE5Model(model) ? { query: 'query: ', passage: 'passage: ' } : { query: '', passage: '' };
 }
 
-export interface ModelFolderReport {
+interface ModelFolderReport {
   dir: string;
   /** Required files that are absent (an ONNX file counts as one entry). */
   missing: string[];
@@ -70,7 +70,7 @@ export interface ModelFolderReport {
 }
 
 /** Checks a `<root>/<model id>/` folder for the files transformers.js will read. */
-export function inspectModelFolder(dir: string): ModelFolderReport {
+function inspectModelFolder(dir: string): ModelFolderReport {
   const missing: string[] = REQUIRED_FILES.filter((file) => !existsSync(path.join(dir, file)));
   const variant = ONNX_VARIANTS.find(({ file }) => existsSync(path.join(dir, file)));
   if (!variant) missing.push('onnx/model.onnx (or onnx/model_quantized.onnx)');
@@ -250,6 +250,6 @@ export class TransformersEmbedder implements Embedder {
       ? `Embedding model "${this.model}" in ${source.dir} could not be loaded (${detail}). Check that the folder ` +
           `holds a complete transformers.js export: ${EXPECTED_MODEL_FILES}. Retrieval continues lexical-only.`
       : `Embedding model "${this.model}" could not be downloaded from the Hugging Face Hub into ` +
-          `${this.cacheDir ?? 'the transformers.js default cache'} (${detail}). Retrieval continues lexical-only.`;
+          `${this.cacheDir ?? 'the transformers.js default cache'}, or loaded (${detail}). Retrieval continues lexical-only.`;
   }
 }
