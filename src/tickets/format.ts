@@ -119,7 +119,8 @@ export const packetHtml = (packet: EscalationPacket, options?: RenderOptions) =>
 /** The transcript alone, for an internal note (ServiceNow work note, Zendesk private comment, GLPI followup). */
 export function transcriptNote(packet: EscalationPacket, format: 'text' | 'html', t: Translator = translator()): string {
   const intro = t.t(packet.lang, `${K}transcript_note`);
-  const lines = transcriptLines(packet, t);
+  // The escalation id lets a retry recognise a note it already added.
+  const lines = [...transcriptLines(packet, t), `${t.t(packet.lang, `${K}field.packet`)}: ${packet.id}`];
   return format === 'html'
     ? `<p>${escapeHtml(intro)}</p>${lines.map((l) => `<p>${htmlLine(l)}</p>`).join('')}`
     : [intro, ...lines].join('\n');

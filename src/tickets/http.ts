@@ -1,4 +1,5 @@
 import { TicketError } from '../engine/ports/tickets.js';
+import type { ZodType, ZodTypeDef } from 'zod';
 
 /**
  * The one HTTP helper every ticket adapter uses: Node's fetch, a per-request timeout, JSON in and out,
@@ -51,9 +52,17 @@ export interface HttpClientOptions {
 
 export class HttpClient {
   private readonly secrets: string[];
+  private readonly runtimeSecrets: string[] = [];
 
   constructor(private readonly options: HttpClientOptions) {
     this.secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  }
+
+  /** For credentials obtained at run time (OAuth access tokens, session tokens); the last few are kept. */
+  addSecret(secret: string): void {
+    if (secret.length < 4 || this.runtimeSecrets.includes(secret)) return;
+    this.runtimeSecrets.push(secret);
+    if (this.runtimeSecrets.length > 8) this.runtimeSecrets.shift();
   }
 
   get baseUrl(): string {
@@ -111,7 +120,7 @@ export class HttpClient {
   /** Replaces every configured secret (and its URL-encoded form) by [REDACTED]. */
   scrub(message: string): string {
     let out = message;
-    for (const s of this.secrets) {
+    for (const s of [...this.secrets, ...this.runtimeSecrets]) {
       for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('[REDACTED]');
     }
     return out;
@@ -169,4 +178,17 @@ export function basicAuth(user: string, secret: string): string {
 /** Secrets list for a Basic credential: the parts and the encoded header value. */
 export function basicAuthSecrets(user: string, secret: string): string[] {
   return [secret, basicAuth(user, secret).slice('Basic '.length)];
+}
+
+/**
+ * Validates a product's answer (a trust boundary). A 2xx with an unexpected shape is retryable: on a
+ * create it is ambiguous whether the ticket exists, and the retry's idempotency lookup settles it.
+ */
+export function expectShape<T>(schema: ZodType<T, ZodTypeDef, unknown>, data: unknown, what: string): T {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new TicketError(`${what}: unexpected response (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`, {
+    retryable: true,
+  });
 }
