@@ -6,6 +6,8 @@
  * subset is kept as literal text. Truncation works on the tree so it never cuts through markup.
  */
 
+import type { ReplyPart } from '../engine/contract.js';
+
 export type Inline =
   | { type: 'text'; text: string }
   | { type: 'code'; text: string }
@@ -77,8 +79,10 @@ export function parseInline(s: string): Inline[] {
         i += m[0].length;
         continue;
       }
-    } else if (ch === '*' && s[i + 1] === '*') {
-      const end = s.indexOf('**', i + 2);
+    } else if (ch === '*' && s[i + 1] === '*' && /\S/.test(s[i + 2] ?? ' ')) {
+      // Like CommonMark flanking: "**" opens before a non-space and closes after one.
+      let end = s.indexOf('**', i + 2);
+      while (end !== -1 && /\s/.test(s[end - 1] ?? ' ')) end = s.indexOf('**', end + 1);
       if (end > i + 2) {
         flush();
         out.push({ type: 'bold', children: parseInline(s.slice(i + 2, end)) });
@@ -188,7 +192,8 @@ const teams: Dialect = {
   code: (s) => s,
   bold: (inner) => (inner.trim() ? `**${inner}**` : inner),
   italic: (inner) => (inner.trim() ? `_${inner}_` : inner),
-  link: (url, label) => `[${label.replace(/[[\]]/g, '')}](${url.replace(/[()\s]/g, encodeURIComponent)})`,
+  // Parentheses and spaces would end the destination early in some renderers; encoded they mean the same URL.
+  link: (url, label) => `[${label.replace(/[[\]]/g, '')}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20')})`,
   bullet: (item) => `- ${item}`,
   numbered: (n, item) => `${n}. ${item}`,
   lineBreak: '\n\n',
@@ -226,6 +231,31 @@ export function toTeamsMarkdown(source: string): string {
 
 export function toPlainText(source: string): string {
   return renderMarkdown(parseMarkdown(source), 'plain');
+}
+
+/**
+ * A whole message as one text in the subset, for notification previews and fallbacks. Never empty
+ * when the message has content: buttons fall back to their labels, citations to their title.
+ */
+export function partsToMarkdown(parts: ReplyPart[], ticketHeading: (state: string) => string): string {
+  return parts
+    .map((p) => {
+      switch (p.kind) {
+        case 'text':
+        case 'handoff':
+          return p.text;
+        case 'steps':
+          return [p.title, ...p.steps.map((s, i) => `${i + 1}. ${s}`)].filter(Boolean).join('\n');
+        case 'choices':
+          return p.prompt ?? p.choices.map((c) => c.label).join(' / ');
+        case 'citation':
+          return p.title;
+        case 'ticket':
+          return `${ticketHeading(p.state)}${p.number ? ` (${p.number})` : ''}: ${p.text}`;
+      }
+    })
+    .filter((s) => s.trim())
+    .join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,10 +366,10 @@ export function renderWithin(blocks: Block[], target: Target, maxChars: number):
   return { text: best, truncated: true };
 }
 
-/** Plain-text truncation for places without markup (button labels, headers, facts). */
+/** Plain-text truncation for places without markup (button labels, headers, facts); lengths in UTF-16 units, as the limits count. */
 export function clip(s: string, max: number): string {
-  const chars = Array.from(s);
-  return chars.length <= max ? s : chars.slice(0, Math.max(0, max - 1)).join('').trimEnd() + ELLIPSIS;
+  if (s.length <= max) return s;
+  return s.slice(0, cutIndex(s, Math.max(0, max - ELLIPSIS.length))).trimEnd() + ELLIPSIS;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import { translator, type Translator } from '../../engine/i18n.js';
 import type { Lang } from '../../engine/lang.js';
 import { summariseHandoff, type HandoffSummary, type HandoffSummaryOptions } from '../handoff-summary.js';
-import { clip, parseMarkdown, renderWithin, type Block, type Inline } from '../markdown.js';
+import { clip, parseMarkdown, partsToMarkdown, renderWithin, type Block, type Inline } from '../markdown.js';
 
 /**
  * OutboundMessage → Bot Framework activity for Microsoft Teams. A message made only of text is sent
@@ -205,11 +205,8 @@ function dropLastAction(body: CardElement[]): boolean {
   return false;
 }
 
-function summaryOf(parts: ReplyPart[]): string {
-  const first = parts.find((p) => 'text' in p || p.kind === 'steps' || p.kind === 'choices');
-  if (!first) return '';
-  const text =
-    first.kind === 'steps' ? (first.title ?? first.steps[0] ?? '') : first.kind === 'choices' ? (first.prompt ?? '') : first.text;
+function summaryOf(message: OutboundMessage, t: Translator): string {
+  const text = partsToMarkdown(message.parts, (state) => t.t(message.lang, `channels.ticket.${state}`));
   return clip(renderWithin(parseMarkdown(text), 'plain', MAX_SUMMARY).text.replace(/\s+/g, ' '), MAX_SUMMARY);
 }
 
@@ -242,7 +239,7 @@ export function renderTeamsActivity(message: OutboundMessage, t: Translator = tr
   }
   return {
     type: 'message',
-    summary: summaryOf(message.parts),
+    summary: summaryOf(message, t),
     attachments: [cardAttachment(renderAdaptiveCard(message, t))],
     locale: message.lang,
   };
