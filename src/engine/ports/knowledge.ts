@@ -24,6 +24,8 @@ export interface ArticleView {
   flow?: string;
   /** Id of the article this one translates, if any. */
   translationOf?: string;
+  /** Platform-specific steps ("On macOS", "Sur votre téléphone"), in article order. */
+  variants?: { heading: string; steps: string[] }[];
 }
 
 export interface ScoredArticle {
@@ -40,8 +42,11 @@ export interface GateDecision {
   kind: GateDecisionKind;
   /** Calibrated probability in [0,1] that the top article answers the question. */
   confidence: number;
-  /** Short human-readable reason, e.g. "escalated: best match 0.31 below 0.55". */
+  /** Short human-readable reason, in English, e.g. "escalated: best match 0.31 below 0.55". */
   explanation: string;
+  /** The same reason as a locale key (locales/<lang>/gate.json) and its parameters, to show it in the technician's language. */
+  explanationKey?: string;
+  explanationParams?: Record<string, string | number>;
   /** Language detected for the query (drives the reply language). */
   queryLang: Lang;
   /** Ranked candidates (best first, one per article family, up to 10). */
@@ -69,4 +74,39 @@ export interface KnowledgeService {
   family(id: string): string[];
   /** Detects the language of a user message (en/fr). */
   detectLang(text: string, fallback?: Lang): Lang;
+}
+
+/** Readiness of the knowledge service, for /health, the console and `helpdesk index`. */
+export interface KnowledgeStatus {
+  ready: boolean;
+  /** 'hybrid' = dense + lexical; 'lexical-only' when embeddings are off or could not load. */
+  mode: 'hybrid' | 'lexical-only';
+  articles: number;
+  chunks: number;
+  /** Vectors in the dense index (0 in lexical-only mode). */
+  vectors: number;
+  /** Files skipped because they could not be parsed (relative to the knowledge folder). */
+  brokenFiles: string[];
+  /** Loud, human-readable problems: embedder unavailable, index rebuilt, uncalibrated gate… */
+  warnings: string[];
+  /** sha256 of the served knowledge. */
+  knowledgeHash: string;
+  /** ISO time of the last successful load. */
+  loadedAt?: string;
+  embedder?: { provider: string; model: string };
+}
+
+/** What a reload did. */
+export interface ReloadResult {
+  status: KnowledgeStatus;
+  /** Texts embedded during this reload (everything else came from memory or the cache). */
+  embedded: number;
+  durationMs: number;
+}
+
+/** The knowledge service as run by the app: the console calls reload() after an edit. */
+export interface ManagedKnowledgeService extends KnowledgeService {
+  /** Re-reads the knowledge base, re-embeds only what changed and swaps atomically; decisions keep flowing meanwhile. */
+  reload(): Promise<ReloadResult>;
+  status(): KnowledgeStatus;
 }

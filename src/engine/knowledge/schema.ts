@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { LANGS } from '../lang.js';
+
+/**
+ * Front matter of a knowledge article. Only `id` and `title` are required, so any folder of
+ * third-party Markdown can be served; every other key is optional. Keys are validated one by one
+ * so that a bad optional value is reported (with its line) and dropped while the article is still
+ * served; unknown keys are kept as metadata.
+ */
+
+const text = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(z.string().min(1, 'must not be empty'));
+
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v, ctx) => {
+    // The `yaml` engine keeps dates as strings; a Date only appears if another YAML schema is used.
+    const s = v instanceof Date ? v.toISOString().slice(0, 10) : v.trim();
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+    if (!m || !d || d.toISOString().slice(0, 10) !== s) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a date YYYY-MM-DD, got "${String(v)}"` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
+/** A list of strings; a single string is accepted (comma-separated for tags). */
+const stringList = (splitCommas: boolean) =>
+  z
+    .union([z.string(), z.array(z.union([z.string(), z.number()]))])
+    .transform((v) => (typeof v === 'string' ? (splitCommas ? v.split(',') : [v]) : v.map(String)))
+    .transform((list) => list.map((s) => s.trim()).filter((s) => s.length > 0));
+
+const url = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+
+export const frontMatterFields = {
+  id: text.pipe(z.string().regex(/^[^\s#]+$/, 'must not contain spaces or "#"')),
+  title: text,
+  lang: z.enum(LANGS),
+  translation_of: text,
+  summary: text,
+  category: text,
+  tags: stringList(true),
+  questions: stringList(false),
+  owner: text,
+  updated: isoDate,
+  review_by: isoDate,
+  flow: text,
+  audience: text,
+  url,
+} as const;
+
+export type FrontMatterKey = keyof typeof frontMatterFields;
+export const REQUIRED_KEYS: readonly FrontMatterKey[] = ['id', 'title'];
+
+/** The whole front matter as one schema (documentation and JSON Schema generation). */
+export const frontMatterSchema = z
+  .object({
+    ...frontMatterFields,
+    lang: frontMatterFields.lang.default('en'),
+    translation_of: frontMatterFields.translation_of.optional(),
+    summary: frontMatterFields.summary.optional(),
+    category: frontMatterFields.category.optional(),
+    tags: frontMatterFields.tags.optional(),
+    questions: frontMatterFields.questions.optional(),
+    owner: frontMatterFields.owner.optional(),
+    updated: frontMatterFields.updated.optional(),
+    review_by: frontMatterFields.review_by.optional(),
+    flow: frontMatterFields.flow.optional(),
+    audience: frontMatterFields.audience.optional(),
+    url: frontMatterFields.url.optional(),
+  })
+  .passthrough();
+
+export type FrontMatter = z.output<typeof frontMatterSchema>;
+
+export function isKnownKey(key: string): key is FrontMatterKey {
+  return Object.prototype.hasOwnProperty.call(frontMatterFields, key);
+}

@@ -1,0 +1,232 @@
+import { gate } from '../gate/decide.js';
+import { uncalibratedModel, type GateModel, type RetrievalMode, type Thresholds } from '../gate/model.js';
+import type { Article } from '../knowledge/types.js';
+import type { Lang } from '../lang.js';
+import type { Embedder } from '../ports/embedder.js';
+import type {
+  ArticleView,
+  DecideOptions,
+  GateDecision,
+  KnowledgeStatus,
+  ManagedKnowledgeService,
+  ReloadResult,
+  ScoredArticle,
+} from '../ports/knowledge.js';
+import type { EmbedProgress } from './embed-entries.js';
+import type { FieldBoosts } from './lexical.js';
+import { analyzeQuery } from './query.js';
+import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
+import { buildSnapshot, type Snapshot } from './snapshot.js';
+import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
+
+/**
+ * The KnowledgeService the bot, the CLI (ask, eval, calibrate) and the console all use.
+ * Starts lexical-only, loudly, when the embedder cannot load; serves whatever articles parse.
+ */
+
+export interface KnowledgeServiceOptions {
+  kbDir: string;
+  /** Configured embedder (not yet initialised); undefined means lexical-only by configuration. */
+  embedder?: Embedder;
+  /** Why there is no embedder although one was configured (shown as a warning). */
+  embedderProblem?: string;
+  cache?: EmbeddingCache;
+  vectorStore?: VectorIndexStore;
+  /** Calibrated models by mode; a missing one falls back to a cautious hand-set model, with a warning. */
+  models?: Partial<Record<RetrievalMode, GateModel>>;
+  /** Overrides of the calibrated thresholds (configuration). */
+  thresholds?: Partial<Thresholds>;
+  maxChunkTokens?: number;
+  fieldBoosts?: FieldBoosts;
+  onProgress?: (progress: EmbedProgress) => void;
+  log?: { info(message: string): void; warn(message: string): void };
+}
+
+export interface RetrievalRun {
+  retrieval: Retrieval;
+  mode: RetrievalMode;
+  replyLang: Lang;
+  model: GateModel;
+}
+
+export class HybridKnowledgeService implements ManagedKnowledgeService {
+  private snapshot!: Snapshot;
+  private embedder?: Embedder;
+  private readonly permanentWarnings: string[] = [];
+  private reloading: Promise<ReloadResult> = Promise.resolve(undefined as unknown as ReloadResult);
+
+  private constructor(private readonly options: KnowledgeServiceOptions) {}
+
+  static async create(options: KnowledgeServiceOptions): Promise<HybridKnowledgeService> {
+    const service = new HybridKnowledgeService(options);
+    if (options.embedderProblem) service.warn(options.embedderProblem);
+    if (options.embedder) {
+      try {
+        await options.embedder.init();
+        service.embedder = options.embedder;
+      } catch (err) {
+        service.warn(
+          `EMBEDDINGS UNAVAILABLE (${options.embedder.provider} ${options.embedder.model}): ${
+            err instanceof Error ? err.message : String(err)
+          }. Answering with lexical retrieval only.`,
+        );
+      }
+    }
+    await service.reload();
+    return service;
+  }
+
+  private warn(message: string): void {
+    this.permanentWarnings.push(message);
+    this.options.log?.warn(message);
+  }
+
+  /** Serialised: a reload requested during another one runs after it, on the newest files. */
+  reload(): Promise<ReloadResult> {
+    this.reloading = this.reloading.catch(() => undefined).then(() => this.doReload());
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadResult> {
+    const started = Date.now();
+    const next = await buildSnapshot({
+      kbDir: this.options.kbDir,
+      maxChunkTokens: this.options.maxChunkTokens,
+      fieldBoosts: this.options.fieldBoosts,
+      embedder: this.embedder,
+      cache: this.options.cache,
+      vectorStore: this.options.vectorStore,
+      previous: this.snapshot,
+      onProgress: this.options.onProgress,
+      log: (m) => this.options.log?.info(m),
+    });
+    for (const w of next.warnings) this.options.log?.warn(w);
+    this.snapshot = next;
+    return { status: this.status(), embedded: next.embedded, durationMs: Date.now() - started };
+  }
+
+  private get mode(): RetrievalMode {
+    return this.snapshot.dense ? 'hybrid' : 'lexical-only';
+  }
+
+  private modelFor(mode: RetrievalMode): GateModel {
+    return this.options.models?.[mode] ?? uncalibratedModel(mode);
+  }
+
+  thresholdsFor(model: GateModel): Thresholds {
+    return { ...model.thresholds, ...this.options.thresholds };
+  }
+
+  status(): KnowledgeStatus {
+    const s = this.snapshot;
+    const warnings = [...this.permanentWarnings, ...s.warnings];
+    const model = this.options.models?.[this.mode];
+    if (!model) warnings.push(`no calibrated gate model for ${this.mode} mode: using cautious defaults (run \`helpdesk calibrate\`)`);
+    else if (this.embedder && model.embedder && model.embedder.model !== this.embedder.model) {
+      warnings.push(`gate model was calibrated with ${model.embedder.model}, running ${this.embedder.model}: recalibrate`);
+    }
+    return {
+      ready: true,
+      mode: this.mode,
+      articles: s.kb.articles.length,
+      chunks: s.chunks,
+      vectors: s.dense?.count ?? 0,
+      brokenFiles: [...s.kb.brokenFiles],
+      warnings,
+      knowledgeHash: s.kb.hash,
+      loadedAt: s.loadedAt,
+      embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
+    };
+  }
+
+  /** Problems found while loading the knowledge (what `helpdesk lint` starts from). */
+  get knowledgeBase(): Snapshot['kb'] {
+    return this.snapshot.kb;
+  }
+
+  detectLang(text: string, fallback: Lang = 'en'): Lang {
+    return this.snapshot.detectLang(text, fallback);
+  }
+
+  family(id: string): string[] {
+    const key = this.snapshot.families.familyOf.get(id);
+    return key ? [...(this.snapshot.families.members.get(key) ?? [])] : [];
+  }
+
+  article(id: string, lang?: Lang): ArticleView | undefined {
+    const own = this.snapshot.kb.byId.get(id);
+    if (!own) return undefined;
+    const translated = lang && own.lang !== lang ? this.family(id).map((m) => this.snapshot.kb.byId.get(m)).find((a) => a?.lang === lang) : undefined;
+    return toView(translated ?? own);
+  }
+
+  /** Retrieval and features without the decision (calibration and evaluation reuse them). */
+  async retrieve(query: string, options: DecideOptions = {}): Promise<RetrievalRun> {
+    const s = this.snapshot;
+    const detected = s.detectLang(query, options.lang ?? 'en');
+    const replyLang = options.lang ?? detected;
+    const analyzed = analyzeQuery(query, detected, s.lexical);
+    let mode = this.mode;
+    let vector: Float32Array | undefined;
+    if (s.dense && this.embedder && analyzed.tokens.length > 0) {
+      try {
+        vector = (await this.embedder.embedQueries([query]))[0];
+      } catch (err) {
+        this.options.log?.warn(`query embedding failed, answering lexically: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (!vector) mode = 'lexical-only';
+    const model = this.modelFor(mode);
+    const excludeFamilies = new Set((options.exclude ?? []).map((id) => s.families.familyOf.get(id) ?? id));
+    const retrieval = retrieve({
+      query: analyzed,
+      lexical: s.lexical,
+      families: s.families,
+      ranker: model.ranker,
+      dense: vector && s.dense ? { state: s.dense, vector } : undefined,
+      excludeFamilies,
+    });
+    return { retrieval, mode, replyLang, model };
+  }
+
+  /** The gate applied to a retrieval, optionally with another model (calibration). */
+  decideOn(run: RetrievalRun, model: GateModel = run.model, thresholds?: Thresholds): GateDecision {
+    return gate({
+      retrieval: run.retrieval,
+      model,
+      thresholds: thresholds ?? this.thresholdsFor(model),
+      mode: run.mode,
+      queryLang: run.replyLang,
+      represent: (c) => this.represent(c, run.replyLang),
+    });
+  }
+
+  async decide(query: string, options: DecideOptions = {}): Promise<GateDecision> {
+    return this.decideOn(await this.retrieve(query, options));
+  }
+
+  /** The member of a family shown to the user: in the reply language when it exists. */
+  private represent(candidate: Candidate, lang: Lang): ScoredArticle {
+    const articles = candidate.members.map((m) => this.snapshot.kb.byId.get(m)).filter((a): a is Article => a !== undefined);
+    const chosen = articles.find((a) => a.lang === lang) ?? articles.find((a) => a.id === candidate.family) ?? articles[0]!;
+    return { articleId: chosen.id, lang: chosen.lang, title: chosen.title, score: candidate.score };
+  }
+}
+
+function toView(a: Article): ArticleView {
+  return {
+    id: a.id,
+    lang: a.lang,
+    title: a.title,
+    summary: a.summary,
+    steps: [...a.steps],
+    category: a.category,
+    tags: [...a.tags],
+    url: a.url,
+    updated: a.updated,
+    reviewBy: a.reviewBy,
+    flow: a.flow,
+    translationOf: a.translationOf,
+    variants: a.variants.map((v) => ({ heading: v.heading, steps: [...v.steps] })),
+  };
+}

@@ -1,0 +1,147 @@
+import { buildFamilies, type Families } from '../knowledge/families.js';
+import { loadKnowledgeBase } from '../knowledge/loader.js';
+import type { Article, KnowledgeBase } from '../knowledge/types.js';
+import type { Lang } from '../lang.js';
+import type { Embedder } from '../ports/embedder.js';
+import { embedEntries, type EmbedProgress } from './embed-entries.js';
+import { articleEntries, entriesHash, type EmbedText } from './entries.js';
+import { createLanguageDetector, type DetectLang } from './lang-detect.js';
+import { LexicalIndex, type FieldBoosts } from './lexical.js';
+import type { DenseState } from './retrieve.js';
+import { contentTokens, isCode } from './text.js';
+import { BruteForceIndex, type EmbeddingCache, type VectorIndexStore } from './vector-index.js';
+
+/**
+ * Everything a decision reads, built in one go and never mutated: a reload builds a new
+ * snapshot next to the live one and swaps the reference, so questions asked during a reload are
+ * answered from the old knowledge, never from a half-built one.
+ */
+export interface Snapshot {
+  kb: KnowledgeBase;
+  families: Families;
+  lexical: LexicalIndex;
+  detectLang: DetectLang;
+  dense?: DenseState & { vectorsByHash: ReadonlyMap<string, Float32Array>; count: number };
+  chunks: number;
+  /** Problems met while building (embeddings failed, index rebuilt…). */
+  warnings: string[];
+  /** Texts embedded while building this snapshot. */
+  embedded: number;
+  loadedAt: string;
+}
+
+export interface BuildOptions {
+  kbDir: string;
+  maxChunkTokens?: number;
+  fieldBoosts?: FieldBoosts;
+  /** Ready embedder, or undefined for lexical-only. */
+  embedder?: Embedder;
+  cache?: EmbeddingCache;
+  vectorStore?: VectorIndexStore;
+  /** Snapshot being replaced: its vectors are reused for unchanged texts. */
+  previous?: Snapshot;
+  onProgress?: (progress: EmbedProgress) => void;
+  log?: (message: string) => void;
+}
+
+function languageVocabulary(articles: readonly Article[]): { en: Set<string>; fr: Set<string> } {
+  const words: Record<Lang, Set<string>> = { en: new Set(), fr: new Set() };
+  for (const a of articles) {
+    for (const w of contentTokens(`${a.title} ${a.questions.join(' ')} ${a.summary ?? ''} ${a.body}`)) {
+      if (!isCode(w)) words[a.lang].add(w);
+    }
+  }
+  return {
+    en: new Set([...words.en].filter((w) => !words.fr.has(w))),
+    fr: new Set([...words.fr].filter((w) => !words.en.has(w))),
+  };
+}
+
+async function buildDense(
+  kb: KnowledgeBase,
+  embedder: Embedder,
+  options: BuildOptions,
+): Promise<{ dense: NonNullable<Snapshot['dense']>; embedded: number; rebuiltBecause?: string }> {
+  const entries: EmbedText[] = kb.articles.flatMap(articleEntries);
+  const previous = options.previous?.dense?.vectorsByHash;
+  let embedded = 0;
+  const byHash = await embedEntries(embedder, entries, {
+    cache: options.cache,
+    previous,
+    onProgress: (p) => {
+      embedded = p.done - p.reused;
+      options.onProgress?.(p);
+    },
+  });
+  const vectorEntries = entries.map((e) => ({ key: e.key, vector: byHash.get(e.hash)! }));
+  const manifest = {
+    provider: embedder.provider,
+    model: embedder.model,
+    dimension: embedder.dimension,
+    knowledgeHash: entriesHash(entries),
+  };
+  let index: DenseState['index'];
+  let rebuiltBecause: string | undefined;
+  if (options.vectorStore) {
+    const opened = await options.vectorStore.open(manifest, vectorEntries);
+    index = opened.index;
+    rebuiltBecause = opened.rebuiltBecause;
+  } else {
+    index = new BruteForceIndex(vectorEntries);
+  }
+  const articleOfKey = new Map(entries.map((e) => [e.key, e.articleId]));
+  const byArticle = new Map<string, { kind: EmbedText['kind']; vector: Float32Array }[]>();
+  for (const e of entries) {
+    byArticle.set(e.articleId, [...(byArticle.get(e.articleId) ?? []), { kind: e.kind, vector: byHash.get(e.hash)! }]);
+  }
+  return {
+    dense: { index, byArticle, articleOfKey: (k) => articleOfKey.get(k), vectorsByHash: byHash, count: entries.length },
+    embedded,
+    rebuiltBecause,
+  };
+}
+
+export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
+  const kb = loadKnowledgeBase(options.kbDir, { maxChunkTokens: options.maxChunkTokens });
+  const families = buildFamilies(kb.articles);
+  const lexical = new LexicalIndex(
+    kb.articles.map((a) => ({
+      id: a.id,
+      lang: a.lang,
+      title: a.title,
+      questions: a.questions,
+      meta: [a.summary, a.category, ...a.tags].filter(Boolean).join(' '),
+      body: a.body,
+    })),
+    options.fieldBoosts,
+  );
+  const warnings: string[] = [];
+  let dense: Snapshot['dense'];
+  let embedded = 0;
+  if (options.embedder && kb.articles.length > 0) {
+    try {
+      const built = await buildDense(kb, options.embedder, options);
+      dense = built.dense;
+      embedded = built.embedded;
+      if (built.rebuiltBecause) options.log?.(`vector index rebuilt: ${built.rebuiltBecause}`);
+    } catch (err) {
+      warnings.push(
+        `embeddings failed (${err instanceof Error ? err.message : String(err)}): answering with lexical retrieval only`,
+      );
+    }
+  }
+  if (kb.brokenFiles.length > 0) {
+    warnings.push(`${kb.brokenFiles.length} knowledge file(s) skipped, run \`helpdesk lint\`: ${kb.brokenFiles.join(', ')}`);
+  }
+  return {
+    kb,
+    families,
+    lexical,
+    detectLang: createLanguageDetector(languageVocabulary(kb.articles)),
+    dense,
+    chunks: kb.articles.reduce((s, a) => s + a.chunks.length, 0),
+    warnings,
+    embedded,
+    loadedAt: new Date().toISOString(),
+  };
+}
