@@ -81,7 +81,8 @@ const CATEGORY: Record<string, TicketState> = { new: 'new', indeterminate: 'in_p
 function stateOf(category: string | undefined, name: string): TicketState {
   if (/cancel|declin|won.?t do/i.test(name)) return 'cancelled';
   if (/clos/i.test(name)) return 'closed';
-  if (/wait|pending|hold/i.test(name) && category?.toLowerCase() !== 'done') return 'on_hold';
+  // JSM's default workflow starts in "Waiting for support" (with the agents); only waiting on the customer is on hold.
+  if (/waiting for customer|pending|hold/i.test(name) && category?.toLowerCase() !== 'done') return 'on_hold';
   return CATEGORY[category?.toLowerCase() ?? ''] ?? 'unknown';
 }
 

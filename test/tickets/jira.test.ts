@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JiraProvider } from '../../src/tickets/jira.js';
+import { TicketError } from '../../src/engine/ports/tickets.js';
+import type { ProviderConfig } from '../../src/config/sections/tickets.js';
+import { createJiraServer, JIRA_CREDENTIALS, JIRA_PAT } from './servers/jira.js';
+import { errorContract } from './contract.js';
+import { makePacket } from './fixtures/packet.js';
+
+const TIMEOUT = 800;
+
+describe('Jira Service Management provider (servicedeskapi contract)', () => {
+  let jira: ReturnType<typeof createJiraServer>;
+  let config: ProviderConfig<'jira'>;
+  let provider: JiraProvider;
+
+  beforeAll(async () => {
+    jira = createJiraServer();
+    await jira.server.start();
+  });
+  afterAll(() => jira.server.stop());
+  beforeEach(() => {
+    jira.server.requests.length = 0;
+    config = {
+      kind: 'jira',
+      baseUrl: jira.server.url,
+      auth: { type: 'basic', ...JIRA_CREDENTIALS },
+      serviceDeskId: '4',
+      requestTypeId: '25',
+      searchSettleMs: 0,
+    };
+    provider = new JiraProvider({ config, timeoutMs: TIMEOUT });
+  });
+
+  it('raises a customer request on behalf of the user with the documented body', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    expect(ref).toMatchObject({ provider: 'jira', number: expect.stringMatching(/^ITSD-\d+$/), url: expect.stringContaining('/servicedesk/customer/portal/4/ITSD-') });
+    expect(jira.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /rest/servicedeskapi/request']);
+    const post = jira.server.requests[0]!;
+    expect(post.headers.authorization).toBe(`Basic ${Buffer.from(`${JIRA_CREDENTIALS.email}:${JIRA_CREDENTIALS.apiToken}`).toString('base64')}`);
+    expect(post.headers['content-type']).toBe('application/json');
+    const body = post.json as { requestFieldValues: { summary: string; description: string } } & Record<string, unknown>;
+    expect(body).toMatchObject({ serviceDeskId: '4', requestTypeId: '25', raiseOnBehalfOf: 'lea.martin@example.org' });
+    expect(Object.keys(body.requestFieldValues).sort()).toEqual(['description', 'summary']);
+    expect(body.requestFieldValues.summary).toBe(packet.question);
+    expect(body.requestFieldValues.description).toContain('Conversation (redacted)');
+    expect(body.requestFieldValues.description).toContain(packet.id);
+  });
+
+  it('a retry finds the request by a JQL search on the escalation id and waits for the index first', async () => {
+    const settling = new JiraProvider({ config: { ...config, searchSettleMs: 45_000 }, timeoutMs: TIMEOUT });
+    const packet = makePacket();
+    jira.server.failNext({ dropAfterHandling: true }, (r) => r.method === 'POST');
+    const first = (await settling.create(packet, { idempotencyKey: packet.id, attempt: 1 }).catch((e: unknown) => e)) as TicketError;
+    expect(first).toBeInstanceOf(TicketError);
+    expect(first.retryable).toBe(true);
+    // Cloud search is eventually consistent: the retry is not scheduled before the index can see the issue.
+    expect(first.retryAfterMs).toBeGreaterThanOrEqual(45_000);
+    expect(jira.issues.filter((i) => i.description.includes(packet.id))).toHaveLength(1);
+
+    const ref = await settling.create(packet, { idempotencyKey: packet.id, attempt: 2 });
+    expect(jira.issues.filter((i) => i.description.includes(packet.id))).toHaveLength(1);
+    expect(ref.number).toBe(jira.issues.find((i) => i.description.includes(packet.id))!.key);
+    const search = jira.server.requestsTo('GET', '/rest/api/2/search/jql').at(-1)!;
+    expect(search.query.get('jql')).toBe(`project = "ITSD" AND description ~ "\\"${packet.id}\\"" ORDER BY created ASC`);
+    expect(search.query.get('fields')).toBe('description');
+  });
+
+  it('ignores a search hit whose description does not really contain the id', async () => {
+    const packet = makePacket();
+    const other = makePacket();
+    await provider.create(other, { idempotencyKey: other.id, attempt: 1 });
+    // Simulate full-text fuzziness: the index returns an issue for the wrong id.
+    jira.server.failNext(
+      { status: 200, body: { issues: [{ id: '1', key: 'ITSD-1', fields: { description: `ref ${other.id}` } }], isLast: true } },
+      (r) => r.path === '/rest/api/2/search/jql',
+    );
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 2 });
+    expect(ref.number).not.toBe('ITSD-1');
+    expect(jira.issues.filter((i) => i.description.includes(packet.id))).toHaveLength(1);
+  });
+
+  it('uses a bearer PAT and the Data Center search endpoint', async () => {
+    const dc = new JiraProvider({ config: { ...config, auth: { type: 'pat', token: JIRA_PAT } }, timeoutMs: TIMEOUT });
+    const packet = makePacket();
+    await dc.create(packet, { idempotencyKey: packet.id, attempt: 2 });
+    expect(jira.server.requests.every((r) => r.headers.authorization === `Bearer ${JIRA_PAT}`)).toBe(true);
+    expect(jira.server.requestsTo('GET', '/rest/api/2/search')).toHaveLength(1);
+  });
+
+  it('maps request status and lists the requester requests', async () => {
+    const packet = makePacket({ user: { id: 'U7', email: 'ana@example.org' } });
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    const issue = jira.issues.find((i) => i.key === ref.number)!;
+    expect(await provider.status(ref.number.toLowerCase())).toMatchObject({ id: ref.id, state: 'new', rawStatus: 'Waiting for support', title: packet.question });
+    expect(jira.server.requests.at(-1)!.path).toBe(`/rest/servicedeskapi/request/${ref.number}`);
+    Object.assign(issue, { status: 'In Progress', statusCategory: 'INDETERMINATE' });
+    expect((await provider.status(ref.id))!.state).toBe('in_progress');
+    Object.assign(issue, { status: 'Waiting for customer', statusCategory: 'INDETERMINATE' });
+    expect((await provider.status(ref.number))!.state).toBe('on_hold');
+    Object.assign(issue, { status: 'Resolved', statusCategory: 'DONE' });
+    expect((await provider.status(ref.number))!.state).toBe('resolved');
+    Object.assign(issue, { status: 'Canceled', statusCategory: 'DONE' });
+    expect((await provider.status(ref.number))!.state).toBe('cancelled');
+    expect(await provider.status('ITSD-999')).toBeUndefined();
+    expect(await provider.status('not a key')).toBeUndefined();
+
+    const list = await provider.listForRequester({ id: 'U7', email: 'ana@example.org' });
+    expect(list).toEqual([expect.objectContaining({ number: ref.number, state: 'cancelled', rawStatus: 'Canceled' })]);
+    expect(jira.server.requestsTo('GET', '/rest/api/2/search/jql').at(-1)!.query.get('jql')).toBe(
+      'project = "ITSD" AND reporter = "ana@example.org" ORDER BY created DESC',
+    );
+  });
+
+  errorContract(() => ({
+    provider,
+    badProvider: new JiraProvider({ config: { ...config, auth: { type: 'basic', email: JIRA_CREDENTIALS.email, apiToken: 'bad-token-value' } }, timeoutMs: TIMEOUT }),
+    server: jira.server,
+    isCreate: (r) => r.method === 'POST' && r.path === '/rest/servicedeskapi/request',
+    unauthorizedText: 'Client must be authenticated to access this resource.',
+    badRequestBody: { errorMessage: 'Summary: You must specify a summary of the issue.', i18nErrorMessage: { i18nKey: 'sd.error', parameters: [] } },
+    badRequestText: 'Summary: You must specify a summary of the issue.',
+    timeoutMs: TIMEOUT,
+    secrets: ['bad-token-value', JIRA_CREDENTIALS.apiToken, Buffer.from(`${JIRA_CREDENTIALS.email}:bad-token-value`).toString('base64')],
+  }));
+});
