@@ -21,7 +21,9 @@ export type Fault =
   /** Wait, then behave normally: the product did the work even if the client gave up. */
   | { delayMs: number }
   /** Do the work, then drop the connection without answering. */
-  | { dropAfterHandling: true };
+  | { dropAfterHandling: true }
+  /** Do the work, then never answer (the client is expected to die or time out). */
+  | { holdAfterHandling: true };
 
 export interface Reply {
   status: number;
@@ -103,6 +105,7 @@ export class FakeServer {
       res.socket?.destroy();
       return;
     }
+    if (fault && 'holdAfterHandling' in fault) return;
     if (!res.destroyed) send(res, reply);
   }
 }
