@@ -128,9 +128,8 @@ function renderPart(part: ReplyPart, lang: Lang, t: Translator, counter: ButtonC
     case 'text':
       return sections(parseMarkdown(part.text));
     case 'steps': {
-      const header: Item[] = part.title
-        ? [{ block: { type: 'header', text: plain(toPlainText(part.title).replace(/\s+/g, ' '), SLACK_LIMITS.header) }, essential: false }]
-        : [];
+      const title = toPlainText(part.title ?? '').replace(/\s+/g, ' ').trim();
+      const header: Item[] = title ? [{ block: { type: 'header', text: plain(title, SLACK_LIMITS.header) }, essential: false }] : [];
       return [...header, ...sections([{ type: 'list', ordered: true, items: part.steps.map((s) => flattenToLine(parseMarkdown(s))) }])];
     }
     case 'citation': {
