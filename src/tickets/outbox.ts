@@ -76,6 +76,7 @@ export class TicketOutbox implements EscalationSink {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<number> | undefined;
+  private replay: Promise<void> | undefined;
   private readonly random: () => number;
   private readonly now: () => number;
 
@@ -116,15 +117,17 @@ export class TicketOutbox implements EscalationSink {
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.replayNotifications();
+    this.replay = this.replayNotifications().catch((err: unknown) => {
+      this.options.logger?.error({ err: errorMessage(err) }, 'outbox notification replay failed');
+    });
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the delivery in progress, if any. */
+  /** Stops polling and waits for the delivery and notification replay in progress, if any. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
-    await this.pass;
+    await Promise.all([this.pass, this.replay]);
   }
 
   /** Delivers everything due now, one item at a time; resolves with the number of attempts made. */

@@ -131,9 +131,33 @@ function checkProvider(e: Raw, ctx: z.RefinementCtx): void {
   }
 }
 
+export type TicketProviderConfig =
+  | { kind: 'local'; numberPrefix: string }
+  | {
+      kind: 'servicenow';
+      instanceUrl: string;
+      auth: { type: 'basic'; username: string; password: string } | { type: 'oauth'; clientId: string; clientSecret: string };
+      /** sys_id of the assignment group. */
+      assignmentGroup?: string;
+      /** Category when the packet has none. */
+      defaultCategory?: string;
+    }
+  | {
+      kind: 'jira';
+      baseUrl: string;
+      auth: { type: 'basic'; email: string; apiToken: string } | { type: 'pat'; token: string };
+      serviceDeskId: string;
+      requestTypeId: string;
+      searchSettleMs: number;
+    }
+  | { kind: 'glpi'; apiUrl: string; appToken?: string; userToken: string; entityId?: number; categoryId?: number }
+  | { kind: 'zendesk'; url: string; email: string; apiToken: string; groupId?: number; tags: string[] }
+  | { kind: 'webhook'; url: string; secret: string; statusUrl?: string; listUrl?: string };
+
+// superRefine has already checked that the chosen provider's variables are present.
 const req = <T>(v: T | undefined): T => v as T;
 
-function providerConfig(e: Raw) {
+function providerConfig(e: Raw): TicketProviderConfig {
   switch (e.TICKET_PROVIDER) {
     case 'local':
       return { kind: 'local' as const, numberPrefix: e.TICKET_NUMBER_PREFIX };
@@ -213,5 +237,4 @@ export const ticketsSchema = raw
   }));
 
 export type TicketsConfig = z.output<typeof ticketsSchema>;
-export type TicketProviderConfig = TicketsConfig['provider'];
 export type ProviderConfig<K extends TicketProviderName> = Extract<TicketProviderConfig, { kind: K }>;
