@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import { migrate, type Db, type Migration } from './database.js';
+import type { OutboundMessage } from '../../engine/contract.js';
+import type { Lang } from '../../engine/lang.js';
+import type {
+  AnalyticsEvent,
+  AnalyticsEventType,
+  BeginTurnResult,
+  ConversationRecord,
+  ConversationStatus,
+  ConversationStore,
+  EventQuery,
+  FeedbackRecord,
+  FlowRunRecord,
+  FlowRunStatus,
+  InboundTurn,
+  TurnCommit,
+  TurnRecord,
+} from '../../engine/ports/conversation-store.js';
+
+/**
+ * Conversations, turns, flow runs, feedback and analytics events in the embedded SQLite database.
+ * Texts arrive redacted. Columns the technician console reports on (type, article, confidence,
+ * channel, language, time) are real columns with indexes, not buried in JSON.
+ */
+export const conversationMigrations: Migration[] = [
+  {
+    name: 'conversations/001_init',
+    up: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        channel_conversation_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL DEFAULT '',
+        user_id TEXT NOT NULL,
+        user_name TEXT,
+        user_email TEXT,
+        user_locale TEXT,
+        lang TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'resolved', 'escalated')),
+        started_at TEXT NOT NULL,
+        last_activity_at TEXT NOT NULL,
+        state_json TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (channel, channel_conversation_id, thread_id)
+      );
+      CREATE INDEX conversations_user ON conversations (user_id, last_activity_at);
+      CREATE INDEX conversations_activity ON conversations (last_activity_at);
+
+      CREATE TABLE conversation_turns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id),
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        message_id TEXT,
+        text TEXT NOT NULL,
+        action_json TEXT,
+        parts_json TEXT,
+        lang TEXT,
+        at TEXT NOT NULL,
+        handled_at TEXT,
+        replies_json TEXT
+      );
+      -- Redelivered messages: a channel message id is handled once per conversation.
+      CREATE UNIQUE INDEX conversation_turns_dedup ON conversation_turns (conversation_id, message_id) WHERE message_id IS NOT NULL;
+      CREATE INDEX conversation_turns_conversation ON conversation_turns (conversation_id, id);
+
+      CREATE TABLE flow_runs (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id),
+        flow_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'resolved', 'escalated', 'abandoned', 'timed_out')),
+        state_json TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX flow_runs_one_active ON flow_runs (conversation_id) WHERE status = 'active';
+      CREATE INDEX flow_runs_idle ON flow_runs (status, updated_at);
+      CREATE INDEX flow_runs_flow ON flow_runs (flow_id, status);
+
+      CREATE TABLE conversation_feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id),
+        topic_id TEXT,
+        article_id TEXT NOT NULL,
+        value TEXT NOT NULL CHECK (value IN ('yes', 'no')),
+        question TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX conversation_feedback_article ON conversation_feedback (article_id, at);
+
+      CREATE TABLE conversation_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id),
+        topic_id TEXT,
+        channel TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        article_id TEXT,
+        flow_id TEXT,
+        step_id TEXT,
+        decision TEXT,
+        confidence REAL,
+        value TEXT,
+        priority TEXT,
+        text TEXT,
+        data_json TEXT
+      );
+      CREATE INDEX conversation_events_type_at ON conversation_events (type, at);
+      CREATE INDEX conversation_events_conversation ON conversation_events (conversation_id, id);
+      CREATE INDEX conversation_events_topic ON conversation_events (topic_id);
+      CREATE INDEX conversation_events_article ON conversation_events (article_id, type);
+    `,
+  },
+];
+
+interface ConversationRow {
+  id: string;
+  channel: string;
+  channel_conversation_id: string;
+  thread_id: string;
+  user_id: string;
+  user_name: string | null;
+  user_email: string | null;
+  user_locale: string | null;
+  lang: string;
+  status: ConversationStatus;
+  started_at: string;
+  last_activity_at: string;
+  state_json: string;
+}
+
+interface FlowRow {
+  id: string;
+  conversation_id: string;
+  flow_id: string;
+  step_id: string;
+  status: FlowRunStatus;
+  state_json: string;
+  started_at: string;
+  updated_at: string;
+}
+
+interface EventRow {
+  type: AnalyticsEventType;
+  at: string;
+  conversation_id: string;
+  topic_id: string | null;
+  channel: string;
+  lang: string;
+  article_id: string | null;
+  flow_id: string | null;
+  step_id: string | null;
+  decision: string | null;
+  confidence: number | null;
+  value: string | null;
+  priority: string | null;
+  text: string | null;
+  data_json: string | null;
+}
+
+const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
+  (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+function toConversation(r: ConversationRow): ConversationRecord {
+  return {
+    id: r.id,
+    address: { channel: r.channel, conversationId: r.channel_conversation_id, ...opt('threadId', r.thread_id || undefined) },
+    user: { id: r.user_id, ...opt('name', r.user_name), ...opt('email', r.user_email), ...opt('locale', r.user_locale) },
+    lang: r.lang as Lang,
+    status: r.status,
+    startedAt: r.started_at,
+    lastActivityAt: r.last_activity_at,
+    state: JSON.parse(r.state_json) as unknown,
+  };
+}
+
+function toFlow(r: FlowRow): FlowRunRecord {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    flowId: r.flow_id,
+    stepId: r.step_id,
+    status: r.status,
+    state: JSON.parse(r.state_json) as unknown,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toEvent(r: EventRow): AnalyticsEvent {
+  return {
+    type: r.type,
+    at: r.at,
+    conversationId: r.conversation_id,
+    channel: r.channel,
+    lang: r.lang as Lang,
+    ...opt('topicId', r.topic_id),
+    ...opt('articleId', r.article_id),
+    ...opt('flowId', r.flow_id),
+    ...opt('stepId', r.step_id),
+    ...opt('decision', r.decision),
+    ...opt('confidence', r.confidence),
+    ...opt('value', r.value),
+    ...opt('priority', r.priority),
+    ...opt('text', r.text),
+    ...opt('data', r.data_json ? (JSON.parse(r.data_json) as Record<string, unknown>) : null),
+  };
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  constructor(private readonly db: Db) {}
+
+  async beginTurn(turn: InboundTurn): Promise<BeginTurnResult> {
+    return this.db.transaction((): BeginTurnResult => {
+      const a = turn.address;
+      this.db
+        .prepare(
+          `INSERT INTO conversations (id, channel, channel_conversation_id, thread_id, user_id, user_name, user_email, user_locale,
+             lang, status, started_at, last_activity_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+           ON CONFLICT (channel, channel_conversation_id, thread_id) DO UPDATE SET
+             user_name = COALESCE(excluded.user_name, user_name),
+             user_email = COALESCE(excluded.user_email, user_email),
+             user_locale = COALESCE(excluded.user_locale, user_locale)`,
+        )
+        .run(randomUUID(), a.channel, a.conversationId, a.threadId ?? '', turn.user.id, turn.user.name ?? null,
+          turn.user.email ?? null, turn.user.locale ?? null, turn.lang, turn.at, turn.at);
+      const row = this.db
+        .prepare('SELECT * FROM conversations WHERE channel = ? AND channel_conversation_id = ? AND thread_id = ?')
+        .get(a.channel, a.conversationId, a.threadId ?? '') as ConversationRow;
+      const conversation = toConversation(row);
+      // In a shared channel thread several people talk: the record keeps whoever spoke last.
+      conversation.user = { ...conversation.user, ...turn.user };
+      const flowRow = this.db.prepare(`SELECT * FROM flow_runs WHERE conversation_id = ? AND status = 'active'`).get(row.id) as FlowRow | undefined;
+      const flow = flowRow ? toFlow(flowRow) : undefined;
+
+      if (turn.messageId) {
+        const seen = this.db
+          .prepare(`SELECT id, handled_at, replies_json FROM conversation_turns WHERE conversation_id = ? AND message_id = ?`)
+          .get(row.id, turn.messageId) as { id: number; handled_at: string | null; replies_json: string | null } | undefined;
+        if (seen) {
+          return {
+            turnId: seen.id,
+            conversation,
+            ...opt('flow', flow),
+            ...(seen.handled_at ? { replay: JSON.parse(seen.replies_json ?? '[]') as OutboundMessage[] } : {}),
+          };
+        }
+      }
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO conversation_turns (conversation_id, direction, message_id, text, action_json, lang, at)
+           VALUES (?, 'in', ?, ?, ?, ?, ?)`,
+        )
+        .run(row.id, turn.messageId ?? null, turn.text, turn.action === undefined ? null : JSON.stringify(turn.action), turn.lang, turn.at);
+      return { turnId: Number(inserted.lastInsertRowid), conversation, ...opt('flow', flow) };
+    }).immediate();
+  }
+
+  async commitTurn(c: TurnCommit): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE conversations SET lang = ?, status = ?, last_activity_at = ?, state_json = ? WHERE id = ?`)
+        .run(c.lang, c.status, c.at, JSON.stringify(c.state ?? {}), c.conversationId);
+      for (const f of c.flows) {
+        this.db
+          .prepare(
+            `INSERT INTO flow_runs (id, conversation_id, flow_id, step_id, status, state_json, started_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET step_id = excluded.step_id, status = excluded.status,
+               state_json = excluded.state_json, updated_at = excluded.updated_at`,
+          )
+          .run(f.id, f.conversationId, f.flowId, f.stepId, f.status, JSON.stringify(f.state), f.startedAt, f.updatedAt);
+      }
+      const out = this.db.prepare(
+        `INSERT INTO conversation_turns (conversation_id, direction, text, parts_json, lang, at) VALUES (?, 'out', ?, ?, ?, ?)`,
+      );
+      for (const o of c.outbound) out.run(c.conversationId, o.text, JSON.stringify(o.message.parts), o.message.lang, c.at);
+      if (c.inboundTurnId !== undefined) {
+        this.db
+          .prepare(`UPDATE conversation_turns SET handled_at = ?, replies_json = ? WHERE id = ?`)
+          .run(c.at, JSON.stringify(c.outbound.map((o) => o.message)), c.inboundTurnId);
+      }
+      const fb = this.db.prepare(
+        `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const f of c.feedback) fb.run(f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at);
+      const ev = this.db.prepare(
+        `INSERT INTO conversation_events (type, at, conversation_id, topic_id, channel, lang, article_id, flow_id, step_id, decision,
+           confidence, value, priority, text, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const e of c.events) {
+        ev.run(e.type, e.at, e.conversationId, e.topicId ?? null, e.channel, e.lang, e.articleId ?? null, e.flowId ?? null,
+          e.stepId ?? null, e.decision ?? null, e.confidence ?? null, e.value ?? null, e.priority ?? null, e.text ?? null,
+          e.data ? JSON.stringify(e.data) : null);
+      }
+    }).immediate();
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    return row ? toConversation(row) : undefined;
+  }
+
+  async activeFlow(conversationId: string): Promise<FlowRunRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM flow_runs WHERE conversation_id = ? AND status = 'active'`).get(conversationId) as FlowRow | undefined;
+    return row ? toFlow(row) : undefined;
+  }
+
+  async idleFlows(before: string): Promise<Array<{ conversation: ConversationRecord; flow: FlowRunRecord }>> {
+    const rows = this.db
+      .prepare(`SELECT * FROM flow_runs WHERE status = 'active' AND updated_at < ? ORDER BY updated_at`)
+      .all(before) as FlowRow[];
+    return rows.flatMap((f) => {
+      const c = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(f.conversation_id) as ConversationRow | undefined;
+      return c ? [{ conversation: toConversation(c), flow: toFlow(f) }] : [];
+    });
+  }
+
+  async transcript(conversationId: string, options: { since?: string; limit?: number } = {}): Promise<TurnRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, conversation_id, direction, text, at, lang FROM conversation_turns
+         WHERE conversation_id = ? AND at >= ? ORDER BY id DESC LIMIT ?`,
+      )
+      .all(conversationId, options.since ?? '', options.limit ?? -1) as Array<{
+      id: number;
+      conversation_id: string;
+      direction: 'in' | 'out';
+      text: string;
+      at: string;
+      lang: string | null;
+    }>;
+    return rows.reverse().map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      direction: r.direction,
+      text: r.text,
+      at: r.at,
+      ...opt('lang', r.lang as Lang | null),
+    }));
+  }
+
+  async events(q: EventQuery = {}): Promise<AnalyticsEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.types?.length) {
+      where.push(`type IN (${q.types.map(() => '?').join(', ')})`);
+      params.push(...q.types);
+    }
+    if (q.conversationId) {
+      where.push('conversation_id = ?');
+      params.push(q.conversationId);
+    }
+    if (q.since) {
+      where.push('at >= ?');
+      params.push(q.since);
+    }
+    if (q.until) {
+      where.push('at < ?');
+      params.push(q.until);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM conversation_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`)
+      .all(...params, q.limit ?? -1) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async feedback(q: { articleId?: string; since?: string } = {}): Promise<FeedbackRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM conversation_feedback WHERE (? IS NULL OR article_id = ?) AND at >= ? ORDER BY id`,
+      )
+      .all(q.articleId ?? null, q.articleId ?? null, q.since ?? '') as Array<{
+      conversation_id: string;
+      topic_id: string | null;
+      article_id: string;
+      value: 'yes' | 'no';
+      question: string;
+      channel: string;
+      lang: string;
+      at: string;
+    }>;
+    return rows.map((r) => ({
+      conversationId: r.conversation_id,
+      ...opt('topicId', r.topic_id),
+      articleId: r.article_id,
+      value: r.value,
+      question: r.question,
+      channel: r.channel,
+      lang: r.lang as Lang,
+      at: r.at,
+    }));
+  }
+}
+
+/** Applies this module's migrations and returns the store. */
+export function openConversationStore(db: Db): SqliteConversationStore {
+  migrate(db, conversationMigrations);
+  return new SqliteConversationStore(db);
+}
