@@ -214,10 +214,10 @@ export class TicketOutbox implements EscalationSink {
 
   private async deliver(item: OutboxItem): Promise<void> {
     const { store, provider, logger } = this.options;
-    const log = { outboxId: item.id, attempt: item.attempts, provider: provider.name };
+    const log = { outboxId: item.id, attempt: item.totalAttempts, provider: provider.name };
     let ticket: TicketRef;
     try {
-      ticket = await provider.create(item.packet, { idempotencyKey: item.id, attempt: item.attempts });
+      ticket = await provider.create(item.packet, { idempotencyKey: item.id, attempt: item.totalAttempts });
     } catch (err) {
       const e = err instanceof TicketError ? err : undefined;
       const message = errorMessage(err);

@@ -43,8 +43,8 @@ describe('tickets configuration and factory', () => {
     expect(parse({ TICKET_PROVIDER: 'remedy' }).problems).toEqual([
       'TICKET_PROVIDER: expected one of local, servicenow, jira, glpi, zendesk, webhook',
     ]);
-    expect(parse({ TICKET_OUTBOX_LEASE_MS: '10000', TICKET_HTTP_TIMEOUT_MS: '15000' }).problems).toEqual([
-      'TICKET_OUTBOX_LEASE_MS: must be at least 4 × TICKET_HTTP_TIMEOUT_MS',
+    expect(parse({ TICKET_OUTBOX_LEASE_MS: '100000', TICKET_HTTP_TIMEOUT_MS: '15000' }).problems).toEqual([
+      'TICKET_OUTBOX_LEASE_MS: must be at least 8 × TICKET_HTTP_TIMEOUT_MS',
     ]);
     expect(
       parse({ TICKET_PROVIDER: 'servicenow', SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com', SERVICENOW_USERNAME: 'u', SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's' }).problems,

@@ -49,7 +49,7 @@ describe('outbox across process crashes (SIGKILL)', () => {
         SERVICENOW_USERNAME: SN_CREDENTIALS.username,
         SERVICENOW_PASSWORD: SN_CREDENTIALS.password,
         TICKET_HTTP_TIMEOUT_MS: '1000',
-        TICKET_OUTBOX_LEASE_MS: '4000',
+        TICKET_OUTBOX_LEASE_MS: '8000',
         TICKET_OUTBOX_POLL_MS: '50',
         TICKET_OUTBOX_BASE_DELAY_MS: '50',
         TICKET_OUTBOX_MAX_DELAY_MS: '200',
@@ -80,7 +80,12 @@ describe('outbox across process crashes (SIGKILL)', () => {
         proc.once('exit', () => resolve());
         proc.kill('SIGKILL');
       });
-    return { proc, waitFor, killed };
+    const exited = () =>
+      new Promise<number | null>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
+        proc.once('exit', (code) => resolve(code));
+      });
+    return { proc, waitFor, killed, exited };
   }
 
   function outboxItem(id: string) {
@@ -103,6 +108,7 @@ describe('outbox across process crashes (SIGKILL)', () => {
 
     const worker = start('deliver');
     const [, number] = await worker.waitFor(/DELIVERED (\S+)/);
+    expect(await worker.exited()).toBe(0);
     const made = sn.incidents.filter((i) => i.correlation_id === packet.id);
     expect(made).toHaveLength(1);
     expect(made[0]!.number).toBe(number);
@@ -127,9 +133,10 @@ describe('outbox across process crashes (SIGKILL)', () => {
     // The next process waits out the dead worker's lease, then finds the incident by correlation_id.
     const worker = start('deliver');
     const [, number] = await worker.waitFor(/DELIVERED (\S+)/);
+    expect(await worker.exited()).toBe(0);
     const made = sn.incidents.filter((i) => i.correlation_id === packet.id);
     expect(made).toHaveLength(1);
     expect(made[0]!.number).toBe(number);
-    expect(outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 2, totalAttempts: 2, notifiedAt: expect.any(String) });
   });
 });

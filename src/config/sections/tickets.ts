@@ -219,9 +219,9 @@ export const ticketsSchema = raw
     if (e.TICKET_OUTBOX_MAX_DELAY_MS < e.TICKET_OUTBOX_BASE_DELAY_MS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TICKET_OUTBOX_MAX_DELAY_MS'], message: 'must be at least TICKET_OUTBOX_BASE_DELAY_MS' });
     }
-    // A delivery makes up to four HTTP calls; the lease must outlive them or two workers could overlap.
-    if (e.TICKET_OUTBOX_LEASE_MS < 4 * e.TICKET_HTTP_TIMEOUT_MS) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TICKET_OUTBOX_LEASE_MS'], message: 'must be at least 4 × TICKET_HTTP_TIMEOUT_MS' });
+    // A delivery makes up to seven HTTP calls (GLPI); the lease must outlive them or two workers could overlap.
+    if (e.TICKET_OUTBOX_LEASE_MS < 8 * e.TICKET_HTTP_TIMEOUT_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TICKET_OUTBOX_LEASE_MS'], message: 'must be at least 8 × TICKET_HTTP_TIMEOUT_MS' });
     }
   })
   .transform((e) => ({

@@ -42,6 +42,13 @@ export const outboxMigrations: Migration[] = [
       CREATE INDEX ticket_outbox_user ON ticket_outbox (user_id, created_at);
     `,
   },
+  {
+    // `attempts` is the budget a console retry resets; `total_attempts` never resets, so providers
+    // keep checking for a ticket an attempt before the dead letter may have created.
+    name: 'outbox/002_total_attempts',
+    up: `ALTER TABLE ticket_outbox ADD COLUMN total_attempts INTEGER NOT NULL DEFAULT 0;
+         UPDATE ticket_outbox SET total_attempts = attempts;`,
+  },
 ];
 
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
@@ -54,7 +61,10 @@ export interface OutboxItem {
   userId: string;
   packet: EscalationPacket;
   status: OutboxStatus;
+  /** Attempts since the item was queued or last retried by hand (counted against maxAttempts). */
   attempts: number;
+  /** All attempts ever made; 1 means no earlier attempt can have created a ticket. */
+  totalAttempts: number;
   /** Epoch ms. */
   nextAttemptAt: number;
   leaseOwner?: string;
@@ -83,6 +93,7 @@ interface Row {
   packet_json: string;
   status: OutboxStatus;
   attempts: number;
+  total_attempts: number;
   next_attempt_at: number;
   lease_owner: string | null;
   lease_until: number | null;
@@ -108,6 +119,7 @@ function toItem(r: Row): OutboxItem {
     packet: JSON.parse(r.packet_json) as EscalationPacket,
     status: r.status,
     attempts: r.attempts,
+    totalAttempts: r.total_attempts,
     nextAttemptAt: r.next_attempt_at,
     leaseOwner: opt(r.lease_owner),
     leaseUntil: opt(r.lease_until),
@@ -154,7 +166,8 @@ export class OutboxStore {
     const row = this.db
       .prepare(
         `UPDATE ticket_outbox
-            SET status = 'delivering', lease_owner = @owner, lease_until = @until, attempts = attempts + 1, updated_at = @iso
+            SET status = 'delivering', lease_owner = @owner, lease_until = @until, attempts = attempts + 1,
+                total_attempts = total_attempts + 1, updated_at = @iso
           WHERE id = (SELECT id FROM ticket_outbox
                        WHERE (status = 'pending' AND next_attempt_at <= @now)
                           OR (status = 'delivering' AND lease_until <= @now)
