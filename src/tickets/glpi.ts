@@ -214,9 +214,12 @@ export class GlpiProvider implements TicketProvider {
       // ^…$ anchors turn GLPI's wildcard "contains" into an exact match.
       'criteria[0][value]': `^${email}$`,
       'forcedisplay[0]': SO.userId,
-      range: '0-1',
+      'forcedisplay[1]': SO.userEmail,
+      range: '0-4',
     });
-    return result.map((r) => toNumber(r[String(SO.userId)])).find((id) => id !== undefined);
+    // "contains" is a LIKE: _ and % in an address are wildcards, so confirm the exact address.
+    const exact = result.find((r) => String(r[String(SO.userEmail)] ?? '').toLowerCase() === email.toLowerCase());
+    return exact ? toNumber(exact[String(SO.userId)]) : undefined;
   }
 
   private async search(session: string, itemtype: string, query: Query): Promise<Record<string, unknown>[]> {

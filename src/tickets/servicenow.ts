@@ -192,6 +192,8 @@ export class ServiceNowProvider implements TicketProvider {
   }
 
   private async findUserByEmail(email: string): Promise<string | undefined> {
+    // ^ and = are encoded-query syntax; an address carrying them could widen the query.
+    if (/[\^=]/.test(email)) return undefined;
     const res = await this.call({
       method: 'GET',
       path: '/api/now/table/sys_user',
