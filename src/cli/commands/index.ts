@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { registerAsk } from './ask.js';
+import { registerCalibrate } from './calibrate.js';
+import { registerEval } from './eval.js';
+import { registerIndex } from './index-kb.js';
+import { registerLint } from './lint.js';
 
 /** Registry of sub-commands: add one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerIndex, registerAsk, registerLint, registerEval, registerCalibrate];

@@ -11,6 +11,8 @@ export interface Embedder {
   init(): Promise<void>;
   /** Vector dimension; valid after init(). */
   readonly dimension: number;
+  /** How many embedding calls can usefully run at once (worker threads); 1 when absent. */
+  readonly concurrency?: number;
   /** Embeds user queries (models with asymmetric prefixes such as e5 use "query: "). */
   embedQueries(texts: string[]): Promise<Float32Array[]>;
   /** Embeds knowledge passages (e5: "passage: "). */

@@ -93,6 +93,8 @@ export interface KnowledgeStatus {
   knowledgeHash: string;
   /** ISO time of the last successful load. */
   loadedAt?: string;
+  /** Texts embedded by the last load (the rest came from memory or the cache) and how long it took. */
+  lastLoad?: { embedded: number; durationMs: number };
   embedder?: { provider: string; model: string };
 }
 

@@ -131,3 +131,11 @@ export function retrieve(input: RetrievalInput): Retrieval {
   candidates.sort((a, b) => b.score - a.score || a.family.localeCompare(b.family));
   return { candidates, stats };
 }
+
+/** The same candidates ordered by another ranker (calibration fits the ranker on fixed candidate sets). */
+export function rerank(retrieval: Retrieval, ranker: LogisticModel): Retrieval {
+  const candidates = retrieval.candidates
+    .map((c) => ({ ...c, score: predict(ranker, { ...c.features }) }))
+    .sort((a, b) => b.score - a.score || a.family.localeCompare(b.family));
+  return { ...retrieval, candidates };
+}

@@ -53,6 +53,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private snapshot!: Snapshot;
   private embedder?: Embedder;
   private readonly permanentWarnings: string[] = [];
+  private lastLoad = { embedded: 0, durationMs: 0 };
   private reloading: Promise<ReloadResult> = Promise.resolve(undefined as unknown as ReloadResult);
 
   private constructor(private readonly options: KnowledgeServiceOptions) {}
@@ -102,7 +103,8 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     });
     for (const w of next.warnings) this.options.log?.warn(w);
     this.snapshot = next;
-    return { status: this.status(), embedded: next.embedded, durationMs: Date.now() - started };
+    this.lastLoad = { embedded: next.embedded, durationMs: Date.now() - started };
+    return { status: this.status(), ...this.lastLoad };
   }
 
   private get mode(): RetrievalMode {
@@ -114,7 +116,8 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   }
 
   thresholdsFor(model: GateModel): Thresholds {
-    return { ...model.thresholds, ...this.options.thresholds };
+    const t = { ...model.thresholds, ...this.options.thresholds };
+    return { answer: t.answer, clarify: Math.min(t.clarify, t.answer) };
   }
 
   status(): KnowledgeStatus {
@@ -135,6 +138,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       warnings,
       knowledgeHash: s.kb.hash,
       loadedAt: s.loadedAt,
+      lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
     };
   }
@@ -160,15 +164,18 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     return toView(translated ?? own);
   }
 
-  /** Retrieval and features without the decision (calibration and evaluation reuse them). */
-  async retrieve(query: string, options: DecideOptions = {}): Promise<RetrievalRun> {
+  /**
+   * Retrieval and features without the decision (calibration reuses them). `lexicalOnly`
+   * computes what lexical-only mode would see, to calibrate that mode's model too.
+   */
+  async retrieve(query: string, options: DecideOptions = {}, lexicalOnly = false): Promise<RetrievalRun> {
     const s = this.snapshot;
     const detected = s.detectLang(query, options.lang ?? 'en');
     const replyLang = options.lang ?? detected;
     const analyzed = analyzeQuery(query, detected, s.lexical);
     let mode = this.mode;
     let vector: Float32Array | undefined;
-    if (s.dense && this.embedder && analyzed.tokens.length > 0) {
+    if (!lexicalOnly && s.dense && this.embedder && analyzed.tokens.length > 0) {
       try {
         vector = (await this.embedder.embedQueries([query]))[0];
       } catch (err) {

@@ -68,6 +68,7 @@ async function buildDense(
   const byHash = await embedEntries(embedder, entries, {
     cache: options.cache,
     previous,
+    concurrency: embedder.concurrency ?? 1,
     onProgress: (p) => {
       embedded = p.done - p.reused;
       options.onProgress?.(p);

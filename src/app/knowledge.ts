@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { CoreConfig } from '../config/sections/core.js';
+import type { RetrievalConfig } from '../config/sections/retrieval.js';
+import { createEmbedder } from '../embeddings/factory.js';
+import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
+import { HybridKnowledgeService } from '../engine/retrieval/service.js';
+import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
+import { HnswVectorStore } from '../storage/vector/hnsw.js';
+import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
+
+/**
+ * Composition root for knowledge: embedder from config, SQLite embedding cache and persisted
+ * HNSW index under DATA_DIR, calibrated gate models from calibration/. Returns a ready service
+ * (lexical-only, with a loud warning, when the embedder cannot load).
+ */
+
+export interface KnowledgeLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface KnowledgeAppConfig {
+  core: Pick<CoreConfig, 'kbDir' | 'dataDir'>;
+  retrieval: RetrievalConfig;
+}
+
+export interface KnowledgeRuntime {
+  service: HybridKnowledgeService;
+  close(): Promise<void>;
+}
+
+export interface KnowledgeRuntimeOptions {
+  onProgress?: (progress: EmbedProgress) => void;
+  log?: KnowledgeLog;
+}
+
+export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options: KnowledgeRuntimeOptions = {}): Promise<KnowledgeRuntime> {
+  const kbDir = resolve(config.core.kbDir);
+  const dataDir = resolve(config.core.dataDir);
+  const log = options.log;
+  const { embedder, problem } = await createEmbedder(config.retrieval.embeddings);
+
+  let cache: SqliteEmbeddingCache | undefined;
+  if (embedder) {
+    try {
+      cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
+    } catch (err) {
+      log?.warn(`embedding cache unavailable (${err instanceof Error ? err.message : String(err)}): every start re-embeds`);
+    }
+  }
+  // One index per knowledge folder and provider, so the bot and an `eval` of another folder never overwrite each other.
+  const kbKey = createHash('sha256').update(kbDir).digest('hex').slice(0, 12);
+  const vectorStore = embedder ? new HnswVectorStore(join(dataDir, 'vector-index', `${kbKey}-${embedder.provider}`)) : undefined;
+
+  const { models, problems } = loadGateModels(config.retrieval.gate.modelDir ?? DEFAULT_GATE_MODEL_DIR, embedder?.provider);
+  for (const p of problems) log?.warn(p);
+
+  const thresholds = {
+    ...(config.retrieval.gate.answerThreshold !== undefined ? { answer: config.retrieval.gate.answerThreshold } : {}),
+    ...(config.retrieval.gate.clarifyThreshold !== undefined ? { clarify: config.retrieval.gate.clarifyThreshold } : {}),
+  };
+  const service = await HybridKnowledgeService.create({
+    kbDir,
+    embedder,
+    embedderProblem: problem,
+    cache,
+    vectorStore,
+    models,
+    thresholds,
+    maxChunkTokens: config.retrieval.chunkMaxTokens,
+    onProgress: options.onProgress,
+    log,
+  });
+  return {
+    service,
+    async close() {
+      await embedder?.close?.();
+      cache?.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { readDevSet, selectSplit, SPLITS, type Split } from '../../engine/eval/dev-set.js';
+import { sweep, type Metrics, type Summary } from '../../engine/eval/metrics.js';
+import { evaluateQueries, report } from '../../engine/eval/run.js';
+import { openKnowledge, type KnowledgeCliOptions } from '../knowledge.js';
+
+/** `helpdesk eval`: labelled queries through the bot's decision code; metrics by language. */
+
+interface EvalOptions extends KnowledgeCliOptions {
+  queries: string;
+  json?: boolean;
+  sweep?: boolean;
+  split: string;
+  errors?: boolean;
+}
+
+const METRIC_ROWS: (keyof Metrics)[] = [
+  'queries', 'answerable', 'out_of_scope', 'recall_at_1', 'recall_at_5', 'mrr_at_10', 'answered', 'answered_correct',
+  'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
+];
+
+export function formatSummary(summary: Summary): string {
+  const cols: [string, Metrics][] = [['all', summary], ['en', summary.by_lang.en], ['fr', summary.by_lang.fr]];
+  const lines = [`| metric | ${cols.map(([n]) => n).join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`];
+  for (const key of METRIC_ROWS) {
+    const cell = (m: Metrics) => (Number.isInteger(m[key]) && m[key] > 1 ? String(m[key]) : m[key].toFixed(3));
+    lines.push(`| ${key} | ${cols.map(([, m]) => cell(m)).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('Evaluate retrieval and the gate on labelled queries (JSONL: id, query, lang?, expected[], split?)')
+    .requiredOption('--queries <file>', 'labelled queries, one JSON object per line')
+    .option('--kb <dir>', 'knowledge folder (default KB_DIR or ./knowledge)')
+    .option('--data <dir>', 'data folder for the cache and index (default DATA_DIR or ./data)')
+    .option('--split <split>', `which queries: ${SPLITS.join(', ')} or all`, 'all')
+    .option('--json', 'print {summary, results} as JSON')
+    .option('--sweep', 'print the risk-coverage table over answer thresholds')
+    .option('--errors', 'list the queries handled wrongly')
+    .action(async (options: EvalOptions) => {
+      if (options.split !== 'all' && !(SPLITS as readonly string[]).includes(options.split)) {
+        throw new Error(`--split must be ${SPLITS.join(', ')} or all, got "${options.split}"`);
+      }
+      const queries = selectSplit(readDevSet(options.queries), options.split as Split | 'all');
+      if (queries.length === 0) throw new Error(`no queries in split "${options.split}" of ${options.queries}`);
+      const runtime = await openKnowledge(options);
+      try {
+        const { rows, familyOf } = await evaluateQueries(runtime.service, queries);
+        const result = report(rows, familyOf);
+        if (options.json) {
+          console.log(JSON.stringify(result));
+        } else {
+          const status = runtime.service.status();
+          console.log(`${queries.length} queries (split ${options.split}), ${status.articles} articles, ${status.mode}\n`);
+          console.log(formatSummary(result.summary));
+        }
+        // With --json, stdout carries exactly the JSON document; tables go to stderr.
+        const print = options.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
+        if (options.sweep) {
+          print('\n| answer threshold | answered | precision | risk | coverage | oos escalated |\n|---:|---:|---:|---:|---:|---:|');
+          for (const r of sweep(rows, familyOf)) {
+            print(`| ${r.threshold.toFixed(2)} | ${r.answered} | ${r.answered_precision.toFixed(3)} | ${r.risk.toFixed(3)} | ${r.coverage.toFixed(3)} | ${r.oos_escalated_rate.toFixed(3)} |`);
+          }
+        }
+        if (options.errors) {
+          for (const { query, decision } of rows) {
+            const expected = query.expected.map(familyOf);
+            const top = decision.candidates[0];
+            const chosen = decision.chosen ? familyOf(decision.chosen.articleId) : undefined;
+            const ok = expected.length === 0 ? decision.kind === 'escalate' : decision.kind === 'answer' && chosen !== undefined && expected.includes(chosen);
+            if (ok) continue;
+            print(
+              `${query.id} [${query.lang ?? decision.queryLang}] ${decision.kind} ${decision.confidence.toFixed(2)} expected=${query.expected.join(',') || '-'} top=${top ? `${top.articleId}:${top.score.toFixed(2)}` : '-'} :: ${query.query}`,
+            );
+          }
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}

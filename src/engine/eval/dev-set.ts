@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { LANGS } from '../lang.js';
+
+/**
+ * Labelled queries for `helpdesk eval` / `helpdesk calibrate`, one JSON object per line:
+ * {"id","query","lang"?,"expected":[ids],"split"?}. `expected: []` means no article answers it
+ * (it must escalate); an expected id also matches any translation of it.
+ */
+export const SPLITS = ['calibration', 'report'] as const;
+export type Split = (typeof SPLITS)[number];
+
+export const labelledQuerySchema = z
+  .object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    query: z.string().min(1),
+    lang: z.enum(LANGS).optional(),
+    expected: z.array(z.string()),
+    split: z.enum(SPLITS).optional(),
+  })
+  .passthrough();
+
+export type LabelledQuery = z.infer<typeof labelledQuerySchema>;
+
+export function parseDevSet(text: string, file = 'queries'): LabelledQuery[] {
+  const out: LabelledQuery[] = [];
+  const ids = new Set<string>();
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${file}:${i + 1}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const parsed = labelledQuerySchema.safeParse(json);
+    if (!parsed.success) {
+      throw new Error(`${file}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+    }
+    if (ids.has(parsed.data.id)) throw new Error(`${file}:${i + 1}: duplicate id "${parsed.data.id}"`);
+    ids.add(parsed.data.id);
+    out.push(parsed.data);
+  });
+  return out;
+}
+
+export function readDevSet(path: string): LabelledQuery[] {
+  return parseDevSet(readFileSync(path, 'utf8'), path);
+}
+
+/** Queries of one split; 'all' keeps everything (files without splits are all one split). */
+export function selectSplit(queries: readonly LabelledQuery[], split: Split | 'all'): LabelledQuery[] {
+  return split === 'all' ? [...queries] : queries.filter((q) => q.split === split);
+}

@@ -1,0 +1,136 @@
+import type { Lang } from '../lang.js';
+import type { GateDecision } from '../ports/knowledge.js';
+import type { LabelledQuery } from './dev-set.js';
+
+/**
+ * The numbers `helpdesk eval` reports. Recall and MRR are computed on answerable queries from
+ * the ranked candidates; the other rates come from the decisions themselves:
+ *   answered_precision = correct answers / answers       coverage = correct answers / answerable
+ *   oos_escalated_rate = escalated out-of-scope / out-of-scope
+ *   decision_accuracy  = share of queries handled right: answerable → answered correctly or
+ *                        clarified with a right option; out-of-scope → escalated.
+ */
+
+export interface EvaluatedQuery {
+  query: LabelledQuery;
+  decision: GateDecision;
+  /** Language used for the by-language breakdown: the label when given, else the detected one. */
+  lang: Lang;
+}
+
+export interface Metrics {
+  queries: number;
+  answerable: number;
+  out_of_scope: number;
+  recall_at_1: number;
+  recall_at_5: number;
+  mrr_at_10: number;
+  answered: number;
+  answered_correct: number;
+  answered_precision: number;
+  coverage: number;
+  clarified: number;
+  oos_escalated_rate: number;
+  decision_accuracy: number;
+}
+
+export interface Summary extends Metrics {
+  by_lang: Record<Lang, Metrics>;
+}
+
+export type FamilyOf = (articleId: string) => string;
+
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : 0);
+
+export function isCorrect(articleId: string | undefined, expected: readonly string[], familyOf: FamilyOf): boolean {
+  if (!articleId) return false;
+  const family = familyOf(articleId);
+  return expected.some((id) => familyOf(id) === family);
+}
+
+export function computeMetrics(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): Metrics {
+  let answerable = 0, r1 = 0, r5 = 0, mrr = 0, answered = 0, correct = 0, clarified = 0, oos = 0, oosEscalated = 0, right = 0;
+  for (const { query, decision } of rows) {
+    const expected = query.expected;
+    const ok = (id: string | undefined) => isCorrect(id, expected, familyOf);
+    if (decision.kind === 'answer') answered++;
+    if (decision.kind === 'clarify') clarified++;
+    if (expected.length === 0) {
+      oos++;
+      if (decision.kind === 'escalate') {
+        oosEscalated++;
+        right++;
+      }
+      continue;
+    }
+    answerable++;
+    const rank = decision.candidates.slice(0, 10).findIndex((c) => ok(c.articleId));
+    if (rank === 0) r1++;
+    if (rank >= 0 && rank < 5) r5++;
+    if (rank >= 0) mrr += 1 / (rank + 1);
+    if (decision.kind === 'answer' && ok(decision.chosen?.articleId)) {
+      correct++;
+      right++;
+    }
+    if (decision.kind === 'clarify' && (decision.options ?? []).some((o) => ok(o.articleId))) right++;
+  }
+  return {
+    queries: rows.length,
+    answerable,
+    out_of_scope: oos,
+    recall_at_1: ratio(r1, answerable),
+    recall_at_5: ratio(r5, answerable),
+    mrr_at_10: ratio(mrr, answerable),
+    answered,
+    answered_correct: correct,
+    answered_precision: ratio(correct, answered),
+    coverage: ratio(correct, answerable),
+    clarified,
+    oos_escalated_rate: ratio(oosEscalated, oos),
+    decision_accuracy: ratio(right, rows.length),
+  };
+}
+
+export function summarize(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): Summary {
+  return {
+    ...computeMetrics(rows, familyOf),
+    by_lang: {
+      en: computeMetrics(rows.filter((r) => r.lang === 'en'), familyOf),
+      fr: computeMetrics(rows.filter((r) => r.lang === 'fr'), familyOf),
+    },
+  };
+}
+
+export interface SweepRow {
+  threshold: number;
+  /** Answers if the answer threshold were `threshold` (clarify ignored). */
+  answered: number;
+  answered_precision: number;
+  coverage: number;
+  /** 1 - precision: the share of answers that would be wrong. */
+  risk: number;
+  oos_escalated_rate: number;
+}
+
+/** Risk–coverage trade-off: what answering at each confidence threshold would give. */
+export function sweep(rows: readonly EvaluatedQuery[], familyOf: FamilyOf, step = 0.05): SweepRow[] {
+  const out: SweepRow[] = [];
+  const answerable = rows.filter((r) => r.query.expected.length > 0).length;
+  const oos = rows.length - answerable;
+  for (let i = 0; i * step < 1 - 1e-9; i++) {
+    const threshold = Math.round(i * step * 100) / 100;
+    const above = rows.filter((r) => r.decision.confidence >= threshold && r.decision.candidates.length > 0);
+    const correct = above.filter((r) => isCorrect(r.decision.candidates[0]?.articleId, r.query.expected, familyOf)).length;
+    const oosAnswered = above.filter((r) => r.query.expected.length === 0).length;
+    const precision = ratio(correct, above.length);
+    out.push({
+      threshold,
+      answered: above.length,
+      answered_precision: precision,
+      coverage: ratio(correct, answerable),
+      risk: above.length > 0 ? Math.round((1 - precision) * 10_000) / 10_000 : 0,
+      oos_escalated_rate: ratio(oos - oosAnswered, oos),
+    });
+  }
+  return out;
+}
