@@ -16,6 +16,7 @@ export type IntentName =
   | 'thanks'
   | 'goodbye'
   | 'help'
+  | 'ack'
   | 'yes'
   | 'no';
 
@@ -84,6 +85,12 @@ const GOODBYE: PatternSet = {
 const HELP: PatternSet = {
   en: [whole('help|help me|\\?|what can you do|what do you do|how does this work|what are you|who are you|menu|options|commands', POLITE_EN)],
   fr: [whole("aide|aidez moi|aide moi|a l'aide|que sais tu faire|que peux tu faire|tu sais faire quoi|tu fais quoi|comment ca marche|qui es tu|menu", POLITE_FR)],
+};
+
+/** Acknowledgements: "ok", "d'accord", "let me try". */
+const ACK: PatternSet = {
+  en: [whole("(?:(?:ok|okay|alright) )?(?:let me try|i'll try|i'll try that|trying now|will do)|ok|okay|k|kk|ok cool|cool|alright|got it|noted|i see|understood", POLITE_EN)],
+  fr: [whole("(?:(?:ok|okay|d'accord|dac) )?(?:je vais essayer|j'essaie|je teste|je regarde)|ok|okay|d'accord|dac|ok d'accord|entendu|compris|je vois|bien recu|note", POLITE_FR)],
 };
 
 const YES: PatternSet = {
@@ -165,6 +172,7 @@ export function classifyIntent(text: string): IntentMatch | undefined {
     match('thanks', f, THANKS) ??
     match('goodbye', f, GOODBYE) ??
     match('help', f, HELP) ??
+    match('ack', f, ACK) ??
     match('yes', f, YES) ??
     match('no', f, NO)
   );

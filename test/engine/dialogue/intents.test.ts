@@ -31,6 +31,8 @@ describe('built-in intents (EN/FR, accents and case ignored)', () => {
     ['that fixed it', 'yes', 'en'],
     ['oui', 'yes', 'fr'],
     ['nope', 'no', 'en'],
+    ['ok', 'ack', undefined],
+    ["d'accord, je vais essayer", 'ack', 'fr'],
     ['toujours pas', 'no', 'fr'],
   ])('%s → %s', (text, name, lang) => {
     const m = classifyIntent(text);
@@ -55,7 +57,6 @@ describe('built-in intents (EN/FR, accents and case ignored)', () => {
     'my printer says PC-04521 offline',
     'error 0x80070005',
     'PRN-0421',
-    'ok',
     'how do I report a phishing email',
     'Outlook keeps asking for my password',
   ])('no built-in intent: %s', (text) => {

@@ -1,0 +1,115 @@
+import type { ReplyPart } from '../contract.js';
+import type { EscalationReason, Priority, TranscriptEntry } from '../escalation/packet.js';
+import { buildPacket } from '../escalation/builder.js';
+import { payload } from './payload.js';
+import type { Turn } from './turn.js';
+
+export interface EscalationOffer {
+  reason: EscalationReason;
+  priority: Priority;
+  /** For the technician, in the conversation language. */
+  reasonText: string;
+  /** What the user reads before the confirmation question. */
+  intro?: string;
+  category?: string;
+  queue?: string;
+  /** Looked up if the user declines (frustration offers keep the question alive). */
+  resumeQuery?: string;
+  /** The question for the ticket when there is no current topic. */
+  question: string;
+}
+
+/** "Shall I open a ticket?" with the option to type details: nothing is sent before the user confirms. */
+export function offerEscalation(turn: Turn, offer: EscalationOffer): void {
+  turn.endFlow(offer.reason === 'flow' ? 'escalated' : 'abandoned');
+  const nonce = turn.nonce();
+  turn.state.pending = {
+    kind: 'escalation',
+    nonce,
+    packetId: turn.deps.newId(),
+    reason: offer.reason,
+    reasonText: offer.reasonText,
+    priority: offer.priority,
+    question: turn.state.topic?.question ?? offer.question,
+    ...(offer.category ? { category: offer.category } : {}),
+    ...(offer.queue ? { queue: offer.queue } : {}),
+    ...(offer.resumeQuery ? { resumeQuery: offer.resumeQuery } : {}),
+  };
+  const parts: ReplyPart[] = [];
+  if (offer.intro) parts.push({ kind: 'text', text: offer.intro });
+  parts.push({
+    kind: 'choices',
+    prompt: turn.t(offer.priority === 'high' || offer.priority === 'critical' ? 'escalation.confirm_prompt_urgent' : 'escalation.confirm_prompt', {
+      priority: turn.t(`priority.${offer.priority}`),
+    }),
+    choices: [
+      { label: turn.t('escalation.confirm'), value: payload({ a: 'escalate', v: 'yes', n: nonce }), style: 'primary' },
+      { label: turn.t('escalation.decline'), value: payload({ a: 'escalate', v: 'no', n: nonce }) },
+    ],
+  });
+  turn.send(parts);
+  turn.event('escalation_offered', { value: offer.reason, priority: offer.priority });
+}
+
+/** The user confirmed (button, "yes", or typed details): build the packet and hand it to the outbox. */
+export async function confirmEscalation(turn: Turn, details?: string): Promise<void> {
+  const pending = turn.state.pending;
+  if (pending?.kind !== 'escalation') return;
+  const { store, escalation, config, logger } = turn.deps;
+  const topic = turn.state.topic;
+  const turns = await store.transcript(turn.conversation.id, {
+    since: topic?.startedAt,
+    limit: config.transcriptTurns,
+  });
+  const transcript: TranscriptEntry[] = turns.map((t) => ({ role: t.direction === 'in' ? 'user' : 'bot', text: t.text, at: t.at }));
+  const packet = buildPacket({
+    id: pending.packetId,
+    user: turn.user,
+    address: turn.address,
+    lang: turn.lang,
+    question: pending.question,
+    ...(details ? { userDetails: details } : {}),
+    transcript,
+    articlesShown: topic?.articlesShown ?? [],
+    ...(topic?.flowTrace ? { flow: topic.flowTrace } : {}),
+    ...(topic?.gate ? { gate: topic.gate } : {}),
+    reason: pending.reason,
+    reasonText: pending.reasonText,
+    category: pending.category ?? topic?.category,
+    queue: pending.queue,
+    priority: pending.priority,
+    startedAt: topic?.startedAt ?? turn.conversation.startedAt,
+    escalatedAt: turn.at,
+  });
+  try {
+    await escalation.submit(packet);
+  } catch (err) {
+    // The offer stays pending with the same packet id: pressing the button again retries idempotently.
+    logger?.error({ err: err instanceof Error ? err.message : String(err), packetId: packet.id }, 'escalation submit failed');
+    turn.send([{ kind: 'ticket', state: 'failed', text: turn.t('escalation.failed') }]);
+    return;
+  }
+  const parts: ReplyPart[] = [{ kind: 'ticket', state: 'opening', text: turn.t('escalation.opening') }];
+  if ((packet.priority === 'high' || packet.priority === 'critical') && config.serviceDeskContact) {
+    parts.push({ kind: 'text', text: turn.t('escalation.urgent_contact', { contact: config.serviceDeskContact }) });
+  }
+  turn.send(parts);
+  turn.event('escalated', { value: packet.reason, priority: packet.priority, data: { packetId: packet.id, category: packet.category ?? null } });
+  turn.status = 'escalated';
+  turn.state.pending = undefined;
+  turn.state.topic = undefined;
+}
+
+/** The user does not want a ticket; returns the question to look up next, if the offer kept one. */
+export function declineEscalation(turn: Turn): string | undefined {
+  const pending = turn.state.pending;
+  if (pending?.kind !== 'escalation') return undefined;
+  turn.state.pending = undefined;
+  turn.event('escalation_declined', { value: pending.reason });
+  if (pending.resumeQuery) {
+    turn.text('escalation.declined_resume');
+    return pending.resumeQuery;
+  }
+  turn.text('escalation.declined');
+  return undefined;
+}

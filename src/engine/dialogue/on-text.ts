@@ -1,0 +1,145 @@
+import { onlySecrets, type Redaction } from '../redact.js';
+import { detectFrustration, detectSensitive, DEFAULT_PRIORITY, type SensitiveMatch } from '../escalation/policy.js';
+import { repeatPrompt } from '../flows/runner.js';
+import { askKnowledge, showArticle } from './answer.js';
+import { confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
+import { onFeedback, onNoneOfThese } from './feedback.js';
+import { continueFlowTurn, flowInputFromText, startFlowTurn } from './flow-turn.js';
+import { classifyIntent, followUp, stripGreeting, yesNo, type IntentMatch } from './intents.js';
+import { restart, smalltalk } from './smalltalk.js';
+import { myTickets, ticketStatus } from './status.js';
+import { fold, words } from './text.js';
+import type { Pending } from './state.js';
+import type { Turn } from './turn.js';
+
+/** A frustrated message this long probably also describes the problem: it is looked up if the ticket is declined. */
+const RESUMABLE_WORDS = 4;
+
+function warnAboutSecrets(turn: Turn, redaction: Redaction): void {
+  turn.event('secret_redacted', { data: { kinds: [...new Set(redaction.found)] } });
+  turn.text(redaction.passwordLike ? 'secret.password' : 'secret.token', { url: turn.deps.config.passwordResetUrl });
+}
+
+function offerSensitive(turn: Turn, match: SensitiveMatch, text: string): void {
+  turn.newTopic(text);
+  offerEscalation(turn, {
+    reason: 'sensitive',
+    priority: match.priority,
+    category: match.category,
+    reasonText: turn.t(`sensitive.${match.kind}.reason`),
+    intro: turn.t(`sensitive.${match.kind}.advice`, { passwordResetUrl: turn.deps.config.passwordResetUrl }),
+    question: text,
+  });
+}
+
+async function answerPendingEscalation(turn: Turn, text: string, intent: IntentMatch | undefined): Promise<void> {
+  const yn = yesNo(text);
+  if (yn?.answer === 'yes' || intent?.name === 'human') return confirmEscalation(turn);
+  if (yn?.answer === 'no') {
+    const resume = declineEscalation(turn);
+    if (resume) await askKnowledge(turn, resume, { newTopic: true });
+    return;
+  }
+  // Anything else is the detail the user wants the technician to know: it confirms the ticket.
+  return confirmEscalation(turn, text);
+}
+
+function clarifyPick(pending: Extract<Pending, { kind: 'clarify' }>, text: string) {
+  const f = fold(text);
+  const n = Number(f);
+  if (Number.isInteger(n) && n >= 1 && n <= pending.options.length) return pending.options[n - 1];
+  return pending.options.find((o) => fold(o.title) === f);
+}
+
+const NONE_OF_THESE = /^(?:none|none of these|none of them|neither|nothing|aucun|aucune|aucun des deux|aucune de ces options|rien de tout ca|ni l'un ni l'autre)$/;
+
+/** Routes a typed message. The order is the policy: safety first, then what the bot asked, then new questions. */
+export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
+  if (redaction.found.length) {
+    warnAboutSecrets(turn, redaction);
+    if (onlySecrets(redaction.text)) {
+      if (turn.flow) turn.send(repeatPrompt(turn.flow.flow, turn.flow.run, turn.runnerEnv()));
+      return;
+    }
+  }
+  const text = redaction.text.trim();
+  if (!text) {
+    turn.text('help');
+    return;
+  }
+  const intent = classifyIntent(text);
+  if (intent?.name === 'restart') return restart(turn);
+
+  const sensitive = detectSensitive(text);
+  if (sensitive) return offerSensitive(turn, sensitive, text);
+
+  const pending = turn.state.pending;
+  if (pending?.kind === 'escalation') return answerPendingEscalation(turn, text, intent);
+
+  if (intent?.name === 'human') {
+    turn.event('intent', { decision: 'human' });
+    return offerEscalation(turn, {
+      reason: 'user_request',
+      priority: DEFAULT_PRIORITY.user_request,
+      reasonText: turn.t('escalation.reason.user_request'),
+      intro: turn.t('escalation.intro.user_request'),
+      question: text,
+    });
+  }
+
+  if (turn.flow) {
+    const input = flowInputFromText(turn, text);
+    if (input && (await continueFlowTurn(turn, input))) return;
+  }
+
+  if (pending?.kind === 'clarify') {
+    const picked = clarifyPick(pending, text);
+    if (picked) return showArticle(turn, picked);
+    if (NONE_OF_THESE.test(fold(text))) return onNoneOfThese(turn);
+  }
+
+  const topic = turn.state.topic;
+  const fu = followUp(text);
+  if (pending?.kind === 'feedback') {
+    const yn = yesNo(text);
+    if (yn) return onFeedback(turn, yn.answer);
+  }
+  if (fu?.kind === 'still_broken' && topic?.articlesShown.length && !turn.flow) return onFeedback(turn, 'no');
+
+  const frustration = detectFrustration(text, turn.state.recentQuestions);
+  if (frustration) {
+    return offerEscalation(turn, {
+      reason: 'frustration',
+      priority: DEFAULT_PRIORITY.frustration,
+      reasonText: turn.t('escalation.reason.frustration', { signal: turn.t(`escalation.signal.${frustration}`) }),
+      intro: turn.t('escalation.intro.frustration'),
+      question: text,
+      ...(words(text).length >= RESUMABLE_WORDS ? { resumeQuery: text } : {}),
+    });
+  }
+
+  switch (intent?.name) {
+    case 'my_tickets':
+      return myTickets(turn);
+    case 'ticket_status':
+      return ticketStatus(turn, intent.ticketNumber as string);
+    case 'greeting':
+    case 'thanks':
+    case 'goodbye':
+    case 'help':
+    case 'ack':
+      return smalltalk(turn, intent.name);
+    case 'yes':
+    case 'no':
+      turn.text('nothing_pending');
+      return;
+  }
+
+  if (fu?.kind === 'variant' && topic) return askKnowledge(turn, `${topic.question} ${text}`, { newTopic: false });
+  // After "none of these", the new wording is the same problem: "no" answers keep counting.
+  if (pending?.kind === 'offer' && pending.rephrase && topic) return askKnowledge(turn, stripGreeting(text), { newTopic: false, excludeShown: true });
+
+  const trigger = turn.deps.flows.matchTrigger(text);
+  if (trigger) return startFlowTurn(turn, trigger.flow.id, { newQuestion: text });
+  return askKnowledge(turn, stripGreeting(text), { newTopic: true });
+}
