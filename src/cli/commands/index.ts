@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAsk } from './ask.js';
+import { registerChat } from './chat.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerEval } from './eval.js';
 import { registerIndex } from './index-kb.js';
@@ -8,4 +9,4 @@ import { registerLint } from './lint.js';
 /** Registry of sub-commands: add one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerIndex, registerAsk, registerLint, registerEval, registerCalibrate];
+export const commands: RegisterCommand[] = [registerIndex, registerAsk, registerLint, registerEval, registerCalibrate, registerChat];

@@ -8,6 +8,8 @@ import { detectSensitive } from '../escalation/policy.js';
 import { createActionRegistry } from '../flows/actions.js';
 import { flowRunSchema } from '../flows/runner.js';
 import type { ConversationRecord, FlowRunRecord } from '../ports/conversation-store.js';
+import type { TicketRef } from '../ports/tickets.js';
+import type { EscalationPacket } from '../escalation/packet.js';
 import type { EngineDeps, ResolvedDeps } from './deps.js';
 import { classifyIntent, followUp, yesNo } from './intents.js';
 import { KeyedMutex } from './mutex.js';
@@ -31,7 +33,14 @@ export interface DialogueEngine extends Engine {
    * to send; the composition root calls it on a timer and delivers them through the ProactiveSender.
    */
   sweep(now?: Date): Promise<ProactiveMessage[]>;
+  /**
+   * The message telling the user their ticket exists (number and link), or that it could not be
+   * created; recorded in the transcript. Called by the composition root on the outbox's outcomes.
+   */
+  ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined>;
 }
+
+export type TicketUpdate = { packet: EscalationPacket; ticket: TicketRef } | { packet: EscalationPacket; failed: true };
 
 /** Longer messages are cut: nobody describes an IT problem in more, and retrieval gains nothing. */
 const MAX_TEXT_CHARS = 4000;
@@ -231,6 +240,39 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     return message ? { address: conversation.address, message } : undefined;
   }
 
+  async function ticketUpdateOne(update: TicketUpdate): Promise<ProactiveMessage | undefined> {
+    const { packet } = update;
+    const address: ConversationAddress = {
+      channel: packet.channel,
+      conversationId: packet.conversationId,
+      ...(packet.threadId ? { threadId: packet.threadId } : {}),
+    };
+    const conversation = await store.findConversation(address);
+    if (!conversation) return undefined;
+    // Told in the conversation's current language (the user may have switched since the escalation).
+    const turn = newTurn(conversation, undefined, conversation.lang, deps.clock(), conversation.user);
+    if ('ticket' in update) {
+      const { ticket } = update;
+      turn.send([
+        {
+          kind: 'ticket',
+          state: 'opened',
+          text: turn.t('escalation.opened', { number: ticket.number }),
+          number: ticket.number,
+          ...(ticket.url ? { url: ticket.url } : {}),
+        },
+      ]);
+      turn.event('ticket_opened', { value: ticket.number, data: { packetId: packet.id, provider: ticket.provider } });
+    } else {
+      const contact = deps.config.serviceDeskContact;
+      turn.send([{ kind: 'ticket', state: 'failed', text: contact ? turn.t('escalation.dead_contact', { contact }) : turn.t('escalation.dead') }]);
+      turn.event('ticket_failed', { data: { packetId: packet.id } });
+    }
+    await commit(turn);
+    const message = turn.messages[0];
+    return message ? { address, message } : undefined;
+  }
+
   return {
     async handle(event: InboundEvent): Promise<OutboundMessage[]> {
       const parsed = inboundEventSchema.safeParse(event);
@@ -248,6 +290,13 @@ export function createEngine(input: EngineDeps): DialogueEngine {
         if (sent) out.push(sent);
       }
       return out;
+    },
+
+    ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined> {
+      const { packet } = update;
+      return mutex.run(addressKey({ channel: packet.channel, conversationId: packet.conversationId, threadId: packet.threadId }), () =>
+        ticketUpdateOne(update),
+      );
     },
   };
 }

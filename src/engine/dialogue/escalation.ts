@@ -67,8 +67,9 @@ export async function confirmEscalation(turn: Turn, details?: string): Promise<v
     user: turn.user,
     address: turn.address,
     lang: turn.lang,
-    question: pending.question,
-    ...(details ? { userDetails: details } : {}),
+    // With no topic ("agent" as a first message), what the user then typed is the question itself.
+    question: !topic && details ? details : pending.question,
+    ...(details && topic ? { userDetails: details } : {}),
     transcript,
     articlesShown: topic?.articlesShown ?? [],
     ...(topic?.flowTrace ? { flow: topic.flowTrace } : {}),

@@ -71,6 +71,8 @@ export type AnalyticsEventType =
   | 'escalation_offered'
   | 'escalation_declined'
   | 'escalated'
+  | 'ticket_opened'
+  | 'ticket_failed'
   | 'intent'
   | 'secret_redacted';
 
@@ -155,6 +157,8 @@ export interface ConversationStore {
   /** Atomically stores the outcome of a turn: state, flow run, bot replies, feedback and events. */
   commitTurn(commit: TurnCommit): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
+  /** The conversation at a channel address, if the bot has talked there. */
+  findConversation(address: ConversationAddress): Promise<ConversationRecord | undefined>;
   /** The conversation's active flow run, if any. */
   activeFlow(conversationId: string): Promise<FlowRunRecord | undefined>;
   /** Active flow runs with no activity since `before` (ISO), with their conversations. */

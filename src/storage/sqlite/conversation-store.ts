@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db, type Migration } from './database.js';
-import type { OutboundMessage } from '../../engine/contract.js';
+import type { ConversationAddress, OutboundMessage } from '../../engine/contract.js';
 import type { Lang } from '../../engine/lang.js';
 import type {
   AnalyticsEvent,
@@ -302,6 +302,13 @@ export class SqliteConversationStore implements ConversationStore {
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    return row ? toConversation(row) : undefined;
+  }
+
+  async findConversation(address: ConversationAddress): Promise<ConversationRecord | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM conversations WHERE channel = ? AND channel_conversation_id = ? AND thread_id = ?')
+      .get(address.channel, address.conversationId, address.threadId ?? '') as ConversationRow | undefined;
     return row ? toConversation(row) : undefined;
   }
 

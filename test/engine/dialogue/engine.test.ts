@@ -448,3 +448,28 @@ describe('durable state', () => {
     expect(h.db.prepare(`SELECT status FROM flow_runs`).get()).toEqual({ status: 'abandoned' });
   });
 });
+
+describe('ticket outcome messages', () => {
+  it('tells the user the ticket number (or the failure) in their language, and records it', async () => {
+    await chat.run(`
+      user says "je veux parler à un technicien"
+      click "Ouvrir le ticket"
+    `);
+    const packet = h.sink.packets[0]!;
+    const opened = await h.engine.ticketUpdate({ packet, ticket: { provider: 'local', id: '7', number: 'HD-000007', url: 'https://helpdesk.example/t/7' } });
+    expect(opened).toEqual({
+      address: { channel: 'test', conversationId: chat.conversationId },
+      message: {
+        lang: 'fr',
+        parts: [{ kind: 'ticket', state: 'opened', number: 'HD-000007', url: 'https://helpdesk.example/t/7', text: expect.stringContaining('Votre ticket **HD-000007** est ouvert') }],
+      },
+    });
+    const failed = await h.engine.ticketUpdate({ packet, failed: true });
+    expect(failed?.message.parts[0]).toMatchObject({ kind: 'ticket', state: 'failed', text: expect.stringContaining("n'a pas pu être créé") });
+    expect((await events()).filter((e) => e.type.startsWith('ticket_')).map((e) => [e.type, e.value ?? null])).toEqual([
+      ['ticket_opened', 'HD-000007'],
+      ['ticket_failed', null],
+    ]);
+    expect(await h.engine.ticketUpdate({ packet: { ...packet, conversationId: 'unknown' }, failed: true })).toBeUndefined();
+  });
+});
