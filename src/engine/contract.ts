@@ -1,4 +1,5 @@
 import type { Lang } from './lang.js';
+import type { EscalationPacket } from './escalation/packet.js';
 
 /**
  * The channel-neutral contract between the engine and every channel (Teams, Slack, web chat, CLI).
@@ -105,8 +106,65 @@ export interface Engine {
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
 }
 
+/** What a channel reports once it has posted a message. */
+export interface SentMessage {
+  /**
+   * The channel's id of the posted message (Teams activity id, Slack ts, web chat message id).
+   * Posting again with `threadId` set to it replies in that message's thread.
+   */
+  messageId?: string;
+}
+
+/** Options for the technicians' summary card of an escalation. */
+export interface HandoffCardOptions {
+  /** Language of the technicians' channel. */
+  lang?: Lang;
+  /** Set once a technician took the request: the "Take it" button becomes "Taken by …". */
+  takenBy?: string;
+  /** Update this already-posted card in place instead of posting a new one. */
+  replaceMessageId?: string;
+}
+
 /** Implemented by each channel so the engine can speak first (ticket number known, status change, technician relay). */
 export interface ProactiveSender {
   readonly channel: string;
-  send(address: ConversationAddress, message: OutboundMessage): Promise<void>;
+  /** Posts into the conversation (into its thread when `address.threadId` is set) and resolves once the channel accepted it. */
+  send(address: ConversationAddress, message: OutboundMessage): Promise<SentMessage>;
+  /**
+   * Posts (or updates) the technicians' summary card for an escalation, with its "Take it" button;
+   * channels that have a technicians' card implement it (Teams, Slack).
+   */
+  sendHandoffCard?(address: ConversationAddress, packet: EscalationPacket, options?: HandoffCardOptions): Promise<SentMessage>;
+}
+
+/**
+ * What happens in the technicians' channel (configured per channel) reaches the live-handoff relay
+ * through this hook instead of the engine: thread replies to relay to the user, and button clicks
+ * ("Take it"). The relay answers through the ProactiveSenders. Channels route here every message
+ * and click from the technicians' conversation, and any click whose payload is a handoff action.
+ */
+export interface TechnicianMessage {
+  /** The technicians' conversation; `threadId` is the thread of the escalation's card. */
+  address: ConversationAddress;
+  /** The technician. */
+  user: UserRef;
+  messageId?: string;
+  text: string;
+  receivedAt?: string;
+}
+
+export interface TechnicianAction {
+  address: ConversationAddress;
+  user: UserRef;
+  messageId?: string;
+  /** The button's payload as received: validate it. */
+  payload: unknown;
+  /** Id of the message carrying the button (the card to update). */
+  sourceMessageId?: string;
+  receivedAt?: string;
+}
+
+export interface TechnicianEvents {
+  onTechnicianMessage(message: TechnicianMessage): Promise<void>;
+  onTechnicianAction(action: TechnicianAction): Promise<void>;
 }
