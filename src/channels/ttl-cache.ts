@@ -1,0 +1,49 @@
+/**
+ * A small bounded map whose entries expire: user lookups (Slack users.info, Teams members) and
+ * "already seen" event ids. Oldest entries are evicted first when full.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expires <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    // Map iteration order is insertion order, so the first key is the oldest.
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Records `key` and tells whether it was already there (one step, so two concurrent callers cannot both see "new"). */
+  checkAndSet(key: string, value: V): boolean {
+    const seen = this.has(key);
+    if (!seen) this.set(key, value);
+    return seen;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

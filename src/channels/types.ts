@@ -1,0 +1,34 @@
+import type { Router } from 'express';
+import type { Engine, ProactiveSender, TechnicianEvents } from '../engine/contract.js';
+import type { Translator } from '../engine/i18n.js';
+import type { Logger } from '../log.js';
+
+/** What every channel gets from the composition root. */
+export interface ChannelDeps {
+  /** The engine, already instrumented (metrics) by the server. */
+  engine: Engine;
+  /** Live-handoff hook for the technicians' channel. */
+  technicians: TechnicianEvents;
+  translator: Translator;
+  logger: Logger;
+  /**
+   * Runs one unit of channel work (a turn and the posting of its replies) so graceful shutdown can
+   * wait for it, including work that continues after the HTTP request was acknowledged (Slack).
+   */
+  track<T>(work: () => Promise<T>): Promise<T>;
+  /** Counts and logs a failure at a channel stage (e.g. "turn", "post", "update", "lookup"). */
+  reportError(stage: string, err: unknown, context?: Record<string, unknown>): void;
+}
+
+/** A transport: its HTTP routes, its proactive sender, and what to release at shutdown. */
+export interface Channel {
+  readonly name: string;
+  readonly sender: ProactiveSender;
+  /** Mounted at the root of the one express app; routes carry their full paths. */
+  readonly router: Router;
+  close?(): Promise<void>;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

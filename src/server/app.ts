@@ -1,0 +1,87 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Channel } from '../channels/types.js';
+import type { Logger } from '../log.js';
+import { healthRouter, type ReadinessSources } from './health.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * The one express app: health, metrics and every channel's routes. Each channel parses its own
+ * bodies (Slack needs the raw bytes for its signature), with size limits; parse errors, oversized
+ * bodies and unknown routes end as short JSON 4xx answers, never a stack trace.
+ */
+
+export interface ServerAppOptions {
+  channels: Channel[];
+  metrics: Metrics;
+  readiness: ReadinessSources;
+  logger: Logger;
+}
+
+/** Paths still answered while draining, so orchestrators can watch the shutdown. */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
+
+function refuseWhileDraining(draining: () => boolean): RequestHandler {
+  return (req, res, next) => {
+    if (!draining() || ALWAYS_SERVED.has(req.path)) return next();
+    // Slack and the Bot Framework retry on 503, so a message sent during a restart is not lost.
+    res.status(503).set({ 'Retry-After': '5', Connection: 'close' }).json({ error: 'shutting_down', message: 'The server is restarting; try again in a few seconds.' });
+  };
+}
+
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+const BODY_ERRORS: Record<string, { status: number; error: string; message: string }> = {
+  'entity.parse.failed': { status: 400, error: 'invalid_json', message: 'The request body is not valid JSON.' },
+  'entity.too.large': { status: 413, error: 'too_large', message: 'The request body is too large.' },
+  'encoding.unsupported': { status: 415, error: 'unsupported_encoding', message: 'Unsupported content encoding.' },
+  'charset.unsupported': { status: 415, error: 'unsupported_charset', message: 'Unsupported charset.' },
+  'request.aborted': { status: 400, error: 'aborted', message: 'The request was aborted.' },
+};
+
+function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const e = (err ?? {}) as HttpError;
+    const known = e.type ? BODY_ERRORS[e.type] : undefined;
+    const status = known?.status ?? e.status ?? e.statusCode ?? 500;
+    if (status >= 500) {
+      metrics.channelErrors.inc({ channel: 'http', stage: 'unhandled' });
+      logger.error({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'request failed');
+    } else {
+      logger.debug({ path: req.path, status, type: e.type }, 'request rejected');
+    }
+    if (res.headersSent) return;
+    res.status(status).json(
+      known
+        ? { error: known.error, message: known.message }
+        : status >= 500
+          ? { error: 'internal_error', message: 'Something went wrong on our side.' }
+          : { error: 'bad_request', message: e.expose && err instanceof Error ? err.message : 'The request could not be processed.' },
+    );
+  };
+}
+
+export function createServerApp(options: ServerAppOptions): Express {
+  const { channels, metrics, readiness, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(refuseWhileDraining(readiness.draining));
+  app.use(healthRouter(readiness));
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.contentType()).send(await metrics.text());
+  });
+  for (const channel of channels) app.use(channel.router);
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(logger, metrics));
+  return app;
+}

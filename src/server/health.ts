@@ -1,0 +1,112 @@
+import { Router } from 'express';
+import type { KnowledgeStatus } from '../engine/ports/knowledge.js';
+import type { Db, Migration } from '../storage/sqlite/database.js';
+
+/**
+ * GET /healthz: the process is alive (for restarts). GET /readyz: it can serve (for load
+ * balancers): knowledge indexed, which retrieval mode is running (lexical-only is served but said
+ * loudly), the database accepts writes, and the server is not shutting down. 200 or 503, with
+ * the details as JSON either way.
+ */
+
+export const healthMigrations: Migration[] = [
+  {
+    name: 'server/001_health',
+    up: `CREATE TABLE server_health (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      checked_at TEXT NOT NULL
+    )`,
+  },
+];
+
+export interface DatabaseCheck {
+  ok: boolean;
+  error?: string;
+}
+
+/** A real write (one row upserted in a transaction): proves the file, the lock and the disk all work. */
+export function checkDatabaseWritable(db: Db, now: () => Date = () => new Date()): DatabaseCheck {
+  try {
+    db.prepare(
+      `INSERT INTO server_health (id, checked_at) VALUES (1, ?)
+       ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+    ).run(now().toISOString());
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export interface ReadinessSources {
+  knowledge(): KnowledgeStatus;
+  database(): DatabaseCheck;
+  draining(): boolean;
+  startedAt: Date;
+}
+
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  retrieval: {
+    mode: KnowledgeStatus['mode'];
+    /** Plain words for operators: what lexical-only means for answers. */
+    note: string;
+    embedder?: KnowledgeStatus['embedder'];
+  };
+  checks: {
+    knowledge: { ok: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash: string };
+    database: DatabaseCheck;
+    shutdown: { ok: boolean; draining: boolean };
+  };
+  warnings: string[];
+}
+
+export function readiness(sources: ReadinessSources): Readiness {
+  const k = sources.knowledge();
+  const database = sources.database();
+  const draining = sources.draining();
+  const knowledgeOk = k.ready && k.articles > 0;
+  const ok = knowledgeOk && database.ok && !draining;
+  return {
+    status: ok ? 'ready' : 'not_ready',
+    retrieval: {
+      mode: k.mode,
+      note:
+        k.mode === 'hybrid'
+          ? 'hybrid: dense (embeddings) and lexical (BM25) retrieval'
+          : 'lexical-only: embeddings are off or could not load, answers rely on keyword search (BM25) alone',
+      ...(k.embedder ? { embedder: k.embedder } : {}),
+    },
+    checks: {
+      knowledge: {
+        ok: knowledgeOk,
+        articles: k.articles,
+        chunks: k.chunks,
+        vectors: k.vectors,
+        brokenFiles: k.brokenFiles,
+        ...(k.loadedAt ? { loadedAt: k.loadedAt } : {}),
+        knowledgeHash: k.knowledgeHash,
+      },
+      database,
+      shutdown: { ok: !draining, draining },
+    },
+    warnings: k.warnings,
+  };
+}
+
+export function healthRouter(sources: ReadinessSources): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({
+      status: 'ok',
+      uptimeSeconds: Math.round((Date.now() - sources.startedAt.getTime()) / 1000),
+    });
+  });
+  router.get('/readyz', (_req, res) => {
+    const r = readiness(sources);
+    res
+      .status(r.status === 'ready' ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json(r);
+  });
+  return router;
+}

@@ -1,0 +1,45 @@
+import type { Db, Migration } from './database.js';
+
+/**
+ * What a channel must remember to speak first in a conversation (Bot Framework conversation
+ * references: service URL, tenant, bot and conversation ids). Written on every inbound activity,
+ * read when the bot posts on its own (ticket number, handoff relay), kept across restarts.
+ * The reference is opaque JSON here; the channel that wrote it validates it when reading.
+ */
+export const channelReferenceMigrations: Migration[] = [
+  {
+    name: 'channels/001_conversation_references',
+    up: `
+      CREATE TABLE conversation_references (
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        reference_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (channel, conversation_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export class ConversationReferenceStore {
+  private readonly upsert;
+  private readonly select;
+
+  constructor(db: Db) {
+    this.upsert = db.prepare(
+      `INSERT INTO conversation_references (channel, conversation_id, reference_json, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel, conversation_id) DO UPDATE SET reference_json = excluded.reference_json, updated_at = excluded.updated_at
+       WHERE reference_json <> excluded.reference_json`,
+    );
+    this.select = db.prepare('SELECT reference_json FROM conversation_references WHERE channel = ? AND conversation_id = ?');
+  }
+
+  save(channel: string, conversationId: string, reference: unknown, at: Date = new Date()): void {
+    this.upsert.run(channel, conversationId, JSON.stringify(reference), at.toISOString());
+  }
+
+  get(channel: string, conversationId: string): unknown {
+    const row = this.select.get(channel, conversationId) as { reference_json: string } | undefined;
+    return row ? (JSON.parse(row.reference_json) as unknown) : undefined;
+  }
+}
