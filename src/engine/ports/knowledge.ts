@@ -28,6 +28,16 @@ export interface ArticleView {
   variants?: { heading: string; steps: string[] }[];
 }
 
+/** One passage of an article (a retrieval chunk: the title, a section heading and its text), for grounded answers. */
+export interface Passage {
+  /** `<articleId>#<n>`, stable while the article's text is unchanged. */
+  id: string;
+  articleId: string;
+  heading: string;
+  /** Plain text (Markdown removed), starting with the article title and the section heading. */
+  text: string;
+}
+
 export interface ScoredArticle {
   articleId: string;
   lang: Lang;
@@ -70,6 +80,12 @@ export interface KnowledgeService {
   decide(query: string, options?: DecideOptions): Promise<GateDecision>;
   /** The article in `lang` if that translation exists, else the article itself. */
   article(id: string, lang?: Lang): ArticleView | undefined;
+  /**
+   * The article's passages in article order, from the translation in `lang` when it exists (the
+   * same article `article(id, lang)` returns). Optional: without it, the language model is given
+   * the article's summary and steps.
+   */
+  passages?(id: string, lang?: Lang): Passage[];
   /** Every article id of the same family (an article and its translations). */
   family(id: string): string[];
   /** Detects the language of a user message (en/fr). */
