@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { llmSchema } from '../../src/config/sections/llm.js';
 import { parseSection } from '../../src/config/env.js';
@@ -91,5 +93,13 @@ describe('LLM configuration', () => {
   it('is part of the application configuration, reported with the other sections', () => {
     expect(loadConfig({}).llm).toEqual({ enabled: false });
     expect(() => loadConfig({ LLM_MODEL: 'gpt-4o-mini' })).toThrow(ConfigError);
+  });
+
+  it('.env.example copied as it is leaves the model off, and documents every LLM variable', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const env = parseEnv(text) as Record<string, string>;
+    expect(llmSchema.parse(env)).toEqual({ enabled: false });
+    const names = ['LLM_ENABLED', 'LLM_MODEL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'OPENAI_API_VERSION', 'LLM_TIMEOUT_MS', 'LLM_MAX_TOKENS', 'LLM_INPUT_TOKENS', 'LLM_TEMPERATURE', 'LLM_FEATURES'];
+    for (const name of names) expect(text).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 });
