@@ -1,0 +1,259 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { AppConfig } from '../config/index.js';
+import type { TechnicianAction, TechnicianEvents, TechnicianMessage } from '../engine/contract.js';
+import { createEngine, type DialogueEngine, type ProactiveMessage } from '../engine/dialogue/index.js';
+import { loadFlows } from '../engine/flows/load.js';
+import { translator as sharedTranslator } from '../engine/i18n.js';
+import { formatLintIssue } from '../engine/lint-issue.js';
+import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import { createLogger, type Logger } from '../log.js';
+import { createServerApp } from '../server/app.js';
+import { checkDatabaseWritable, healthMigrations } from '../server/health.js';
+import { InFlight } from '../server/in-flight.js';
+import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
+import { createSlackChannel } from '../channels/slack/index.js';
+import { createTeamsChannel } from '../channels/teams/index.js';
+import { loggingTechnicianEvents } from '../channels/technicians.js';
+import { createWebChannel } from '../channels/web/index.js';
+import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
+import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
+import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
+import { migrate, openDatabase, type Db } from '../storage/sqlite/database.js';
+import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
+import type { TicketOutbox } from '../tickets/outbox.js';
+import { createKnowledgeRuntime } from './knowledge.js';
+import { ProactiveRouter } from './proactive.js';
+
+/**
+ * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
+ * engine → channels → one HTTP server. Everything that owns a resource is created here and
+ * released by `close()`, in reverse order, after in-flight turns have finished.
+ */
+
+export interface TechnicianHookContext {
+  proactive: ProactiveRouter;
+  store: SqliteConversationStore;
+  engine: DialogueEngine;
+  config: AppConfig;
+  logger: Logger;
+}
+
+export interface ComposeOptions {
+  logger?: Logger;
+  /** Interface to listen on; all interfaces by default. */
+  host?: string;
+  /** Builds the live-handoff relay; without it, technicians' events are logged. */
+  technicians?: (context: TechnicianHookContext) => TechnicianEvents;
+  /** Extra Bot Framework auth settings (sovereign clouds; tests with a local token issuer). */
+  teamsAuthSettings?: Record<string, string>;
+  /** HTTP client for ticket providers (tests). */
+  fetch?: typeof fetch;
+}
+
+export interface HelpdeskApp {
+  config: AppConfig;
+  logger: Logger;
+  db: Db;
+  knowledge: ManagedKnowledgeService;
+  store: SqliteConversationStore;
+  engine: DialogueEngine;
+  outbox: TicketOutbox;
+  metrics: Metrics;
+  proactive: ProactiveRouter;
+  channels: Channel[];
+  server: Server;
+  /** http://localhost:<port> (or the host it listens on). */
+  url: string;
+  /** Runs the flow time-out sweep now and delivers its follow-ups; resolves with how many were sent. */
+  sweep(now?: Date): Promise<number>;
+  /** Graceful shutdown: stop accepting, finish in-flight turns (up to SHUTDOWN_TIMEOUT_SECONDS), release everything. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host?: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function composeApp(config: AppConfig, options: ComposeOptions = {}): Promise<HelpdeskApp> {
+  const logger = options.logger ?? createLogger(config.core.logLevel);
+  const startedAt = new Date();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const release = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'shutdown step failed');
+      }
+    }
+  };
+
+  try {
+    const dataDir = resolve(config.core.dataDir);
+    const db = openDatabase(join(dataDir, 'helpdesk.db'));
+    cleanups.push(() => {
+      db.close();
+    });
+    migrate(db, [...healthMigrations, ...channelReferenceMigrations]);
+
+    const runtime = await createKnowledgeRuntime(config, {
+      log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+    });
+    cleanups.push(() => runtime.close());
+    const status = runtime.service.status();
+    logger.info({ mode: status.mode, articles: status.articles, chunks: status.chunks, vectors: status.vectors }, 'knowledge loaded');
+    if (status.mode === 'lexical-only') logger.warn({ warnings: status.warnings }, 'retrieval runs LEXICAL-ONLY: answers rely on keyword search alone');
+
+    const { catalog: flows, issues } = loadFlows(resolve(config.core.kbDir));
+    for (const issue of issues) logger.warn(formatLintIssue(issue));
+
+    const metrics = new Metrics();
+    const inFlight = new InFlight((n) => metrics.inFlight.set(n));
+    const translator = sharedTranslator();
+
+    const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const store = openConversationStore(db);
+    const engine = createEngine({
+      knowledge: meteredKnowledge(runtime.service, metrics),
+      store,
+      escalation: meteredEscalations(outbox, metrics),
+      tickets,
+      flows,
+      config: config.dialogue,
+      translator,
+      logger,
+    });
+
+    // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
+    let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
+    const channelDeps = (name: string): ChannelDeps => ({
+      engine: meteredEngine(engine, metrics),
+      technicians: {
+        onTechnicianMessage: (m: TechnicianMessage) => technicians.onTechnicianMessage(m),
+        onTechnicianAction: (a: TechnicianAction) => technicians.onTechnicianAction(a),
+      },
+      translator,
+      logger: logger.child({ channel: name }),
+      track: (work) => inFlight.run(work),
+      reportError: (stage, err, context) => {
+        metrics.channelErrors.inc({ channel: name, stage });
+        logger.error({ channel: name, stage, err: errorMessage(err), ...context }, 'channel error');
+      },
+    });
+
+    const channels: Channel[] = [];
+    if (config.channels.web.enabled) channels.push(createWebChannel(channelDeps('web')));
+    channels.push(
+      createTeamsChannel(channelDeps('teams'), {
+        config: config.channels.teams,
+        references: new ConversationReferenceStore(db),
+        ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
+      }),
+    );
+    if (config.channels.slack) channels.push(createSlackChannel(channelDeps('slack'), { config: config.channels.slack }));
+    cleanups.push(async () => {
+      for (const c of channels) await c.close?.();
+    });
+
+    const proactive = new ProactiveRouter(
+      channels.map((c) => c.sender),
+      metrics,
+      logger,
+    );
+    if (options.technicians) technicians = options.technicians({ proactive, store, engine, config, logger });
+
+    const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
+      if (p) await proactive.send(p.address, p.message);
+    };
+    // A failed delivery rejects, so the outbox keeps the outcome and replays it at the next start.
+    outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
+    outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
+
+    let draining = false;
+    const app = createServerApp({
+      channels,
+      metrics,
+      logger,
+      readiness: {
+        knowledge: () => runtime.service.status(),
+        database: () => checkDatabaseWritable(db),
+        draining: () => draining,
+        startedAt,
+      },
+    });
+    const server = createServer(app);
+    // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, config.core.port, options.host);
+    const url = `http://${options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost'}:${port}`;
+    cleanups.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+
+    outbox.start();
+    cleanups.push(() => outbox.stop());
+
+    let sweeping: Promise<number> | undefined;
+    const sweep = (now?: Date): Promise<number> => {
+      sweeping ??= inFlight
+        .run(async () => {
+          let sent = 0;
+          for (const p of await engine.sweep(now)) {
+            try {
+              await deliver(p);
+              sent += 1;
+            } catch {
+              // Logged by the router; the follow-up stays in the transcript.
+            }
+          }
+          return sent;
+        })
+        .finally(() => {
+          sweeping = undefined;
+        });
+      return sweeping;
+    };
+    const sweepTimer = setInterval(() => {
+      sweep().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'flow time-out sweep failed'));
+    }, config.channels.server.sweepIntervalMs);
+    sweepTimer.unref();
+    cleanups.push(() => clearInterval(sweepTimer));
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        draining = true;
+        clearInterval(sweepTimer);
+        logger.info({ inFlight: inFlight.size }, 'shutting down: draining in-flight turns');
+        // Stop accepting connections; SSE streams end so pages reconnect to the next server.
+        server.close();
+        for (const c of channels) await c.close?.();
+        server.closeIdleConnections();
+        const drained = await inFlight.idle(config.channels.server.shutdownTimeoutMs);
+        if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown timeout: some turns did not finish');
+        await release();
+        logger.info('shutdown complete');
+      })();
+      return closing;
+    };
+
+    logger.info({ url, channels: channels.map((c) => c.name) }, 'helpdesk-bot listening');
+    return { config, logger, db, knowledge: runtime.service, store, engine, outbox, metrics, proactive, channels, server, url, sweep, close };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}

@@ -1,0 +1,289 @@
+import express, { Router } from 'express';
+import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { z } from 'zod';
+import type {
+  ConversationAddress,
+  HandoffCardOptions,
+  InboundEvent,
+  OutboundMessage,
+  ProactiveSender,
+  SentMessage,
+} from '../../engine/contract.js';
+import type { EscalationPacket } from '../../engine/escalation/packet.js';
+import { DEFAULT_LANG, langFromLocale } from '../../engine/lang.js';
+import type { ChannelsConfig } from '../../config/sections/channels.js';
+import type { ConversationReferenceStore } from '../../storage/sqlite/channel-references.js';
+import { isHandoffPayload } from '../technicians.js';
+import { errorMessage, type Channel, type ChannelDeps } from '../types.js';
+import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
+import { ACTION_VERB, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
+import { TeamsIdentity, type MemberLookup } from './identity.js';
+
+/**
+ * Microsoft Teams (and any Bot Framework channel, e.g. the Emulator): POST /api/messages through
+ * the teams-ai TeamsAdapter (a botbuilder CloudAdapter) and a teams-ai Application. Messages and
+ * card buttons (Action.Submit, verb "helpdesk.action", routed by app.adaptiveCards.actionSubmit)
+ * go to the engine; replies are rendered by cards.ts. Conversation references are stored in
+ * SQLite on every activity so the bot can post later (ticket number, handoff relay).
+ *
+ * Auth: with MICROSOFT_APP_ID the adapter validates every request's Bot Framework token (401
+ * otherwise). Without it the endpoint runs in local/emulator mode and, since anyone could then
+ * make the bot POST to an arbitrary serviceUrl, only accepts loopback service URLs.
+ */
+
+export interface TeamsChannelOptions {
+  config: ChannelsConfig['teams'];
+  references: ConversationReferenceStore;
+  /**
+   * Extra Bot Framework authentication settings (ToBotFromChannelOpenIdMetadataUrl,
+   * ToBotFromChannelTokenIssuer, …): sovereign clouds, and tests with a local token issuer.
+   */
+  authSettings?: Record<string, string>;
+  /** Roster lookup; TeamsInfo.getMember by default. */
+  memberLookup?: MemberLookup;
+}
+
+export interface TeamsChannel extends Channel {
+  readonly adapter: TeamsAdapter;
+  readonly app: Application;
+}
+
+const account = z.object({ id: z.string().min(1).max(512) }).passthrough();
+/** The fields the adapter and this channel rely on; anything else passes through untouched. */
+const activitySchema = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().max(512).optional(),
+    serviceUrl: z.string().url().max(2048),
+    channelId: z.string().min(1).max(64),
+    from: account,
+    recipient: account,
+    conversation: z.object({ id: z.string().min(1).max(1024) }).passthrough(),
+    text: z.string().max(40_000).optional(),
+  })
+  .passthrough();
+
+const storedReferenceSchema = z
+  .object({
+    serviceUrl: z.string().url(),
+    channelId: z.string(),
+    conversation: z.object({ id: z.string() }).passthrough(),
+    bot: account.optional(),
+  })
+  .passthrough();
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** Mentions are removed by the Application; Teams may leave HTML spaces around them. */
+function cleanText(text: string | undefined): string {
+  return (text ?? '').replace(/&nbsp;/gi, ' ').trim();
+}
+
+export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptions): TeamsChannel {
+  const { engine, translator: t, logger } = deps;
+  const { config, references } = options;
+  const creds = config.credentials;
+  const appId = creds?.appId ?? '';
+
+  const adapter = new TeamsAdapter({
+    ...(creds
+      ? {
+          MicrosoftAppId: creds.appId,
+          MicrosoftAppType: creds.appType,
+          ...(creds.password ? { MicrosoftAppPassword: creds.password } : {}),
+          ...(creds.tenantId ? { MicrosoftAppTenantId: creds.tenantId } : {}),
+        }
+      : {}),
+    ...options.authSettings,
+  });
+  adapter.onTurnError = async (context, error) => {
+    deps.reportError('turn', error, { conversationId: context.activity.conversation?.id });
+    if (context.activity.type !== ActivityTypes.Message) return;
+    try {
+      const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
+      await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'dialogue.error'), textFormat: 'markdown' });
+    } catch (err) {
+      deps.reportError('post', err);
+    }
+  };
+
+  const identity = new TeamsIdentity((err) => deps.reportError('lookup', err), options.memberLookup);
+
+  // The typing timer of teams-ai lives on the Application and is shared by concurrent turns,
+  // so each turn sends its own single typing activity instead.
+  const app = new Application({ adapter, botAppId: appId, removeRecipientMention: true, startTypingTimer: false });
+
+  function remember(activity: Activity): void {
+    const reference = TurnContext.getConversationReference(activity);
+    const address = teamsAddress(activity.conversation.id);
+    // Stored per channel/chat (not per thread) and without the activity id, so a later post can
+    // open a new thread or go into any thread of that channel.
+    const { activityId: _activityId, ...rest } = reference;
+    try {
+      references.save(TEAMS_CHANNEL, address.conversationId, { ...rest, conversation: { ...rest.conversation, id: address.conversationId } });
+    } catch (err) {
+      deps.reportError('reference', err);
+    }
+  }
+
+  function isTechnicians(address: ConversationAddress): boolean {
+    return config.techniciansChannelId !== undefined && address.conversationId === config.techniciansChannelId;
+  }
+
+  async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string): Promise<void> {
+    for (const reply of replies) {
+      const activity = renderTeamsActivity(reply, t);
+      if (reply.replacesSourceMessage && sourceMessageId) {
+        try {
+          await context.updateActivity({ ...activity, id: sourceMessageId });
+          continue;
+        } catch (err) {
+          // Some clients cannot edit (or the message is gone): the reply is posted instead.
+          deps.reportError('update', err);
+        }
+      }
+      await context.sendActivity(activity);
+    }
+  }
+
+  async function handle(context: TurnContext, event: InboundEvent, sourceMessageId?: string): Promise<void> {
+    const typing = context.sendActivity({ type: ActivityTypes.Typing }).catch((err: unknown) => deps.reportError('typing', err));
+    const replies = await engine.handle(event);
+    await typing;
+    await deliver(context, replies, sourceMessageId);
+  }
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    remember(context.activity);
+    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
+    if (!botAdded) return;
+    const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
+    await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'dialogue.greeting_anonymous'), textFormat: 'markdown', locale: lang });
+  });
+
+  app.adaptiveCards.actionSubmit<SubmitData>(ACTION_VERB, async (context, _state, data) => {
+    remember(context.activity);
+    const activity = context.activity;
+    const address = teamsAddress(activity.conversation.id);
+    const user = await identity.userOf(context);
+    const receivedAt = new Date().toISOString();
+    if (isTechnicians(address) || isHandoffPayload(data.payload)) {
+      await deps.technicians.onTechnicianAction({
+        address,
+        user,
+        ...(activity.id ? { messageId: activity.id } : {}),
+        payload: data.payload,
+        ...(activity.replyToId ? { sourceMessageId: activity.replyToId } : {}),
+        receivedAt,
+      });
+      return;
+    }
+    await handle(
+      context,
+      {
+        address,
+        user,
+        ...(activity.id ? { messageId: activity.id } : {}),
+        action: { payload: data.payload, ...(activity.replyToId ? { sourceMessageId: activity.replyToId } : {}) },
+        receivedAt,
+      },
+      activity.replyToId,
+    );
+  });
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    remember(context.activity);
+    const activity = context.activity;
+    const address = teamsAddress(activity.conversation.id);
+    const text = cleanText(activity.text);
+    const user = await identity.userOf(context);
+    const lang = langFromLocale(activity.locale) ?? DEFAULT_LANG;
+    if (isTechnicians(address)) {
+      if (text) {
+        await deps.technicians.onTechnicianMessage({ address, user, ...(activity.id ? { messageId: activity.id } : {}), text, receivedAt: new Date().toISOString() });
+      }
+      return;
+    }
+    if (!text) {
+      // An attachment, a sticker or an unknown card submit: nothing the engine can read.
+      await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'notices.text_only'), textFormat: 'markdown' });
+      return;
+    }
+    await handle(context, { address, user, ...(activity.id ? { messageId: activity.id } : {}), text, receivedAt: new Date().toISOString() });
+  });
+
+  async function inConversation(address: ConversationAddress, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const stored = storedReferenceSchema.safeParse(references.get(TEAMS_CHANNEL, address.conversationId));
+    if (!stored.success) {
+      throw new Error(`no usable Teams conversation reference for ${address.conversationId}: the bot must be installed there or have received a message first`);
+    }
+    const reference = { ...stored.data, conversation: { ...stored.data.conversation, id: teamsConversationId(address) } } as Partial<ConversationReference>;
+    await adapter.continueConversationAsync(appId, reference, logic);
+  }
+
+  async function post(address: ConversationAddress, activity: Partial<Activity>): Promise<SentMessage> {
+    let messageId: string | undefined;
+    await inConversation(address, async (context) => {
+      messageId = (await context.sendActivity(activity))?.id;
+    });
+    return messageId ? { messageId } : {};
+  }
+
+  const sender: ProactiveSender = {
+    channel: TEAMS_CHANNEL,
+    send: (address, message) => post(address, renderTeamsActivity(message, t)),
+    async sendHandoffCard(address: ConversationAddress, packet: EscalationPacket, cardOptions: HandoffCardOptions = {}): Promise<SentMessage> {
+      const activity = renderHandoffCard(
+        packet,
+        { ...(cardOptions.lang ? { lang: cardOptions.lang } : {}), ...(cardOptions.takenBy ? { takenBy: cardOptions.takenBy } : {}) },
+        t,
+      );
+      const replace = cardOptions.replaceMessageId;
+      if (!replace) return post(address, activity);
+      await inConversation(address, async (context) => {
+        await context.updateActivity({ ...activity, id: replace });
+      });
+      return { messageId: replace };
+    },
+  };
+
+  const router = Router();
+  router.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
+    const parsed = activitySchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({
+        error: 'invalid_activity',
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`).join('; '),
+      });
+      return;
+    }
+    if (!creds && !isLoopback(parsed.data.serviceUrl)) {
+      res.status(403).json({
+        error: 'local_mode',
+        message: 'Without MICROSOFT_APP_ID this endpoint only serves a local Bot Framework Emulator (loopback serviceUrl).',
+      });
+      return;
+    }
+    await deps.track(async () => {
+      try {
+        await adapter.process(req, res, async (context) => {
+          await app.run(context);
+        });
+      } catch (err) {
+        deps.reportError('process', err);
+        if (!res.headersSent) res.status(400).json({ error: 'invalid_activity', message: errorMessage(err) });
+      }
+    });
+  });
+
+  logger.info({ auth: creds ? creds.appType : 'none (local/emulator mode)' }, 'Bot Framework endpoint ready at /api/messages');
+  return { name: TEAMS_CHANNEL, router, sender, adapter, app };
+}
