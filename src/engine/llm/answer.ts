@@ -90,6 +90,15 @@ function toArticleCitations(text: string, prepared: PreparedAnswer): string {
     .replace(/(\[\d+\])(?:\s*\1)+/g, '$1');
 }
 
+/** Keeps the reply inside the channels' Markdown subset: numbered lines become bullets, headings bold. */
+function tidyMarkdown(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/^\s*\d+[.)]\s+/, '- ').replace(/^\s*#{1,6}\s+(.+?)\s*#*$/, '**$1**'))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
+
 export function interpretAnswer(raw: string, prepared: PreparedAnswer, options: InterpretOptions = {}): AnswerOutcome {
   const text = normalizeCitations(raw.trim().replace(/^```(?:\w+)?\n?|\n?```$/g, '').trim());
   if (text.includes(NOT_ENOUGH_INFO)) return { ok: false, reason: 'not_enough_info', detail: 'the model found no answer in the passages' };
@@ -102,5 +111,5 @@ export function interpretAnswer(raw: string, prepared: PreparedAnswer, options: 
     return { ok: false, reason: 'wrong_language', detail: `the reply is not in ${prepared.lang}` };
   }
   const articleIds = [...new Set(citationsIn(text).map((n) => prepared.passages.find((p) => p.n === n)!.articleId))];
-  return { ok: true, text: toArticleCitations(text, prepared), articleIds };
+  return { ok: true, text: tidyMarkdown(toArticleCitations(text, prepared)), articleIds };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadKnowledgeBase } from '../../../src/engine/knowledge/loader.js';
+import { interpretAnswer, prepareAnswer } from '../../../src/engine/llm/answer.js';
 import {
   checkGrounding,
   citationsIn,
@@ -99,5 +100,20 @@ describe('grounding check', () => {
     ['Ask the bot to open a ticket with the exact message [4].'],
   ])('keeps safe advice: %s', (sentence) => {
     expect(unsafeReason(sentence)).toBeUndefined();
+  });
+});
+
+describe('interpreting a reply', () => {
+  it('keeps the reply within the channel Markdown subset and renumbers citations per article', () => {
+    const prepared = prepareAnswer(
+      { question: 'vpn will not connect', lang: 'en', articles: [{ id: 'vpn-cannot-connect', passages: kb.byId.get('vpn-cannot-connect')!.chunks }] },
+      { inputTokens: 3000 },
+    );
+    const out = interpretAnswer('### VPN will not connect [1]\n1. Disconnect the client, wait ten seconds and connect again [2][2].\n2) Update the VPN client from the **Company Portal** app [2, 3].', prepared);
+    expect(out).toEqual({
+      ok: true,
+      articleIds: ['vpn-cannot-connect'],
+      text: '**VPN will not connect [1]**\n- Disconnect the client, wait ten seconds and connect again [1].\n- Update the VPN client from the **Company Portal** app [1].',
+    });
   });
 });
