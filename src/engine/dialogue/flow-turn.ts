@@ -35,7 +35,7 @@ async function apply(turn: Turn, flow: Flow, before: number, result: FlowTurn): 
       offerEscalation(turn, {
         reason: 'flow',
         priority: outcome.step.priority,
-        reasonText: outcome.step.reason[turn.lang],
+        reasonText: outcome.reason,
         category: flow.category,
         queue: outcome.step.queue,
         question: topic?.question ?? flow.title[turn.lang],

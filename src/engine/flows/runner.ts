@@ -36,7 +36,8 @@ export interface RunnerEnv {
 export type FlowOutcome =
   | { kind: 'waiting' }
   | { kind: 'resolved' }
-  | { kind: 'escalate'; step: StepOfType<'escalate'> }
+  /** `reason` is the step's reason for the technician, placeholders filled. */
+  | { kind: 'escalate'; step: StepOfType<'escalate'>; reason: string }
   | { kind: 'switch'; flowId: string };
 
 export interface FlowTurn {
@@ -127,7 +128,7 @@ async function advance(flow: Flow, run: FlowRun, stepId: string, env: RunnerEnv,
         return { run, parts, outcome: { kind: 'waiting' } };
       case 'escalate':
         parts.push({ kind: 'text', text: say(env, run, step.text) });
-        return { run, parts, outcome: { kind: 'escalate', step } };
+        return { run, parts, outcome: { kind: 'escalate', step, reason: say(env, run, step.reason) } };
       case 'resolve':
         parts.push({ kind: 'text', text: say(env, run, step.text) });
         return { run, parts, outcome: { kind: 'resolved' } };

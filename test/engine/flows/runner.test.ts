@@ -43,7 +43,7 @@ steps:
   - id: help
     type: escalate
     text: { en: "Escalating {assetTag}", fr: "Escalade {assetTag}" }
-    reason: { en: R, fr: R }
+    reason: { en: "Tag {assetTag}", fr: "Étiquette {assetTag}" }
     priority: high
     queue: identity
 `;
@@ -106,6 +106,7 @@ describe('flow runner', () => {
     const good = await continueFlow(flow, atTag.run, { kind: 'text', text: ' pc-1234 ' }, env());
     expect(good.kind === 'advanced' && good.run.vars).toEqual({ assetTag: 'pc-1234' });
     expect(good.kind === 'advanced' && good.parts[0]).toEqual({ kind: 'text', text: 'Escalating pc-1234' });
+    expect(good.kind === 'advanced' && good.outcome.kind === 'escalate' && good.outcome.reason).toBe('Tag pc-1234');
   });
 
   it('hands over to another flow, and refuses input that does not fit the step', async () => {
