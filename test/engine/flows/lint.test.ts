@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,6 +185,17 @@ describe('flow lint: errors come with file and line', () => {
     const loaded = loadFlows(kb);
     expect(loaded.catalog.all().map((f) => f.id)).toEqual(['sample']);
     expect(loaded.issues.some((i) => i.file === 'flows/broken.yaml' && i.severity === 'error')).toBe(true);
+  });
+});
+
+describe('the README example', () => {
+  it('is a valid flow', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Conversations and guided fixes'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    write('printer-jam.yaml', yaml as string);
+    expect(lintFlows(kb)).toEqual([]);
   });
 });
 
