@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { AppConfig } from '../config/index.js';
-import type { TechnicianAction, TechnicianEvents, TechnicianMessage } from '../engine/contract.js';
+import type { ConversationAddress, TechnicianAction, TechnicianEvents, TechnicianMessage } from '../engine/contract.js';
 import { createEngine, type DialogueEngine, type ProactiveMessage } from '../engine/dialogue/index.js';
+import { KeyedMutex } from '../engine/dialogue/mutex.js';
 import { loadFlows } from '../engine/flows/load.js';
 import { translator as sharedTranslator } from '../engine/i18n.js';
 import { formatLintIssue } from '../engine/lint-issue.js';
@@ -133,6 +134,10 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
     });
 
+    const order = new KeyedMutex();
+    const inOrder = <T>(address: ConversationAddress, work: () => Promise<T>): Promise<T> =>
+      order.run(JSON.stringify([address.channel, address.conversationId, address.threadId ?? '']), work);
+
     // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
     let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
     const channelDeps = (name: string): ChannelDeps => ({
@@ -144,6 +149,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       translator,
       logger: logger.child({ channel: name }),
       track: (work) => inFlight.run(work),
+      inOrder,
       reportError: (stage, err, context) => {
         metrics.channelErrors.inc({ channel: name, stage });
         logger.error({ channel: name, stage, err: errorMessage(err), ...context }, 'channel error');
@@ -168,6 +174,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       channels.map((c) => c.sender),
       metrics,
       logger,
+      inOrder,
     );
     if (options.technicians) technicians = options.technicians({ proactive, store, engine, config, logger });
 

@@ -22,6 +22,8 @@ export class ProactiveRouter implements ProactiveSender {
     senders: ProactiveSender[],
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** The channels' per-conversation ordering, so a proactive message never overtakes a turn's replies. */
+    private readonly inOrder: <T>(address: ConversationAddress, work: () => Promise<T>) => Promise<T> = (_a, work) => work(),
   ) {
     for (const s of senders) this.senders.set(s.channel, s);
   }
@@ -50,7 +52,7 @@ export class ProactiveRouter implements ProactiveSender {
     const sender = this.senders.get(address.channel);
     try {
       if (!sender) throw new Error(`no running channel "${address.channel}" to deliver to`);
-      const sent = await run(sender);
+      const sent = await this.inOrder(address, () => run(sender));
       this.metrics.proactive.inc({ channel: address.channel, outcome: 'sent' });
       return sent;
     } catch (err) {

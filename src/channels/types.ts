@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { Engine, ProactiveSender, TechnicianEvents } from '../engine/contract.js';
+import type { ConversationAddress, Engine, ProactiveSender, TechnicianEvents } from '../engine/contract.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Logger } from '../log.js';
 
@@ -16,6 +16,12 @@ export interface ChannelDeps {
    * wait for it, including work that continues after the HTTP request was acknowledged (Slack).
    */
   track<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs work for one conversation after the work already queued for it: a turn and the posting
+   * of its replies, or a proactive message. Keeps "Opening a ticket…" before "Ticket HD-000042
+   * opened" even when the ticket system answers faster than the channel posts.
+   */
+  inOrder<T>(address: ConversationAddress, work: () => Promise<T>): Promise<T>;
   /** Counts and logs a failure at a channel stage (e.g. "turn", "post", "update", "lookup"). */
   reportError(stage: string, err: unknown, context?: Record<string, unknown>): void;
 }

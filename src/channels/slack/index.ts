@@ -126,7 +126,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
   }
 
   async function turn(address: ConversationAddress, event: Omit<InboundEvent, 'address'>): Promise<void> {
-    await deps.track(async () => {
+    await deps.track(() => deps.inOrder(address, async () => {
       let replies: OutboundMessage[];
       try {
         replies = await engine.handle({ address, ...event });
@@ -136,7 +136,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
         replies = [{ lang, parts: [{ kind: 'text', text: t.t(lang, 'dialogue.error') }] }];
       }
       await postAll(address, replies);
-    });
+    }));
   }
 
   async function onMessage(message: MessageLike, kind: 'message' | 'app_mention', eventId: string | undefined, retryNum: number | undefined, botUserId?: string): Promise<void> {
@@ -201,7 +201,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     }
 
     const address: ConversationAddress = { channel: SLACK_CHANNEL, conversationId: channelId, ...(threadTs ? { threadId: threadTs } : {}) };
-    await deps.track(async () => {
+    await deps.track(() => deps.inOrder(address, async () => {
       let replies: OutboundMessage[];
       try {
         replies = await engine.handle({
@@ -229,7 +229,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
         }
       }
       await postAll(address, replies.filter((r) => r !== replaced));
-    });
+    }));
   });
 
   const sender: ProactiveSender = {

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type {
   ConversationAddress,
@@ -18,6 +18,7 @@ import { isHandoffPayload } from '../technicians.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../types.js';
 import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
 import { ACTION_VERB, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
+import { HelpdeskTeamsAdapter } from './adapter.js';
 import { TeamsIdentity, type MemberLookup } from './identity.js';
 
 /**
@@ -45,7 +46,7 @@ export interface TeamsChannelOptions {
 }
 
 export interface TeamsChannel extends Channel {
-  readonly adapter: TeamsAdapter;
+  readonly adapter: HelpdeskTeamsAdapter;
   readonly app: Application;
 }
 
@@ -93,7 +94,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   const creds = config.credentials;
   const appId = creds?.appId ?? '';
 
-  const adapter = new TeamsAdapter({
+  const adapter = new HelpdeskTeamsAdapter({
     ...(creds
       ? {
           MicrosoftAppId: creds.appId,
@@ -155,10 +156,12 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   }
 
   async function handle(context: TurnContext, event: InboundEvent, sourceMessageId?: string): Promise<void> {
-    const typing = context.sendActivity({ type: ActivityTypes.Typing }).catch((err: unknown) => deps.reportError('typing', err));
-    const replies = await engine.handle(event);
-    await typing;
-    await deliver(context, replies, sourceMessageId);
+    await deps.inOrder(event.address, async () => {
+      const typing = context.sendActivity({ type: ActivityTypes.Typing }).catch((err: unknown) => deps.reportError('typing', err));
+      const replies = await engine.handle(event);
+      await typing;
+      await deliver(context, replies, sourceMessageId);
+    });
   }
 
   app.conversationUpdate('membersAdded', async (context) => {
@@ -226,7 +229,12 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       throw new Error(`no usable Teams conversation reference for ${address.conversationId}: the bot must be installed there or have received a message first`);
     }
     const reference = { ...stored.data, conversation: { ...stored.data.conversation, id: teamsConversationId(address) } } as Partial<ConversationReference>;
-    await adapter.continueConversationAsync(appId, reference, logic);
+    await adapter.continueConversationAsync(appId, reference, async (context) => {
+      // The continuation activity gets a random id, which botbuilder would send as replyToId: a
+      // proactive post is a new message (a new post in a channel), not a reply to nothing.
+      delete (context.activity as Partial<Activity>).id;
+      await logic(context);
+    });
   }
 
   async function post(address: ConversationAddress, activity: Partial<Activity>): Promise<SentMessage> {

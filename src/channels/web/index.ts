@@ -108,18 +108,22 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
       return;
     }
     const body = parsed.data;
-    const replies = await deps.track(async () => {
-      try {
-        return await engine.handle(toEvent(body));
-      } catch (err) {
-        deps.reportError('turn', err, { conversationId: body.conversationId });
-        throw err;
-      }
-    });
-    res.set('Cache-Control', 'no-store').json({
-      conversationId: body.conversationId,
-      replies: replies.map((m) => toWebMessage(m, t)),
-    });
+    const event = toEvent(body);
+    await deps.track(() =>
+      deps.inOrder(event.address, async () => {
+        let replies: OutboundMessage[];
+        try {
+          replies = await engine.handle(event);
+        } catch (err) {
+          deps.reportError('turn', err, { conversationId: body.conversationId });
+          throw err;
+        }
+        res.set('Cache-Control', 'no-store').json({
+          conversationId: body.conversationId,
+          replies: replies.map((m) => toWebMessage(m, t)),
+        });
+      }),
+    );
   });
 
   router.get('/api/chat/events', (req, res) => {

@@ -1,0 +1,26 @@
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+
+/**
+ * The teams-ai TeamsAdapter (a botbuilder CloudAdapter), with one correction: a token whose
+ * signature, expiry or format fails verification raises a jsonwebtoken error that the adapter
+ * answers with 500. It is an authentication failure like the others, so it becomes a 401.
+ */
+
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+export class HelpdeskTeamsAdapter extends TeamsAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    try {
+      return await (typeof auth === 'string' ? super.processActivity(auth, activity, logic) : super.processActivity(auth, activity, logic));
+    } catch (err) {
+      if (err instanceof Error && JWT_ERRORS.has(err.name)) throw new AuthenticationError(`Unauthorized: ${err.message}`, 401);
+      throw err;
+    }
+  }
+}
