@@ -106,7 +106,7 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
   }
   if (fu?.kind === 'still_broken' && topic?.articlesShown.length && !turn.flow) return onFeedback(turn, 'no');
 
-  const frustration = detectFrustration(text, turn.state.recentQuestions);
+  const frustration = detectFrustration(text, turn.recentQuestionTexts());
   if (frustration) {
     return offerEscalation(turn, {
       reason: 'frustration',

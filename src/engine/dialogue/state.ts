@@ -63,8 +63,8 @@ export const dialogueStateSchema = z.object({
   v: z.literal(1),
   topic: topicSchema.optional(),
   pending: pendingSchema.optional(),
-  /** Recent questions (redacted), to notice the same question asked again. */
-  recentQuestions: z.array(z.string()).default([]),
+  /** Recent questions (redacted) with their time, to notice the same question asked again. */
+  recentQuestions: z.array(z.object({ text: z.string(), at: z.string() })).default([]),
 });
 export type DialogueState = z.infer<typeof dialogueStateSchema>;
 
@@ -76,5 +76,6 @@ export function parseState(raw: unknown): DialogueState {
   return r.success ? r.data : freshState();
 }
 
-/** How many recent questions are kept for the repeated-question check. */
+/** How many recent questions are kept for the repeated-question check, and for how long they count. */
 export const RECENT_QUESTIONS = 5;
+export const REPEAT_WINDOW_MS = 60 * 60 * 1000;

@@ -14,7 +14,7 @@ import type {
 import type { Flow } from '../flows/schema.js';
 import type { FlowRun, RunnerEnv } from '../flows/runner.js';
 import type { ResolvedDeps } from './deps.js';
-import { RECENT_QUESTIONS, type DialogueState, type Topic } from './state.js';
+import { RECENT_QUESTIONS, REPEAT_WINDOW_MS, type DialogueState, type Topic } from './state.js';
 
 export interface ActiveFlow {
   flow: Flow;
@@ -86,6 +86,12 @@ export class Turn {
     });
   }
 
+  /** Questions asked within the repeat window: asking one again is a sign of frustration. */
+  recentQuestionTexts(): string[] {
+    const since = this.now.getTime() - REPEAT_WINDOW_MS;
+    return this.state.recentQuestions.filter((q) => Date.parse(q.at) >= since).map((q) => q.text);
+  }
+
   /** Starts a new topic (a new question): follow-ups and "no" answers refer to it. */
   newTopic(question: string): Topic {
     const topic: Topic = {
@@ -98,7 +104,8 @@ export class Turn {
     };
     this.state.topic = topic;
     this.state.pending = undefined;
-    this.state.recentQuestions = [...this.state.recentQuestions, question].slice(-RECENT_QUESTIONS);
+    this.state.recentQuestions = [...this.state.recentQuestions, { text: question, at: this.at }].slice(-RECENT_QUESTIONS);
+    this.status = 'active';
     return topic;
   }
 

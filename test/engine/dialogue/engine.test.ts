@@ -473,3 +473,22 @@ describe('ticket outcome messages', () => {
     expect(await h.engine.ticketUpdate({ packet: { ...packet, conversationId: 'unknown' }, failed: true })).toBeUndefined();
   });
 });
+
+describe('repeated questions', () => {
+  it('only count within the hour (a Teams chat lasts for months)', async () => {
+    await chat.say('my vpn will not connect');
+    h.now.value = new Date('2026-11-22T11:00:00.000Z');
+    await chat.say('my vpn will not connect');
+    expect(chat.lastText).not.toContain('frustrating');
+    expect(chat.parts('citation')[0]?.articleId).toBe('vpn-cannot-connect');
+  });
+
+  it('a new question reopens a resolved conversation', async () => {
+    await chat.run(`
+      user says "my vpn will not connect"
+      click "Yes"
+      user says "my mailbox is full"
+    `);
+    expect(h.db.prepare('SELECT status FROM conversations').get()).toEqual({ status: 'active' });
+  });
+});
