@@ -6,26 +6,16 @@ import { translator as sharedTranslator } from '../i18n.js';
 import { redact, type Redaction } from '../redact.js';
 import { detectSensitive } from '../escalation/policy.js';
 import { createActionRegistry } from '../flows/actions.js';
-import { flowRunSchema } from '../flows/runner.js';
-import type { ConversationRecord, FlowRunRecord } from '../ports/conversation-store.js';
-import type { TicketRef } from '../ports/tickets.js';
-import type { EscalationPacket } from '../escalation/packet.js';
 import type { EngineDeps, ResolvedDeps } from './deps.js';
+import { describeAction } from './describe-action.js';
 import { classifyIntent, followUp, yesNo } from './intents.js';
 import { KeyedMutex } from './mutex.js';
 import { onAction } from './on-action.js';
 import { onText } from './on-text.js';
 import { actionPayloadSchema, type EnginePayload } from './payload.js';
-import { messageToText } from './plain-text.js';
-import { parseState } from './state.js';
+import { sweepOne, ticketUpdateOne, type ProactiveMessage, type TicketUpdate } from './proactive.js';
+import { createRuntime } from './runtime.js';
 import { words } from './text.js';
-import { Turn, type ActiveFlow } from './turn.js';
-import { payload } from './payload.js';
-
-export interface ProactiveMessage {
-  address: ConversationAddress;
-  message: OutboundMessage;
-}
 
 export interface DialogueEngine extends Engine {
   /**
@@ -39,8 +29,6 @@ export interface DialogueEngine extends Engine {
    */
   ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined>;
 }
-
-export type TicketUpdate = { packet: EscalationPacket; ticket: TicketRef } | { packet: EscalationPacket; failed: true };
 
 /** Longer messages are cut: nobody describes an IT problem in more, and retrieval gains nothing. */
 const MAX_TEXT_CHARS = 4000;
@@ -66,6 +54,7 @@ const inboundEventSchema = z
     receivedAt: z.string().optional(),
   })
   .refine((e) => (e.text === undefined) !== (e.action === undefined), { message: 'exactly one of text or action must be set' });
+type ValidEvent = z.infer<typeof inboundEventSchema>;
 
 const addressKey = (a: ConversationAddress): string => JSON.stringify([a.channel, a.conversationId, a.threadId ?? '']);
 
@@ -81,7 +70,9 @@ function resolveDeps(deps: EngineDeps): ResolvedDeps {
 
 export function createEngine(input: EngineDeps): DialogueEngine {
   const deps = resolveDeps(input);
-  const { store, knowledge, flows, translator } = deps;
+  const rt = createRuntime(deps);
+  const { store, knowledge } = deps;
+  // One turn at a time per conversation: quick messages and channel retries never interleave.
   const mutex = new KeyedMutex();
 
   /** The reply language: what the message is written in, or the conversation's for very short messages. */
@@ -92,76 +83,8 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     return knowledge.detectLang(text, conversationLang);
   }
 
-  /** The stored flow run, if its flow and step still exist (flows are content: they change between releases). */
-  function activeFlowOf(record: FlowRunRecord | undefined): ActiveFlow | 'gone' | undefined {
-    if (!record) return undefined;
-    const flow = flows.get(record.flowId);
-    const run = flowRunSchema.safeParse(record.state);
-    if (!flow || !run.success || !flow.steps.some((s) => s.id === run.data.stepId)) return 'gone';
-    return { flow, run: run.data };
-  }
-
-  /** A label for the transcript: what the user clicked, in words. */
-  function describeAction(p: EnginePayload | undefined, lang: Lang): string {
-    const t = (key: string) => translator.t(lang, key);
-    if (!p) return '[button] ?';
-    switch (p.a) {
-      case 'feedback':
-      case 'escalate':
-      case 'flow.check':
-        return `[button] ${t(p.v === 'yes' ? 'common.yes' : 'common.no')}`;
-      case 'pick':
-        return `[button] ${knowledge.article(p.art, lang)?.title ?? p.art}`;
-      case 'none':
-        return `[button] ${t('common.none_of_these')}`;
-      case 'flow.start':
-        return `[button] ${flows.get(p.f)?.title[lang] ?? p.f}`;
-      case 'flow.choice': {
-        const option = flows
-          .all()
-          .flatMap((f) => f.steps)
-          .flatMap((s) => (s.type === 'choice' && s.id === p.s ? s.options : []))
-          .find((o) => o.id === p.o);
-        return `[button] ${option?.label[lang] ?? p.o}`;
-      }
-      case 'offer':
-        return `[button] ${t('dialogue.clarify.open_ticket')}`;
-    }
-  }
-
-  async function commit(turn: Turn, inboundTurnId?: number): Promise<void> {
-    // Any message keeps a guided fix in progress alive (the inactivity timeout counts from here).
-    if (turn.flow && !turn.flowWrites.some((w) => w.id === turn.flow?.run.runId)) {
-      turn.saveFlow({ ...turn.flow, run: { ...turn.flow.run, updatedAt: turn.at } }, 'active');
-    }
-    await store.commitTurn({
-      conversationId: turn.conversation.id,
-      ...(inboundTurnId !== undefined ? { inboundTurnId } : {}),
-      at: turn.at,
-      lang: turn.lang,
-      status: turn.status,
-      state: turn.state,
-      flows: turn.flowWrites,
-      outbound: turn.messages.map((m) => ({ text: messageToText(m, translator), message: m })),
-      feedback: turn.feedback,
-      events: turn.events,
-    });
-  }
-
-  function newTurn(conversation: ConversationRecord, flowRecord: FlowRunRecord | undefined, lang: Lang, now: Date, user: UserRef): Turn {
-    const flow = activeFlowOf(flowRecord);
-    const turn = new Turn(deps, conversation, parseState(conversation.state), flow === 'gone' ? undefined : flow, lang, now, user);
-    if (flow === 'gone' && flowRecord) {
-      turn.flowWrites.push({ ...flowRecord, status: 'abandoned', updatedAt: turn.at });
-      turn.event('flow_ended', { flowId: flowRecord.flowId, stepId: flowRecord.stepId, value: 'abandoned', data: { flowChanged: true } });
-      turn.text('flow.changed');
-    }
-    return turn;
-  }
-
-  async function process(event: z.infer<typeof inboundEventSchema>): Promise<OutboundMessage[]> {
+  async function process(event: ValidEvent): Promise<OutboundMessage[]> {
     const now = deps.clock();
-    const at = now.toISOString();
     const user: UserRef = event.user;
     const hintLang = langFromLocale(user.locale) ?? DEFAULT_LANG;
 
@@ -175,7 +98,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     } else {
       const parsed = actionPayloadSchema.safeParse(event.action?.payload);
       parsedPayload = parsed.success ? parsed.data : undefined;
-      storedText = describeAction(parsedPayload, hintLang);
+      storedText = describeAction(parsedPayload, hintLang, deps);
       // An unreadable payload is kept for audit, redacted and bounded like any user input.
       storedAction = parsed.success ? parsed.data : redact(JSON.stringify(event.action?.payload ?? null).slice(0, 2000)).text;
     }
@@ -188,89 +111,24 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       text: storedText,
       ...(storedAction !== undefined ? { action: storedAction } : {}),
       lang: hintLang,
-      at,
+      at: now.toISOString(),
     });
     if (begun.replay) return begun.replay;
 
     const conversation = begun.conversation;
     const lang = redaction ? replyLang(redaction.text, conversation.lang) : conversation.lang;
-    let turn = newTurn(conversation, begun.flow, lang, now, user);
+    let turn = rt.newTurn(conversation, begun.flow, lang, now, user);
     try {
       if (redaction) await onText(turn, redaction);
       else await onAction(turn, parsedPayload);
     } catch (err) {
       deps.logger?.error({ err: err instanceof Error ? err.message : String(err), conversationId: conversation.id }, 'turn failed');
       // Keep the state as it was before the failed turn; only the apology is recorded.
-      turn = newTurn(conversation, begun.flow, lang, now, user);
+      turn = rt.newTurn(conversation, begun.flow, lang, now, user);
       turn.text('error');
     }
-    await commit(turn, begun.turnId);
+    await rt.commit(turn, begun.turnId);
     return turn.messages;
-  }
-
-  async function sweepOne(conversationId: string, before: string, now: Date): Promise<ProactiveMessage | undefined> {
-    const record = await store.activeFlow(conversationId);
-    const conversation = await store.getConversation(conversationId);
-    if (!record || !conversation || record.updatedAt >= before) return undefined;
-    const turn = newTurn(conversation, undefined, conversation.lang, now, conversation.user);
-    const flow = activeFlowOf(record);
-    const title = flow && flow !== 'gone' ? flow.flow.title[turn.lang] : record.flowId;
-    if (flow && flow !== 'gone') {
-      turn.flow = flow;
-      turn.endFlow('timed_out');
-    } else {
-      turn.flowWrites.push({ ...record, status: 'timed_out', updatedAt: turn.at });
-      turn.event('flow_ended', { flowId: record.flowId, stepId: record.stepId, value: 'timed_out' });
-    }
-    const nonce = turn.nonce();
-    const restartable = flow && flow !== 'gone' ? record.flowId : undefined;
-    turn.state.pending = { kind: 'offer', nonce, ...(restartable ? { flowId: restartable } : {}) };
-    turn.send([
-      {
-        kind: 'choices',
-        prompt: turn.t('flow.timeout', { title }),
-        choices: [
-          ...(restartable ? [{ label: turn.t('flow.start_again'), value: payload({ a: 'flow.start', f: restartable, n: nonce }) }] : []),
-          { label: turn.t('clarify.open_ticket'), value: payload({ a: 'offer', n: nonce }) },
-        ],
-      },
-    ]);
-    await commit(turn);
-    const message = turn.messages[0];
-    return message ? { address: conversation.address, message } : undefined;
-  }
-
-  async function ticketUpdateOne(update: TicketUpdate): Promise<ProactiveMessage | undefined> {
-    const { packet } = update;
-    const address: ConversationAddress = {
-      channel: packet.channel,
-      conversationId: packet.conversationId,
-      ...(packet.threadId ? { threadId: packet.threadId } : {}),
-    };
-    const conversation = await store.findConversation(address);
-    if (!conversation) return undefined;
-    // Told in the conversation's current language (the user may have switched since the escalation).
-    const turn = newTurn(conversation, undefined, conversation.lang, deps.clock(), conversation.user);
-    if ('ticket' in update) {
-      const { ticket } = update;
-      turn.send([
-        {
-          kind: 'ticket',
-          state: 'opened',
-          text: turn.t('escalation.opened', { number: ticket.number }),
-          number: ticket.number,
-          ...(ticket.url ? { url: ticket.url } : {}),
-        },
-      ]);
-      turn.event('ticket_opened', { value: ticket.number, data: { packetId: packet.id, provider: ticket.provider } });
-    } else {
-      const contact = deps.config.serviceDeskContact;
-      turn.send([{ kind: 'ticket', state: 'failed', text: contact ? turn.t('escalation.dead_contact', { contact }) : turn.t('escalation.dead') }]);
-      turn.event('ticket_failed', { data: { packetId: packet.id } });
-    }
-    await commit(turn);
-    const message = turn.messages[0];
-    return message ? { address, message } : undefined;
   }
 
   return {
@@ -286,7 +144,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       const before = new Date(now.getTime() - deps.config.flowTimeoutMinutes * 60_000).toISOString();
       const out: ProactiveMessage[] = [];
       for (const { conversation } of await store.idleFlows(before)) {
-        const sent = await mutex.run(addressKey(conversation.address), () => sweepOne(conversation.id, before, now));
+        const sent = await mutex.run(addressKey(conversation.address), () => sweepOne(rt, conversation.id, before, now));
         if (sent) out.push(sent);
       }
       return out;
@@ -295,8 +153,9 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined> {
       const { packet } = update;
       return mutex.run(addressKey({ channel: packet.channel, conversationId: packet.conversationId, threadId: packet.threadId }), () =>
-        ticketUpdateOne(update),
+        ticketUpdateOne(rt, update),
       );
     },
   };
 }
+

@@ -1,3 +1,4 @@
-export { createEngine, type DialogueEngine, type ProactiveMessage, type TicketUpdate } from './engine.js';
+export { createEngine, type DialogueEngine } from './engine.js';
+export type { ProactiveMessage, TicketUpdate } from './proactive.js';
 export type { EngineDeps, EngineLogger } from './deps.js';
 export { messageToText } from './plain-text.js';

@@ -47,14 +47,13 @@ export async function onAction(turn: Turn, p: EnginePayload | undefined): Promis
         if (await continueFlowTurn(turn, input)) return;
       }
       return stale(turn);
-    case 'escalate':
+    case 'escalate': {
       if (pending?.kind !== 'escalation' || pending.nonce !== p.n) return stale(turn);
       if (p.v === 'yes') return confirmEscalation(turn);
-      {
-        const resume = declineEscalation(turn);
-        if (resume) await askKnowledge(turn, resume, { newTopic: true });
-      }
+      const resume = declineEscalation(turn);
+      if (resume) await askKnowledge(turn, resume, { newTopic: true });
       return;
+    }
     case 'offer':
       if (pending?.kind !== 'offer' || pending.nonce !== p.n) return stale(turn);
       return offerEscalation(turn, {
