@@ -1,3 +1,4 @@
+import type { Lang } from '../lang.js';
 import type { Retrieval } from '../retrieval/retrieve.js';
 import { CANDIDATE_FEATURES, rerank } from '../retrieval/retrieve.js';
 import { GATE_FEATURES, gateFeatures } from './features.js';
@@ -12,6 +13,8 @@ import type { GateModel, RetrievalMode, Thresholds } from './model.js';
 
 export interface CalibrationExample {
   id: string;
+  /** Language label of the query, for the per-language out-of-fold report. */
+  lang?: Lang;
   retrieval: Retrieval;
   /** Family keys that answer the query; empty = out of scope. */
   expectedFamilies: ReadonlySet<string>;
@@ -36,10 +39,11 @@ export interface ThresholdChoice extends Thresholds {
   oosNotEscalated: number;
 }
 
-interface Scored {
+export interface Scored {
   confidence: number;
   correct: boolean;
   outOfScope: boolean;
+  lang?: Lang;
 }
 
 const L2 = 1;
@@ -69,7 +73,7 @@ export function fitGate(examples: readonly CalibrationExample[], ranker: Logisti
 }
 
 /** Deterministic k-fold assignment by position (the dev set is already shuffled). */
-function outOfFold(examples: readonly CalibrationExample[], folds: number): Scored[] {
+export function outOfFold(examples: readonly CalibrationExample[], folds: number): Scored[] {
   const scored: Scored[] = new Array(examples.length);
   for (let k = 0; k < folds; k++) {
     const train = examples.filter((_, i) => i % folds !== k);
@@ -83,6 +87,7 @@ function outOfFold(examples: readonly CalibrationExample[], folds: number): Scor
         confidence: r.stats.words === 0 || r.candidates.length === 0 ? 0 : predict(gate, { ...gateFeatures(r) }),
         correct: topIsCorrect(r, ex.expectedFamilies),
         outOfScope: ex.expectedFamilies.size === 0,
+        lang: ex.lang,
       };
     });
   }
@@ -124,6 +129,8 @@ export function chooseThresholds(scored: readonly Scored[], targets: Calibration
 export interface CalibrationResult {
   model: GateModel;
   outOfFold: ThresholdChoice;
+  /** Out-of-fold results at the chosen thresholds, per query language. */
+  outOfFoldByLang: Partial<Record<Lang, ReturnType<typeof rates>>>;
 }
 
 export function calibrate(
@@ -138,7 +145,12 @@ export function calibrate(
   },
 ): CalibrationResult {
   const targets = options.targets ?? DEFAULT_TARGETS;
-  const choice = chooseThresholds(outOfFold(examples, options.folds ?? 5), targets);
+  const scored = outOfFold(examples, options.folds ?? 5);
+  const choice = chooseThresholds(scored, targets);
+  const outOfFoldByLang: CalibrationResult['outOfFoldByLang'] = {};
+  for (const lang of new Set(scored.map((s) => s.lang).filter((l): l is Lang => l !== undefined))) {
+    outOfFoldByLang[lang] = rates(scored.filter((s) => s.lang === lang), choice.answer, choice.clarify);
+  }
   const ranker = fitRanker(examples);
   const gate = fitGate(examples, ranker);
   return {
@@ -150,8 +162,9 @@ export function calibrate(
       gate,
       thresholds: { answer: choice.answer, clarify: choice.clarify },
       clarify: options.clarify ?? { minScore: 0.2, maxOptions: 3 },
-      provenance: { ...options.provenance, targets, outOfFold: choice },
+      provenance: { ...options.provenance, targets, outOfFold: { ...choice, byLang: outOfFoldByLang } },
     },
     outOfFold: choice,
+    outOfFoldByLang,
   };
 }

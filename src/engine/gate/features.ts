@@ -14,9 +14,9 @@ export const GATE_FEATURES = [
   'lexical',
   'coverage',
   'questionMatch',
+  'charMatch',
   'unknownWords',
   'length',
-  'french',
 ] as const;
 
 export type GateFeatures = Record<(typeof GATE_FEATURES)[number], number>;
@@ -33,8 +33,8 @@ export function gateFeatures(retrieval: Retrieval): GateFeatures {
     lexical: first?.features.lexical ?? 0,
     coverage: first?.features.coverage ?? 0,
     questionMatch: first?.features.questionMatch ?? 0,
+    charMatch: first?.features.charMatch ?? 0,
     unknownWords: retrieval.stats.unknownWords,
     length: Math.log1p(retrieval.stats.words),
-    french: retrieval.stats.lang === 'fr' ? 1 : 0,
   };
 }

@@ -3,9 +3,11 @@ import { sectionParagraphs } from './markdown.js';
 import type { Chunk } from './types.js';
 
 /**
- * Retrieval chunks: one per heading section, split further at paragraph (then sentence)
- * boundaries so no chunk exceeds `maxTokens`. Each chunk starts with the article title (and the
- * section heading) so it still says what it is about when retrieved on its own.
+ * Retrieval chunks cut at headings: consecutive short sections share a chunk while it stays
+ * under `maxTokens`, a long section is split at paragraph (then sentence) boundaries. Each chunk
+ * starts with the article title, and each section in it with its heading, so a chunk still says
+ * what it is about when retrieved on its own. Packing short sections ("Symptoms" is often two
+ * bullets) keeps the number of texts to embed, hence indexing time, proportional to the text.
  */
 
 export const DEFAULT_CHUNK_TOKENS = 256;
@@ -42,35 +44,54 @@ function splitLong(paragraph: string, budget: number): string[] {
   });
 }
 
+/** A section as blocks of at most `budget` tokens, the first one starting with its heading. */
+function sectionBlocks(section: Section, budget: number): string[] {
+  const blocks: string[] = [];
+  let current: string[] = section.heading ? [section.heading] : [];
+  let used = estimateTokens(section.heading);
+  for (const paragraph of sectionParagraphs(section.tokens).flatMap((p) => splitLong(p, budget - estimateTokens(section.heading)))) {
+    const cost = estimateTokens(paragraph);
+    if (current.length > 0 && used + cost > budget) {
+      blocks.push(current.join('\n'));
+      current = section.heading ? [section.heading] : [];
+      used = estimateTokens(section.heading);
+    }
+    current.push(paragraph);
+    used += cost;
+  }
+  if (current.length > (section.heading ? 1 : 0)) blocks.push(current.join('\n'));
+  return blocks;
+}
+
 export function chunkArticle(
   articleId: string,
   title: string,
   sections: Section[],
   maxTokens: number = DEFAULT_CHUNK_TOKENS,
 ): Chunk[] {
+  const budget = Math.max(16, maxTokens - estimateTokens(title));
   const chunks: Chunk[] = [];
-  const push = (heading: string, body: string) => {
-    const prefix = heading && heading !== title ? `${title}\n${heading}` : title;
-    chunks.push({ id: `${articleId}#${chunks.length}`, articleId, heading, text: body ? `${prefix}\n${body}` : prefix });
+  let headings: string[] = [];
+  let parts: string[] = [];
+  let used = 0;
+  const flush = () => {
+    if (parts.length === 0) return;
+    chunks.push({ id: `${articleId}#${chunks.length}`, articleId, heading: headings.join(' / '), text: [title, ...parts].join('\n') });
+    headings = [];
+    parts = [];
+    used = 0;
   };
   for (const section of sections) {
-    const prefixTokens = estimateTokens(`${title} ${section.heading}`);
-    const budget = Math.max(16, maxTokens - prefixTokens);
-    let current: string[] = [];
-    let used = 0;
-    for (const paragraph of sectionParagraphs(section.tokens).flatMap((p) => splitLong(p, budget))) {
-      const cost = estimateTokens(paragraph);
-      if (current.length > 0 && used + cost > budget) {
-        push(section.heading, current.join('\n'));
-        current = [];
-        used = 0;
-      }
-      current.push(paragraph);
+    for (const block of sectionBlocks(section, budget)) {
+      const cost = estimateTokens(block);
+      if (used + cost > budget) flush();
+      if (section.heading && !headings.includes(section.heading)) headings.push(section.heading);
+      parts.push(block);
       used += cost;
     }
-    if (current.length > 0) push(section.heading, current.join('\n'));
   }
+  flush();
   // An article with a title and no body is still findable by its title.
-  if (chunks.length === 0) push('', '');
+  if (chunks.length === 0) chunks.push({ id: `${articleId}#0`, articleId, heading: '', text: title });
   return chunks;
 }

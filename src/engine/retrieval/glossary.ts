@@ -69,4 +69,17 @@ export const GLOSSARY: readonly GlossaryGroup[] = [
   { en: ['sync', 'syncing', 'synchronization'], fr: ['synchronisation', 'synchro', 'synchroniser'] },
   { en: ['paper jam'], fr: ['bourrage papier', 'bourrage'] },
   { en: ['screen sharing', 'share screen', 'share my screen'], fr: ["partage d'ecran", 'partager mon ecran', 'partager ecran'] },
+  // Chat abbreviations and slang.
+  { en: ['disconnect', 'disconnects', 'disconnected', 'drops', 'dropping', 'cuts out'], fr: ['deconnecte', 'deconnexion', 'deco', 'coupe', 'decroche'] },
+  { en: ['connect', 'connected'], fr: ['co', 'connecte', 'connecter'] },
+  { en: ['notification', 'notifications', 'notif', 'notifs', 'alert'], fr: ['notification', 'notifications', 'notif', 'notifs', 'alerte'] },
+  { en: ['cam'], fr: ['cam'] },
+  { en: ['doc', 'docs'], fr: ['doc', 'docs'] },
+  { en: ['app', 'apps'], fr: ['appli', 'applis', 'app'] },
+  { en: ['download', 'dl'], fr: ['telecharger', 'telechargement', 'dl'] },
+  { en: ['work', 'office'], fr: ['taf', 'boulot', 'travail', 'bureau'] },
+  { en: ['problem', 'issue', 'pb', 'prob'], fr: ['probleme', 'souci', 'pb', 'pbm', 'bug', 'beug'] },
+  { en: ['message', 'msg', 'messages'], fr: ['message', 'msg', 'messages'] },
+  { en: ['people', 'ppl', 'colleagues', 'others'], fr: ['gens', 'collegues', 'autres'] },
+  { en: ['bluetooth', 'airpods', 'earbuds', 'wireless headphones'], fr: ['bluetooth', 'airpods', 'ecouteurs sans fil'] },
 ];

@@ -153,7 +153,12 @@ export class LexicalIndex implements Vocabulary {
       query.tokens.forEach((token, i) => {
         let hit: string | undefined;
         let hitWeight = 0;
-        for (const [term, w] of token.variants) if (terms.has(term) && w > hitWeight) [hit, hitWeight] = [term, w];
+        for (const [variant, w] of token.variants) {
+          for (const term of terms) {
+            const m = w * termSimilarity(variant, term);
+            if (m > hitWeight) [hit, hitWeight] = [term, m];
+          }
+        }
         if (hit) {
           used.add(hit);
           matched += tokenWeights[i]! * hitWeight;
@@ -161,9 +166,36 @@ export class LexicalIndex implements Vocabulary {
       });
       const questionWeight = [...terms].reduce((s, t) => s + this.idf(t), 0);
       const usedWeight = [...used].reduce((s, t) => s + this.idf(t), 0);
-      const dice = (matched + usedWeight) / (queryWeight + questionWeight || 1);
-      best = Math.max(best, dice);
+      best = Math.max(best, (matched + usedWeight) / (queryWeight + questionWeight || 1));
     }
     return best;
   }
+}
+
+/** 1 for the same term, less for a prefix ("sync" / "synchronis") or a one-letter typo, 0 otherwise. */
+export function termSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  if (isCode(a) || isCode(b)) return 0;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length >= 4 && long.startsWith(short)) return 0.8;
+  if (short.length >= 5 && long.length - short.length <= 1 && withinOneEdit(short, long)) return 0.7;
+  return 0;
+}
+
+function withinOneEdit(a: string, b: string): boolean {
+  // a.length <= b.length <= a.length + 1
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length === b.length) i++;
+    j++;
+  }
+  return edits + (b.length - j) + (a.length - i) <= 1;
 }

@@ -1,6 +1,6 @@
 import { LANGS, type Lang } from '../lang.js';
 import { GLOSSARY } from './glossary.js';
-import { analyze, isCode, isStopword, stem, tokenize } from './text.js';
+import { analyze, contentTokens, isCode, stem, tokenize } from './text.js';
 
 /**
  * A user message turned into weighted term alternatives. Each content word keeps its own
@@ -64,8 +64,9 @@ function addVariant(token: QueryToken, term: string, weight: number): void {
 
 export function analyzeQuery(text: string, lang: Lang, vocabulary?: Vocabulary, weights: QueryWeights = DEFAULT_QUERY_WEIGHTS): AnalyzedQuery {
   const words = tokenize(text);
+  const content = new Set(contentTokens(text));
   const tokens: (QueryToken | undefined)[] = words.map((w) => {
-    if ((w.length < 2 && !isCode(w)) || isStopword(w)) return undefined;
+    if (!content.has(w)) return undefined;
     const token: QueryToken = { surface: w, variants: new Map() };
     addVariant(token, stem(w, lang), 1);
     addVariant(token, stem(w, lang === 'en' ? 'fr' : 'en'), weights.otherLanguageStem);

@@ -2,6 +2,7 @@ import type { Families } from '../knowledge/families.js';
 import type { Lang } from '../lang.js';
 import { predict, type LogisticModel } from '../gate/logistic.js';
 import type { EntryKind } from './entries.js';
+import type { CharNgramIndex } from './char-ngrams.js';
 import type { LexicalIndex } from './lexical.js';
 import type { AnalyzedQuery } from './query.js';
 import { dot, type VectorIndex } from './vector-index.js';
@@ -25,9 +26,11 @@ export interface CandidateFeatures {
   coverage: number;
   /** Best idf-weighted overlap with one of the family's `questions`. */
   questionMatch: number;
+  /** Best character-trigram cosine with the family's title or one of its `questions`. */
+  charMatch: number;
 }
 
-export const CANDIDATE_FEATURES = ['dense', 'denseQuestion', 'lexical', 'lexicalRel', 'coverage', 'questionMatch'] as const;
+export const CANDIDATE_FEATURES = ['dense', 'denseQuestion', 'lexical', 'lexicalRel', 'coverage', 'questionMatch', 'charMatch'] as const;
 
 export interface Candidate {
   family: string;
@@ -49,6 +52,7 @@ export interface DenseState {
 export interface RetrievalInput {
   query: AnalyzedQuery;
   lexical: LexicalIndex;
+  chars: CharNgramIndex;
   families: Families;
   ranker: LogisticModel;
   dense?: { state: DenseState; vector: Float32Array };
@@ -101,11 +105,12 @@ export function retrieve(input: RetrievalInput): Retrieval {
     }
   }
 
+  const charQuery = input.chars.prepare(query.text);
   const bestLex = Math.max(0, ...[...lexHits.values()].map((h) => h.score));
   const candidates: Candidate[] = [];
   for (const family of chosen) {
     const members = families.members.get(family) ?? [family];
-    const f: CandidateFeatures = { dense: 0, denseQuestion: 0, lexical: 0, lexicalRel: 0, coverage: 0, questionMatch: 0 };
+    const f: CandidateFeatures = { dense: 0, denseQuestion: 0, lexical: 0, lexicalRel: 0, coverage: 0, questionMatch: 0, charMatch: 0 };
     const matched = new Set<number>();
     let bm25 = 0;
     for (const id of members) {
@@ -115,6 +120,7 @@ export function retrieve(input: RetrievalInput): Retrieval {
         for (const i of hit.matchedTokens) matched.add(i);
       }
       f.questionMatch = Math.max(f.questionMatch, lexical.questionMatch(query, id));
+      f.charMatch = Math.max(f.charMatch, input.chars.best(charQuery, id));
       if (input.dense) {
         for (const e of input.dense.state.byArticle.get(id) ?? []) {
           const s = dot(input.dense.vector, e.vector);

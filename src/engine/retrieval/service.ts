@@ -188,6 +188,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     const retrieval = retrieve({
       query: analyzed,
       lexical: s.lexical,
+      chars: s.chars,
       families: s.families,
       ranker: model.ranker,
       dense: vector && s.dense ? { state: s.dense, vector } : undefined,

@@ -6,6 +6,7 @@ import type { Embedder } from '../ports/embedder.js';
 import { embedEntries, type EmbedProgress } from './embed-entries.js';
 import { articleEntries, entriesHash, type EmbedText } from './entries.js';
 import { createLanguageDetector, type DetectLang } from './lang-detect.js';
+import { CharNgramIndex } from './char-ngrams.js';
 import { LexicalIndex, type FieldBoosts } from './lexical.js';
 import type { DenseState } from './retrieve.js';
 import { contentTokens, isCode } from './text.js';
@@ -20,6 +21,7 @@ export interface Snapshot {
   kb: KnowledgeBase;
   families: Families;
   lexical: LexicalIndex;
+  chars: CharNgramIndex;
   detectLang: DetectLang;
   dense?: DenseState & { vectorsByHash: ReadonlyMap<string, Float32Array>; count: number };
   chunks: number;
@@ -138,6 +140,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
     kb,
     families,
     lexical,
+    chars: new CharNgramIndex(new Map(kb.articles.map((a) => [a.id, [a.title, ...a.questions]]))),
     detectLang: createLanguageDetector(languageVocabulary(kb.articles)),
     dense,
     chunks: kb.articles.reduce((s, a) => s + a.chunks.length, 0),

@@ -53,6 +53,33 @@ const FILLER = [
   'bonjour', 'bonsoir', 'salut', 'coucou', 'merci', 'svp', 'stp', 'cordialement', 'bjr', 'slt',
 ];
 
+/**
+ * Function words, adverbs and light verbs the library lists leave out (the French one is short):
+ * they say how someone talks, not what the problem is. Accents folded.
+ */
+const EXTRA_STOP = [
+  // French
+  'ca', 'cela', 'ceci', 'tout', 'toute', 'toutes', 'tous', 'tres', 'trop', 'plus', 'moins', 'puis', 'depuis', 'encore',
+  'deja', 'aussi', 'alors', 'donc', 'bien', 'peu', 'beaucoup', 'vraiment', 'comment', 'quoi', 'pourquoi', 'quand', 'ou',
+  'rien', 'jamais', 'toujours', 'meme', 'comme', 'si', 'car', 'mais', 'quelque', 'chose', 'faire', 'fais', 'fait', 'faut',
+  'veux', 'veut', 'voudrais', 'voulais', 'peux', 'peut', 'pouvez', 'pourrais', 'pourriez', 'dois', 'doit', 'devoir',
+  'avoir', 'etre', 'suis', 'etait', 'ete', 'va', 'vais', 'aller', 'dit', 'dire', 'sais', 'savoir', 'ya', 'il', 'elle',
+  'on', 'nous', 'chez', 'ici', 'la', 'voila', 'ben', 'bah', 'bon', 'ok', 'oui', 'non', 'svp', 'aujourd', 'hui',
+  'ce', 'cet', 'cette', 'ces', 'mon', 'ma', 'mes', 'notre', 'nos', 'leur', 'leurs', 'quel', 'quelle', 'sans', 'avec',
+  // English
+  'get', 'gets', 'got', 'getting', 'still', 'just', 'also', 'really', 'even', 'anyone', 'anything', 'something',
+  'someone', 'everything', 'need', 'needs', 'want', 'wants', 'try', 'tried', 'trying', 'thing',
+  'things', 'way', 'like', 'now', 'today', 'yesterday', 'since', 'ever', 'already', 'anymore', 'well', 'know', 'say',
+  'says', 'said', 'tell', 'make', 'makes', 'let', 'lets', 'use', 'using', 'used', 'go', 'goes', 'going', 'ok', 'okay',
+  'yes', 'yeah', 'guys', 'hi', 'im', 'ive', 'dont', 'doesnt', 'didnt', 'cant', 'wont', 'isnt', 'arent', 'wasnt', 'help',
+  'havent', 'hasnt', 'wouldnt', 'couldnt', 'shouldnt', 'youre', 'theyre', 'thats', 'whats', 'nothing', 'via', 'put',
+  'stuff', 'bunch', 'lot', 'lots', 'truc', 'trucs', 'machin',
+  // Time expressions: when it happened never says what happened.
+  'tomorrow', 'morning', 'afternoon', 'evening', 'tonight', 'week', 'weekend', 'month', 'monday', 'tuesday',
+  'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'demain', 'hier', 'matin', 'aprem', 'soir', 'semaine',
+  'mois', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche',
+];
+
 const LANG_STOP: Record<Lang, Set<string>> = {
   en: new Set(stopEn.map(normalize)),
   fr: new Set(stopFr.map(normalize)),
@@ -60,9 +87,9 @@ const LANG_STOP: Record<Lang, Set<string>> = {
 // "son" is also French for "sound" ("pas de son"): too important here to drop.
 const KEEP = new Set(['son']);
 /** One list for both languages: questions mix them ("mon outlook is stuck") and documents quote each other. */
-const STOP = new Set([...LANG_STOP.en, ...LANG_STOP.fr, ...FILLER].filter((w) => !KEEP.has(w)));
+const STOP = new Set([...LANG_STOP.en, ...LANG_STOP.fr, ...FILLER, ...EXTRA_STOP].filter((w) => !KEEP.has(w)));
 
-export function isStopword(token: string): boolean {
+function isStopword(token: string): boolean {
   return STOP.has(token);
 }
 
@@ -91,9 +118,14 @@ export function stem(token: string, lang: Lang): string {
   return s;
 }
 
-/** Content tokens of a text (stop words, filler and single letters dropped), not stemmed. */
+/** Counts and ordinals under 100 ("5 min", "2e étage") are not codes; "809" and "0x80070005" are. */
+function isSmallNumber(token: string): boolean {
+  return /^\d{1,2}(e|er|eme|nd|rd|st|th|h|min)?$/.test(token);
+}
+
+/** Content tokens of a text (stop words, filler, small numbers and single letters dropped), not stemmed. */
 export function contentTokens(text: string): string[] {
-  return tokenize(text).filter((t) => (t.length > 1 || isCode(t)) && !isStopword(t));
+  return tokenize(text).filter((t) => t.length > 1 && !isStopword(t) && !isSmallNumber(t));
 }
 
 /** Index terms of a text written in `lang`: content tokens, stemmed. */
