@@ -3,48 +3,50 @@ import type { WebMessage } from './view-model.js';
 
 /**
  * Proactive delivery to open web chat pages with Server-Sent Events. Every page showing a
- * conversation holds one `GET /api/chat/events` stream; a message for a conversation with no open
- * page waits in a small per-conversation queue and is flushed when a page connects (a reload, a
- * laptop waking up), so the ticket number is not lost between two page views.
+ * conversation holds one `GET /api/chat/events` stream. A write to a stream does not prove the
+ * page got it (a closed tab is noticed only later), so each conversation keeps its recent
+ * proactive messages and replays them whenever a page connects: after the `Last-Event-ID` the
+ * browser sends when it reconnects, or all of them for a fresh page, which drops the ids it has
+ * already shown. The ticket number is not lost between two page views.
  */
 
 export interface HubOptions {
-  /** Messages kept per conversation while no page is connected. */
-  maxQueued?: number;
-  /** Conversations with queued messages kept at most. */
+  /** Proactive messages kept per conversation for replay. */
+  maxRecent?: number;
+  /** Conversations whose recent messages are kept at most. */
   maxConversations?: number;
-  /** How long queued messages wait for a page. */
-  queueTtlMs?: number;
+  /** How long a message is kept for replay. */
+  recentTtlMs?: number;
   /** Comment line sent this often so proxies keep idle streams open. */
   heartbeatMs?: number;
   now?: () => number;
 }
 
-interface Queue {
+interface Recent {
   messages: WebMessage[];
   expires: number;
 }
 
 export class WebHub {
   private readonly streams = new Map<string, Set<Response>>();
-  private readonly queues = new Map<string, Queue>();
+  private readonly recent = new Map<string, Recent>();
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly maxQueued: number;
+  private readonly maxRecent: number;
   private readonly maxConversations: number;
-  private readonly queueTtlMs: number;
+  private readonly recentTtlMs: number;
   private readonly now: () => number;
 
   constructor(options: HubOptions = {}) {
-    this.maxQueued = options.maxQueued ?? 50;
+    this.maxRecent = options.maxRecent ?? 50;
     this.maxConversations = options.maxConversations ?? 5_000;
-    this.queueTtlMs = options.queueTtlMs ?? 24 * 60 * 60 * 1000;
+    this.recentTtlMs = options.recentTtlMs ?? 24 * 60 * 60 * 1000;
     this.now = options.now ?? Date.now;
     this.heartbeat = setInterval(() => this.ping(), options.heartbeatMs ?? 20_000);
     this.heartbeat.unref();
   }
 
-  /** Opens an event stream on `res` for a conversation and flushes what was waiting for it. */
-  subscribe(conversationId: string, res: Response): void {
+  /** Opens an event stream on `res` and replays what the page may have missed. */
+  subscribe(conversationId: string, res: Response, lastEventId?: string): void {
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -61,31 +63,19 @@ export class WebHub {
       set.delete(res);
       if (set.size === 0 && this.streams.get(conversationId) === set) this.streams.delete(conversationId);
     });
-    const queue = this.queues.get(conversationId);
-    this.queues.delete(conversationId);
-    if (queue && queue.expires > this.now()) for (const m of queue.messages) write(res, m);
+    const recent = this.recent.get(conversationId);
+    if (!recent || recent.expires <= this.now()) return;
+    const seen = lastEventId ? recent.messages.findIndex((m) => m.id === lastEventId) : -1;
+    for (const m of recent.messages.slice(seen + 1)) write(res, m);
   }
 
-  /** Delivers to every open page of the conversation; queues when none is open. */
-  publish(conversationId: string, message: WebMessage): 'delivered' | 'queued' {
+  /** Writes to every open page of the conversation and keeps the message for replay. */
+  publish(conversationId: string, message: WebMessage): 'delivered' | 'kept' {
+    this.keep(conversationId, message);
     const set = this.streams.get(conversationId);
-    if (set && set.size > 0) {
-      for (const res of set) write(res, message);
-      return 'delivered';
-    }
-    this.prune();
-    const queue = this.queues.get(conversationId) ?? { messages: [], expires: 0 };
-    queue.messages.push(message);
-    queue.messages.splice(0, Math.max(0, queue.messages.length - this.maxQueued));
-    queue.expires = this.now() + this.queueTtlMs;
-    this.queues.delete(conversationId);
-    this.queues.set(conversationId, queue);
-    while (this.queues.size > this.maxConversations) {
-      const oldest = this.queues.keys().next().value;
-      if (oldest === undefined) break;
-      this.queues.delete(oldest);
-    }
-    return 'queued';
+    if (!set || set.size === 0) return 'kept';
+    for (const res of set) write(res, message);
+    return 'delivered';
   }
 
   get openStreams(): number {
@@ -101,13 +91,25 @@ export class WebHub {
     this.streams.clear();
   }
 
-  private ping(): void {
-    for (const set of this.streams.values()) for (const res of set) res.write(': ping\n\n');
+  private keep(conversationId: string, message: WebMessage): void {
+    const now = this.now();
+    for (const [id, r] of this.recent) if (r.expires <= now) this.recent.delete(id);
+    const recent = this.recent.get(conversationId) ?? { messages: [], expires: 0 };
+    recent.messages.push(message);
+    recent.messages.splice(0, Math.max(0, recent.messages.length - this.maxRecent));
+    recent.expires = now + this.recentTtlMs;
+    // Re-inserted so the map stays ordered by last use and the oldest conversation goes first.
+    this.recent.delete(conversationId);
+    this.recent.set(conversationId, recent);
+    while (this.recent.size > this.maxConversations) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest === undefined) break;
+      this.recent.delete(oldest);
+    }
   }
 
-  private prune(): void {
-    const now = this.now();
-    for (const [id, q] of this.queues) if (q.expires <= now) this.queues.delete(id);
+  private ping(): void {
+    for (const set of this.streams.values()) for (const res of set) res.write(': ping\n\n');
   }
 }
 

@@ -132,7 +132,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
       res.status(400).json({ error: 'invalid_request', message: 'conversationId: expected 8 to 128 letters, digits, "-" or "_"' });
       return;
     }
-    hub.subscribe(parsed.data.conversationId, res);
+    const lastEventId = req.get('Last-Event-ID');
+    hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined);
   });
 
   const sender: ProactiveSender = {

@@ -314,6 +314,7 @@ function connectEvents() {
 
 function restoreHistory() {
   const items = new Map();
+  showGreeting();
   for (const entry of session.history) {
     if (entry.kind === 'user') log.append(userItem(entry.text));
     else if (entry.kind === 'bot' && entry.message) {
@@ -386,8 +387,8 @@ document.getElementById('new-conversation').addEventListener('click', () => {
 });
 
 if (session.history.length) restoreHistory();
+else showGreeting();
 applyChrome(uiLang);
-if (!session.history.length) showGreeting();
 saveSession();
 connectEvents();
 scrollToEnd();
