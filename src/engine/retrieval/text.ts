@@ -77,7 +77,8 @@ const EXTRA_STOP = [
   // Time expressions: when it happened never says what happened.
   'tomorrow', 'morning', 'afternoon', 'evening', 'tonight', 'week', 'weekend', 'month', 'monday', 'tuesday',
   'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'demain', 'hier', 'matin', 'aprem', 'soir', 'semaine',
-  'mois', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche',
+  'mois', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche', 'min', 'mins', 'minute', 'minutes',
+  'hour', 'hours', 'heure', 'heures', 'day', 'days', 'jour', 'jours',
 ];
 
 const LANG_STOP: Record<Lang, Set<string>> = {
