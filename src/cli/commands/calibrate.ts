@@ -50,7 +50,7 @@ export function registerCalibrate(program: Command): void {
           const examples: CalibrationExample[] = [];
           for (const q of queries) {
             const run = await service.retrieve(q.query, {}, mode === 'lexical-only');
-            examples.push({ id: q.id, retrieval: run.retrieval, expectedFamilies: new Set(q.expected.map(familyOf)) });
+            examples.push({ id: q.id, lang: q.lang, retrieval: run.retrieval, expectedFamilies: new Set(q.expected.map(familyOf)) });
           }
           const { model, outOfFold } = calibrate(examples, {
             mode,

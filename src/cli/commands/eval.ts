@@ -14,6 +14,7 @@ interface EvalOptions extends KnowledgeCliOptions {
   errors?: boolean;
 }
 
+const COUNTS = new Set<keyof Metrics>(['queries', 'answerable', 'out_of_scope', 'answered', 'answered_correct', 'clarified']);
 const METRIC_ROWS: (keyof Metrics)[] = [
   'queries', 'answerable', 'out_of_scope', 'recall_at_1', 'recall_at_5', 'mrr_at_10', 'answered', 'answered_correct',
   'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
@@ -23,7 +24,7 @@ export function formatSummary(summary: Summary): string {
   const cols: [string, Metrics][] = [['all', summary], ['en', summary.by_lang.en], ['fr', summary.by_lang.fr]];
   const lines = [`| metric | ${cols.map(([n]) => n).join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`];
   for (const key of METRIC_ROWS) {
-    const cell = (m: Metrics) => (Number.isInteger(m[key]) && m[key] > 1 ? String(m[key]) : m[key].toFixed(3));
+    const cell = (m: Metrics) => (COUNTS.has(key) ? String(m[key]) : m[key].toFixed(3));
     lines.push(`| ${key} | ${cols.map(([, m]) => cell(m)).join(' | ')} |`);
   }
   return lines.join('\n');
