@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { AppConfig } from '../config/index.js';
@@ -23,6 +24,8 @@ import { ConversationReferenceStore, channelReferenceMigrations } from '../stora
 import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
 import { migrate, openDatabase, type Db } from '../storage/sqlite/database.js';
 import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
+import { createLanguageAssistant } from '../llm/factory.js';
+import { llmMetrics } from '../llm/metrics.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { ProactiveRouter } from './proactive.js';
@@ -33,27 +36,8 @@ import { ProactiveRouter } from './proactive.js';
  * released by `close()`, in reverse order, after in-flight turns have finished.
  */
 
-export interface TechnicianHookContext {
-  proactive: ProactiveRouter;
-  store: SqliteConversationStore;
-  engine: DialogueEngine;
-  config: AppConfig;
-  logger: Logger;
-}
-
-export interface ComposeOptions {
-  logger?: Logger;
-  /** Interface to listen on; all interfaces by default. */
-  host?: string;
-  /** Builds the live-handoff relay; without it, technicians' events are logged. */
-  technicians?: (context: TechnicianHookContext) => TechnicianEvents;
-  /** Extra Bot Framework auth settings (sovereign clouds; tests with a local token issuer). */
-  teamsAuthSettings?: Record<string, string>;
-  /** HTTP client for ticket providers (tests). */
-  fetch?: typeof fetch;
-}
-
-export interface HelpdeskApp {
+/** What other parts of the application (the technician console) are built from. */
+export interface AppContext {
   config: AppConfig;
   logger: Logger;
   db: Db;
@@ -63,6 +47,23 @@ export interface HelpdeskApp {
   outbox: TicketOutbox;
   metrics: Metrics;
   proactive: ProactiveRouter;
+}
+
+export interface ComposeOptions {
+  logger?: Logger;
+  /** More HTTP routes on the same server, built once everything else exists. */
+  routes?: (context: AppContext) => Router[];
+  /** Interface to listen on; all interfaces by default. */
+  host?: string;
+  /** Builds the live-handoff relay; without it, technicians' events are logged. */
+  technicians?: (context: AppContext) => TechnicianEvents;
+  /** Extra Bot Framework auth settings (sovereign clouds; tests with a local token issuer). */
+  teamsAuthSettings?: Record<string, string>;
+  /** HTTP client for ticket providers (tests). */
+  fetch?: typeof fetch;
+}
+
+export interface HelpdeskApp extends AppContext {
   channels: Channel[];
   server: Server;
   /** http://localhost:<port> (or the host it listens on). */
@@ -123,6 +124,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
+    const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry) });
     const engine = createEngine({
       knowledge: meteredKnowledge(runtime.service, metrics),
       store,
@@ -132,6 +134,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       config: config.dialogue,
       translator,
       logger,
+      ...(llm ? { llm } : {}),
     });
 
     const order = new KeyedMutex();
@@ -176,7 +179,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    if (options.technicians) technicians = options.technicians({ proactive, store, engine, config, logger });
+    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, metrics, proactive };
+    if (options.technicians) technicians = options.technicians(context);
 
     const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
       if (p) await proactive.send(p.address, p.message);
@@ -188,6 +192,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     let draining = false;
     const app = createServerApp({
       channels,
+      routers: options.routes?.(context) ?? [],
       metrics,
       logger,
       readiness: {
@@ -258,7 +263,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     };
 
     logger.info({ url, channels: channels.map((c) => c.name) }, 'helpdesk-bot listening');
-    return { config, logger, db, knowledge: runtime.service, store, engine, outbox, metrics, proactive, channels, server, url, sweep, close };
+    return { ...context, channels, server, url, sweep, close };
   } catch (err) {
     await release();
     throw err;

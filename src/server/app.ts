@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Channel } from '../channels/types.js';
 import type { Logger } from '../log.js';
 import { healthRouter, type ReadinessSources } from './health.js';
@@ -12,6 +12,8 @@ import type { Metrics } from './metrics.js';
 
 export interface ServerAppOptions {
   channels: Channel[];
+  /** Other routers (e.g. the technician console), mounted after the channels. */
+  routers?: Router[];
   metrics: Metrics;
   readiness: ReadinessSources;
   logger: Logger;
@@ -79,6 +81,7 @@ export function createServerApp(options: ServerAppOptions): Express {
     res.set('Content-Type', metrics.contentType()).send(await metrics.text());
   });
   for (const channel of channels) app.use(channel.router);
+  for (const router of options.routers ?? []) app.use(router);
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
   });
