@@ -171,6 +171,22 @@ describe('web chat API', () => {
     resumed.close();
   });
 
+  it('pushes the time-out follow-up of an idle guided fix to the page', async () => {
+    const conversationId = id();
+    const user = { id: id() };
+    const stream = await openEvents(`${server.url}/api/chat/events?conversationId=${conversationId}`);
+    const answer = await chat({ conversationId, user, text: 'I cannot connect to the wifi' });
+    const start = answer.json.replies.flatMap((m: any) => m.parts).find((p: any) => p.kind === 'choices').choices.find((c: any) => c.value.a === 'flow.start');
+    await chat({ conversationId, user, action: { payload: start.value } });
+    const minutes = server.app.config.dialogue.flowTimeoutMinutes;
+    expect(await server.app.sweep(new Date(Date.now() + (minutes + 1) * 60_000))).toBeGreaterThanOrEqual(1);
+    await stream.waitFor((events) => events.length > 0);
+    const followUp = stream.events[0]!.data;
+    expect(followUp.proactive).toBe(true);
+    expect(followUp.parts.find((p: any) => p.kind === 'choices').choices.some((c: any) => c.value.a === 'flow.start')).toBe(true);
+    stream.close();
+  });
+
   it('refuses an event stream without a valid conversation id', async () => {
     expect((await fetch(`${server.url}/api/chat/events`)).status).toBe(400);
     expect((await fetch(`${server.url}/api/chat/events?conversationId=../../etc`)).status).toBe(400);
