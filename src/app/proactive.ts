@@ -33,10 +33,6 @@ export class ProactiveRouter implements ProactiveSender {
     return this.senders.get(channel);
   }
 
-  get channels(): string[] {
-    return [...this.senders.keys()];
-  }
-
   async send(address: ConversationAddress, message: OutboundMessage): Promise<SentMessage> {
     return this.attempt(address, (s) => s.send(address, message));
   }

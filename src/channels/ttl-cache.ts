@@ -35,15 +35,4 @@ export class TtlCache<V> {
       this.entries.delete(oldest);
     }
   }
-
-  /** Records `key` and tells whether it was already there (one step, so two concurrent callers cannot both see "new"). */
-  checkAndSet(key: string, value: V): boolean {
-    const seen = this.has(key);
-    if (!seen) this.set(key, value);
-    return seen;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }

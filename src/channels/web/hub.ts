@@ -78,12 +78,6 @@ export class WebHub {
     return 'delivered';
   }
 
-  get openStreams(): number {
-    let n = 0;
-    for (const set of this.streams.values()) n += set.size;
-    return n;
-  }
-
   /** Ends every stream (shutdown): pages reconnect on their own to the next server. */
   close(): void {
     clearInterval(this.heartbeat);
