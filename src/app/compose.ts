@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Router } from 'express';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -9,10 +9,10 @@ import { KeyedMutex } from '../engine/dialogue/mutex.js';
 import { loadFlows } from '../engine/flows/load.js';
 import { translator as sharedTranslator } from '../engine/i18n.js';
 import { formatLintIssue } from '../engine/lint-issue.js';
-import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import type { KnowledgeStatus, ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import { createLogger, type Logger } from '../log.js';
 import { createServerApp } from '../server/app.js';
-import { checkDatabaseWritable, healthMigrations } from '../server/health.js';
+import { checkDatabaseWritable, healthMigrations, type ReadinessSources, type ServerPhase } from '../server/health.js';
 import { InFlight } from '../server/in-flight.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
@@ -106,6 +106,32 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     });
     migrate(db, [...healthMigrations, ...channelReferenceMigrations]);
 
+    // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
+    // cold start of a large one), /readyz says 503 until everything below is in place.
+    const metrics = new Metrics();
+    let phase: ServerPhase = 'starting';
+    let knowledgeStatus: () => KnowledgeStatus | undefined = () => undefined;
+    const readiness: ReadinessSources = {
+      knowledge: () => knowledgeStatus(),
+      database: () => checkDatabaseWritable(db),
+      phase: () => phase,
+      startedAt,
+    };
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness });
+    const server = createServer((req, res) => handler(req, res));
+    // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, config.core.port, options.host);
+    const url = `http://${options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost'}:${port}`;
+    cleanups.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+    logger.info({ url }, 'listening; loading the knowledge base (GET /readyz says 503 until it is ready)');
+
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
     });
@@ -117,7 +143,6 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const { catalog: flows, issues } = loadFlows(resolve(config.core.kbDir));
     for (const issue of issues) logger.warn(formatLintIssue(issue));
 
-    const metrics = new Metrics();
     const inFlight = new InFlight((n) => metrics.inFlight.set(n));
     const translator = sharedTranslator();
 
@@ -189,31 +214,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    let draining = false;
-    const app = createServerApp({
-      channels,
-      routers: options.routes?.(context) ?? [],
-      metrics,
-      logger,
-      readiness: {
-        knowledge: () => runtime.service.status(),
-        database: () => checkDatabaseWritable(db),
-        draining: () => draining,
-        startedAt,
-      },
-    });
-    const server = createServer(app);
-    // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
-    server.keepAliveTimeout = 5_000;
-    const port = await listen(server, config.core.port, options.host);
-    const url = `http://${options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost'}:${port}`;
-    cleanups.push(
-      () =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
-    );
+    handler = createServerApp({ channels, routers: options.routes?.(context) ?? [], metrics, logger, readiness });
+    knowledgeStatus = () => runtime.service.status();
+    phase = 'serving';
 
     outbox.start();
     cleanups.push(() => outbox.stop());
@@ -247,7 +250,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
-        draining = true;
+        phase = 'draining';
         clearInterval(sweepTimer);
         logger.info({ inFlight: inFlight.size }, 'shutting down: draining in-flight turns');
         // Stop accepting connections; SSE streams end so pages reconnect to the next server.

@@ -19,14 +19,16 @@ export interface ServerAppOptions {
   logger: Logger;
 }
 
-/** Paths still answered while draining, so orchestrators can watch the shutdown. */
+/** Paths answered while starting and draining, so orchestrators can watch. */
 const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
-function refuseWhileDraining(draining: () => boolean): RequestHandler {
+function onlyWhenServing(phase: ReadinessSources['phase']): RequestHandler {
   return (req, res, next) => {
-    if (!draining() || ALWAYS_SERVED.has(req.path)) return next();
+    const now = phase();
+    if (now === 'serving' || ALWAYS_SERVED.has(req.path)) return next();
     // Slack and the Bot Framework retry on 503, so a message sent during a restart is not lost.
-    res.status(503).set({ 'Retry-After': '5', Connection: 'close' }).json({ error: 'shutting_down', message: 'The server is restarting; try again in a few seconds.' });
+    const message = now === 'starting' ? 'The server is starting; try again in a few seconds.' : 'The server is restarting; try again in a few seconds.';
+    res.status(503).set({ 'Retry-After': '5', ...(now === 'draining' ? { Connection: 'close' } : {}) }).json({ error: now === 'starting' ? 'starting' : 'shutting_down', message });
   };
 }
 
@@ -75,7 +77,7 @@ export function createServerApp(options: ServerAppOptions): Express {
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
-  app.use(refuseWhileDraining(readiness.draining));
+  app.use(onlyWhenServing(readiness.phase));
   app.use(healthRouter(readiness));
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.contentType()).send(await metrics.text());

@@ -3,10 +3,11 @@ import type { KnowledgeStatus } from '../engine/ports/knowledge.js';
 import type { Db, Migration } from '../storage/sqlite/database.js';
 
 /**
- * GET /healthz: the process is alive (for restarts). GET /readyz: it can serve (for load
- * balancers): knowledge indexed, which retrieval mode is running (lexical-only is served but said
- * loudly), the database accepts writes, and the server is not shutting down. 200 or 503, with
- * the details as JSON either way.
+ * GET /healthz: the process is alive (for restarts); it answers from the first second, while the
+ * knowledge base is still being indexed. GET /readyz: it can serve (for load balancers): knowledge
+ * indexed, which retrieval mode is running (lexical-only is served but said loudly), the database
+ * accepts writes, and the server is not starting or shutting down. 200 or 503, with the details
+ * as JSON either way.
  */
 
 export const healthMigrations: Migration[] = [
@@ -37,59 +38,66 @@ export function checkDatabaseWritable(db: Db, now: () => Date = () => new Date()
   }
 }
 
+/** starting: listening while the knowledge base loads; serving; draining: shutting down. */
+export type ServerPhase = 'starting' | 'serving' | 'draining';
+
 export interface ReadinessSources {
-  knowledge(): KnowledgeStatus;
+  /** Undefined while the knowledge base is being loaded. */
+  knowledge(): KnowledgeStatus | undefined;
   database(): DatabaseCheck;
-  draining(): boolean;
+  phase(): ServerPhase;
   startedAt: Date;
 }
 
 export interface Readiness {
   status: 'ready' | 'not_ready';
+  phase: ServerPhase;
   retrieval: {
-    mode: KnowledgeStatus['mode'];
+    mode: KnowledgeStatus['mode'] | 'loading';
     /** Plain words for operators: what lexical-only means for answers. */
     note: string;
     embedder?: KnowledgeStatus['embedder'];
   };
   checks: {
-    knowledge: { ok: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash: string };
+    knowledge: { ok: boolean; loading: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash?: string };
     database: DatabaseCheck;
     shutdown: { ok: boolean; draining: boolean };
   };
   warnings: string[];
 }
 
+const MODE_NOTES: Record<Readiness['retrieval']['mode'], string> = {
+  hybrid: 'hybrid: dense (embeddings) and lexical (BM25) retrieval',
+  'lexical-only': 'lexical-only: embeddings are off or could not load, answers rely on keyword search (BM25) alone',
+  loading: 'the knowledge base is being indexed',
+};
+
 export function readiness(sources: ReadinessSources): Readiness {
   const k = sources.knowledge();
   const database = sources.database();
-  const draining = sources.draining();
-  const knowledgeOk = k.ready && k.articles > 0;
-  const ok = knowledgeOk && database.ok && !draining;
+  const phase = sources.phase();
+  const knowledgeOk = k !== undefined && k.ready && k.articles > 0;
+  const ok = knowledgeOk && database.ok && phase === 'serving';
+  const mode = k?.mode ?? 'loading';
   return {
     status: ok ? 'ready' : 'not_ready',
-    retrieval: {
-      mode: k.mode,
-      note:
-        k.mode === 'hybrid'
-          ? 'hybrid: dense (embeddings) and lexical (BM25) retrieval'
-          : 'lexical-only: embeddings are off or could not load, answers rely on keyword search (BM25) alone',
-      ...(k.embedder ? { embedder: k.embedder } : {}),
-    },
+    phase,
+    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}) },
     checks: {
       knowledge: {
         ok: knowledgeOk,
-        articles: k.articles,
-        chunks: k.chunks,
-        vectors: k.vectors,
-        brokenFiles: k.brokenFiles,
-        ...(k.loadedAt ? { loadedAt: k.loadedAt } : {}),
-        knowledgeHash: k.knowledgeHash,
+        loading: k === undefined,
+        articles: k?.articles ?? 0,
+        chunks: k?.chunks ?? 0,
+        vectors: k?.vectors ?? 0,
+        brokenFiles: k?.brokenFiles ?? [],
+        ...(k?.loadedAt ? { loadedAt: k.loadedAt } : {}),
+        ...(k ? { knowledgeHash: k.knowledgeHash } : {}),
       },
       database,
-      shutdown: { ok: !draining, draining },
+      shutdown: { ok: phase !== 'draining', draining: phase === 'draining' },
     },
-    warnings: k.warnings,
+    warnings: k?.warnings ?? [],
   };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApp } from '../../src/server/app.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { InFlight } from '../../src/server/in-flight.js';
+import type { ServerPhase } from '../../src/server/health.js';
 import type { KnowledgeStatus } from '../../src/engine/ports/knowledge.js';
 import { createLogger } from '../../src/log.js';
 import { postJson, startTestApp, type TestApp } from './start.js';
@@ -77,10 +78,11 @@ describe('server: health, readiness, metrics, errors', () => {
   });
 });
 
-describe('server: draining', () => {
+describe('server: starting and draining', () => {
   let http: Server;
   let url: string;
-  let draining = false;
+  let phase: ServerPhase = 'serving';
+  let loaded = true;
 
   beforeAll(async () => {
     const status: KnowledgeStatus = { ready: true, mode: 'hybrid', articles: 3, chunks: 9, vectors: 9, brokenFiles: [], warnings: [], knowledgeHash: 'x', embedder: { provider: 'use', model: 'use-lite' } };
@@ -88,7 +90,7 @@ describe('server: draining', () => {
       channels: [],
       metrics: new Metrics({ defaultMetrics: false }),
       logger: createLogger('silent'),
-      readiness: { knowledge: () => status, database: () => ({ ok: true }), draining: () => draining, startedAt: new Date() },
+      readiness: { knowledge: () => (loaded ? status : undefined), database: () => ({ ok: true }), phase: () => phase, startedAt: new Date() },
     });
     http = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -102,8 +104,25 @@ describe('server: draining', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready', retrieval: { mode: 'hybrid', embedder: { provider: 'use' } } });
   });
 
+  it('while the knowledge base loads: alive, not ready, work refused with 503', async () => {
+    phase = 'starting';
+    loaded = false;
+    try {
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ phase: 'starting', retrieval: { mode: 'loading' }, checks: { knowledge: { ok: false, loading: true } } });
+      const work = await postJson(`${url}/api/chat`, { text: 'hello' });
+      expect(work.status).toBe(503);
+      expect(work.json.error).toBe('starting');
+    } finally {
+      phase = 'serving';
+      loaded = true;
+    }
+  });
+
   it('while draining: not ready, new work refused with 503 and Retry-After, health still answered', async () => {
-    draining = true;
+    phase = 'draining';
     try {
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(503);
@@ -114,7 +133,7 @@ describe('server: draining', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/metrics`)).status).toBe(200);
     } finally {
-      draining = false;
+      phase = 'serving';
     }
   });
 
