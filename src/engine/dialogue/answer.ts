@@ -3,6 +3,7 @@ import type { ScoredArticle } from '../ports/knowledge.js';
 import { DEFAULT_PRIORITY } from '../escalation/policy.js';
 import { staleWarning, updatedLabel } from './freshness.js';
 import { offerEscalation } from './escalation.js';
+import { conversationalAnswer } from './llm.js';
 import { payload } from './payload.js';
 import type { Turn } from './turn.js';
 
@@ -42,12 +43,12 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   const fresh = (c: ScoredArticle) => !shownFamilies.has(c.articleId);
 
   if (decision.kind === 'answer' && decision.chosen && fresh(decision.chosen)) {
-    showArticle(turn, decision.chosen, options.intro);
+    await showArticle(turn, decision.chosen, options.intro, query);
     return;
   }
   const choices = (decision.options?.length ? decision.options : decision.candidates).filter(fresh).slice(0, MAX_CLARIFY_OPTIONS);
   if (decision.kind === 'clarify' && choices.length > 0) {
-    if (choices.length === 1) showArticle(turn, choices[0]!, options.intro);
+    if (choices.length === 1) await showArticle(turn, choices[0]!, options.intro, query);
     else showClarify(turn, choices);
     return;
   }
@@ -64,8 +65,12 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   });
 }
 
-/** The answer turn: summary, numbered steps, citation, then "Did this solve it?". */
-export function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'articleId' | 'score'>, intro?: string): void {
+/**
+ * The answer turn: summary, numbered steps, citation, then "Did this solve it?". With a language
+ * model, a checked conversational answer to `question` (default: the topic's) replaces the summary
+ * and steps; everything else is the same.
+ */
+export async function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'articleId' | 'score'>, intro?: string, question?: string): Promise<void> {
   const { knowledge, translator, flows } = turn.deps;
   const view = knowledge.article(scored.articleId, turn.lang);
   const topic = turn.state.topic;
@@ -80,10 +85,15 @@ export function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'articleId' 
   const flowId = view.flow && flows.get(view.flow) && !topic.flowsTried.includes(view.flow) ? view.flow : undefined;
   const parts: ReplyPart[] = [];
   if (intro) parts.push({ kind: 'text', text: intro });
-  const head = [`**${view.title}**`, view.summary].filter(Boolean).join('\n\n');
-  parts.push({ kind: 'text', text: head });
-  if (view.lang !== turn.lang) parts.push({ kind: 'text', text: turn.t('answer.other_language') });
-  if (view.steps.length) parts.push({ kind: 'steps', steps: view.steps });
+  const written = await conversationalAnswer(turn, view, question ?? topic.question);
+  if (written.text !== undefined) {
+    parts.push({ kind: 'text', text: written.text }, { kind: 'text', text: translator.t(turn.lang, 'llm.disclosure') });
+  } else {
+    const head = [`**${view.title}**`, view.summary].filter(Boolean).join('\n\n');
+    parts.push({ kind: 'text', text: head });
+    if (view.lang !== turn.lang) parts.push({ kind: 'text', text: turn.t('answer.other_language') });
+    if (view.steps.length) parts.push({ kind: 'steps', steps: view.steps });
+  }
   const updated = updatedLabel(view.updated, turn.now, turn.lang, translator);
   const stale = staleWarning(view.reviewBy, turn.now, turn.lang, translator);
   parts.push({
@@ -102,7 +112,7 @@ export function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'articleId' 
   parts.push({ kind: 'choices', prompt: turn.t('answer.did_it_help'), choices });
   turn.send(parts);
   turn.state.pending = { kind: 'feedback', nonce, articleId: view.id, ...(flowId ? { flowId } : {}) };
-  turn.event('answer_shown', { articleId: view.id, confidence: topic.gate?.confidence, data: { score: scored.score, stale: Boolean(stale) } });
+  turn.event('answer_shown', { articleId: view.id, confidence: topic.gate?.confidence, data: { score: scored.score, stale: Boolean(stale), ...(written.llm ? { llm: written.llm } : {}) } });
 }
 
 /** Up to three close candidates and "none of these". */

@@ -6,6 +6,7 @@ import type { EscalationSink } from '../ports/escalation.js';
 import type { TicketProvider } from '../ports/tickets.js';
 import type { ActionRegistry } from '../flows/actions.js';
 import type { FlowCatalog } from '../flows/catalog.js';
+import type { LanguageAssistant } from '../llm/assistant.js';
 
 /** Minimal logger (pino-compatible); the engine only ever logs redacted text. */
 export interface EngineLogger {
@@ -30,6 +31,8 @@ export interface EngineDeps {
   /** UUID generator (packet ids, topic ids, flow run ids). */
   newId?: () => string;
   logger?: EngineLogger;
+  /** Optional language model (conversational answers, follow-up rewriting, ticket summaries); absent = extractive only. */
+  llm?: LanguageAssistant;
 }
 
-export type ResolvedDeps = Required<Omit<EngineDeps, 'tickets' | 'logger'>> & Pick<EngineDeps, 'tickets' | 'logger'>;
+export type ResolvedDeps = Required<Omit<EngineDeps, 'tickets' | 'logger' | 'llm'>> & Pick<EngineDeps, 'tickets' | 'logger' | 'llm'>;

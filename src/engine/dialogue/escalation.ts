@@ -1,6 +1,7 @@
 import type { ReplyPart } from '../contract.js';
 import type { EscalationReason, Priority, TranscriptEntry } from '../escalation/packet.js';
 import { buildPacket } from '../escalation/builder.js';
+import { withTicketSummary } from './llm.js';
 import { payload } from './payload.js';
 import type { Turn } from './turn.js';
 
@@ -62,7 +63,7 @@ export async function confirmEscalation(turn: Turn, details?: string): Promise<v
     limit: config.transcriptTurns,
   });
   const transcript: TranscriptEntry[] = turns.map((t) => ({ role: t.direction === 'in' ? 'user' : 'bot', text: t.text, at: t.at }));
-  const packet = buildPacket({
+  const facts = buildPacket({
     id: pending.packetId,
     user: turn.user,
     address: turn.address,
@@ -82,6 +83,8 @@ export async function confirmEscalation(turn: Turn, details?: string): Promise<v
     startedAt: topic?.startedAt ?? turn.conversation.startedAt,
     escalatedAt: turn.at,
   });
+  // The model only adds a summary and suggestions for the technician; without one the packet is as built.
+  const { packet, llm } = await withTicketSummary(turn, facts);
   try {
     await escalation.submit(packet);
   } catch (err) {
@@ -95,7 +98,7 @@ export async function confirmEscalation(turn: Turn, details?: string): Promise<v
     parts.push({ kind: 'text', text: turn.t('escalation.urgent_contact', { contact: config.serviceDeskContact }) });
   }
   turn.send(parts);
-  turn.event('escalated', { value: packet.reason, priority: packet.priority, data: { packetId: packet.id, category: packet.category ?? null } });
+  turn.event('escalated', { value: packet.reason, priority: packet.priority, data: { packetId: packet.id, category: packet.category ?? null, ...(llm ? { llm } : {}) } });
   turn.status = 'escalated';
   turn.state.pending = undefined;
   turn.state.topic = undefined;

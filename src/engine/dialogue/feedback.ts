@@ -1,5 +1,6 @@
 import { NO_ANSWERS_BEFORE_ESCALATION, DEFAULT_PRIORITY } from '../escalation/policy.js';
 import { askKnowledge } from './answer.js';
+import { followUpQuery } from './llm.js';
 import { offerEscalation } from './escalation.js';
 import { startFlowTurn } from './flow-turn.js';
 import { payload } from './payload.js';
@@ -20,7 +21,7 @@ function escalateAfterNo(turn: Turn): void {
  * article's guided fix if it has one not tried yet, else the next best article of another
  * family, else a ticket; the second "no" in a row goes straight to the ticket offer.
  */
-export async function onFeedback(turn: Turn, value: 'yes' | 'no'): Promise<void> {
+export async function onFeedback(turn: Turn, value: 'yes' | 'no', followUpText?: string): Promise<void> {
   const topic = turn.state.topic;
   const shown = topic?.articlesShown[topic.articlesShown.length - 1];
   if (!topic || !shown) {
@@ -63,7 +64,9 @@ export async function onFeedback(turn: Turn, value: 'yes' | 'no'): Promise<void>
     await startFlowTurn(turn, flow, { intro: turn.t('feedback.try_flow') });
     return;
   }
-  await askKnowledge(turn, topic.question, {
+  // "still broken on my mac": the detail refines the next search when a language model can rewrite it.
+  const query = followUpText ? await followUpQuery(turn, topic, followUpText, topic.question) : topic.question;
+  await askKnowledge(turn, query, {
     newTopic: false,
     excludeShown: true,
     intro: turn.t('feedback.next_best'),

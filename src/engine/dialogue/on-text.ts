@@ -6,6 +6,7 @@ import { confirmEscalation, declineEscalation, offerEscalation } from './escalat
 import { onFeedback, onNoneOfThese } from './feedback.js';
 import { continueFlowTurn, flowInputFromText, startFlowTurn } from './flow-turn.js';
 import { classifyIntent, followUp, stripGreeting, yesNo, type IntentMatch } from './intents.js';
+import { followUpQuery } from './llm.js';
 import { restart, smalltalk } from './smalltalk.js';
 import { myTickets, ticketStatus } from './status.js';
 import { fold, words } from './text.js';
@@ -104,7 +105,7 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
     const yn = yesNo(text);
     if (yn) return onFeedback(turn, yn.answer);
   }
-  if (fu?.kind === 'still_broken' && topic?.articlesShown.length && !turn.flow) return onFeedback(turn, 'no');
+  if (fu?.kind === 'still_broken' && topic?.articlesShown.length && !turn.flow) return onFeedback(turn, 'no', text);
 
   const frustration = detectFrustration(text, turn.recentQuestionTexts());
   if (frustration) {
@@ -135,7 +136,7 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
       return;
   }
 
-  if (fu?.kind === 'variant' && topic) return askKnowledge(turn, `${topic.question} ${text}`, { newTopic: false });
+  if (fu?.kind === 'variant' && topic) return askKnowledge(turn, await followUpQuery(turn, topic, text, `${topic.question} ${text}`), { newTopic: false });
   // After "none of these", the new wording is the same problem: "no" answers keep counting.
   if (pending?.kind === 'offer' && pending.rephrase && topic) return askKnowledge(turn, stripGreeting(text), { newTopic: false, excludeShown: true });
 

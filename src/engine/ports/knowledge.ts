@@ -28,9 +28,9 @@ export interface ArticleView {
   variants?: { heading: string; steps: string[] }[];
 }
 
-/** One passage of an article (a retrieval chunk: the title, a section heading and its text), for grounded answers. */
+/** One passage of an article (a heading section: the title, the heading and its text), for grounded answers. */
 export interface Passage {
-  /** `<articleId>#<n>`, stable while the article's text is unchanged. */
+  /** `<articleId>#s<n>`, stable while the article's text is unchanged. */
   id: string;
   articleId: string;
   heading: string;
@@ -81,9 +81,9 @@ export interface KnowledgeService {
   /** The article in `lang` if that translation exists, else the article itself. */
   article(id: string, lang?: Lang): ArticleView | undefined;
   /**
-   * The article's passages in article order, from the translation in `lang` when it exists (the
-   * same article `article(id, lang)` returns). Optional: without it, the language model is given
-   * the article's summary and steps.
+   * The article's passages (one per heading section) in article order, from the translation in
+   * `lang` when it exists (the same article `article(id, lang)` returns). Optional: without it, the
+   * language model is given the article's summary and steps.
    */
   passages?(id: string, lang?: Lang): Passage[];
   /** Every article id of the same family (an article and its translations). */

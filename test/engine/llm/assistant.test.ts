@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { LanguageAssistant, type LlmCallRecord, type LlmLogger } from '../../../src/engine/llm/assistant.js';
 import { loadKnowledgeBase } from '../../../src/engine/knowledge/loader.js';
+import { articlePassages } from '../../../src/engine/knowledge/passages.js';
 import { createLanguageDetector } from '../../../src/engine/retrieval/lang-detect.js';
 import { OpenAIChatModel } from '../../../src/llm/openai.js';
 import type { AnswerInput } from '../../../src/engine/llm/answer.js';
@@ -14,7 +15,7 @@ import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-serve
  */
 
 const kb = loadKnowledgeBase(fileURLToPath(new URL('../../fixtures/kb-llm', import.meta.url)));
-const article = (id: string) => ({ id, passages: kb.byId.get(id)!.chunks });
+const article = (id: string) => ({ id, passages: articlePassages(kb.byId.get(id)!) });
 const detectLang = createLanguageDetector();
 
 class RecordingLogger implements LlmLogger {
@@ -233,7 +234,7 @@ describe('what is sent', () => {
     const user = userOf();
     const passages = user.match(/<passage-[0-9a-f]+ n="\d+">/g) ?? [];
     expect(passages.length).toBeGreaterThan(0);
-    expect(passages.length).toBeLessThan(kb.byId.get('vpn-cannot-connect')!.chunks.length);
+    expect(passages.length).toBeLessThan(articlePassages(kb.byId.get('vpn-cannot-connect')!).length);
     expect(user).toContain('Login Items & Extensions');
   });
 });

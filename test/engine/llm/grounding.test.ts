@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadKnowledgeBase } from '../../../src/engine/knowledge/loader.js';
+import { articlePassages } from '../../../src/engine/knowledge/passages.js';
 import { interpretAnswer, prepareAnswer } from '../../../src/engine/llm/answer.js';
 import {
   checkGrounding,
@@ -12,7 +13,7 @@ import {
 } from '../../../src/engine/llm/grounding.js';
 
 const kb = loadKnowledgeBase(fileURLToPath(new URL('../../fixtures/kb-llm', import.meta.url)));
-const numbered = (id: string): NumberedPassage[] => kb.byId.get(id)!.chunks.map((c, i) => ({ n: i + 1, text: c.text }));
+const numbered = (id: string): NumberedPassage[] => articlePassages(kb.byId.get(id)!).map((p, i) => ({ n: i + 1, text: p.text }));
 const vpn = numbered('vpn-cannot-connect');
 const vpnFr = numbered('vpn-cannot-connect-fr');
 
@@ -106,7 +107,7 @@ describe('grounding check', () => {
 describe('interpreting a reply', () => {
   it('keeps the reply within the channel Markdown subset and renumbers citations per article', () => {
     const prepared = prepareAnswer(
-      { question: 'vpn will not connect', lang: 'en', articles: [{ id: 'vpn-cannot-connect', passages: kb.byId.get('vpn-cannot-connect')!.chunks }] },
+      { question: 'vpn will not connect', lang: 'en', articles: [{ id: 'vpn-cannot-connect', passages: articlePassages(kb.byId.get('vpn-cannot-connect')!) }] },
       { inputTokens: 3000 },
     );
     const out = interpretAnswer('### VPN will not connect [1]\n1. Disconnect the client, wait ten seconds and connect again [2][2].\n2) Update the VPN client from the **Company Portal** app [2, 3].', prepared);
