@@ -10,8 +10,8 @@ import { OpenAIChatModel } from './openai.js';
 export interface AssistantWiring {
   logger?: LlmLogger;
   onCall?: (record: LlmCallRecord) => void;
-  /** Knowledge-base categories, offered to ticket summaries. */
-  categories?: readonly string[];
+  /** Knowledge-base categories, offered to ticket summaries (read at each summary). */
+  categories?: () => readonly string[];
 }
 
 export function createLanguageAssistant(config: LlmConfig, wiring: AssistantWiring = {}): LanguageAssistant | undefined {

@@ -49,8 +49,8 @@ export interface AssistantOptions {
   inputTokens: number;
   temperature?: number;
   features?: Partial<LlmFeatures>;
-  /** Knowledge-base categories offered to the ticket summary. */
-  categories?: readonly string[];
+  /** Knowledge-base categories offered to the ticket summary, read at each summary (they change with reloads). */
+  categories?: () => readonly string[];
   /** Share of a sentence's words its cited passages must contain. */
   minSupport?: number;
   logger?: LlmLogger;
@@ -181,7 +181,7 @@ export class LanguageAssistant {
     const started = this.clock();
     const prepared = prepareSummary(packet, {
       inputTokens: this.options.inputTokens,
-      ...(this.options.categories ? { categories: this.options.categories } : {}),
+      ...(this.options.categories ? { categories: this.options.categories() } : {}),
     });
     const result = await this.call('summary', prepared.messages, true);
     if (!result.ok) {

@@ -35,7 +35,7 @@ let server: OpenAIServer;
 let logger: RecordingLogger;
 let calls: LlmCallRecord[];
 
-function assistant(over: { timeoutMs?: number; inputTokens?: number; categories?: string[] } = {}): LanguageAssistant {
+function assistant(over: { timeoutMs?: number; inputTokens?: number } = {}): LanguageAssistant {
   const model = OpenAIChatModel.fromConfig({ kind: 'openai', model: 'gpt-test', baseUrl: server.openaiBaseUrl, apiKey: 'sk-test' }, 10_000);
   return new LanguageAssistant({
     model,
@@ -44,7 +44,6 @@ function assistant(over: { timeoutMs?: number; inputTokens?: number; categories?
     inputTokens: over.inputTokens ?? 3_000,
     logger,
     onCall: (r) => calls.push(r),
-    ...(over.categories ? { categories: over.categories } : {}),
   });
 }
 

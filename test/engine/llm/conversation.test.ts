@@ -42,7 +42,7 @@ function recordingKnowledge(): KnowledgeService {
 
 function assistant(timeoutMs = 5_000): LanguageAssistant {
   const model = OpenAIChatModel.fromConfig({ kind: 'openai', model: 'gpt-test', baseUrl: server.openaiBaseUrl, apiKey: 'sk-test' }, 10_000);
-  return new LanguageAssistant({ model, timeoutMs, maxTokens: 400, inputTokens: 3_000, categories: ['network', 'printing'] });
+  return new LanguageAssistant({ model, timeoutMs, maxTokens: 400, inputTokens: 3_000, categories: () => ['network', 'printing'] });
 }
 
 function chatWith(llm: LanguageAssistant | undefined, user = { id: 'u-ana', name: 'Ana Martin', email: 'ana.martin@contoso.com', locale: 'en-GB' }): Chat {

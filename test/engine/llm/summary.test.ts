@@ -15,7 +15,7 @@ function assistant(categories?: string[], timeoutMs = 5_000): LanguageAssistant 
     { kind: 'azure', deployment: 'helpdesk-gpt4o', endpoint: server.azureEndpoint, apiKey: 'az-key', apiVersion: '2024-10-21' },
     10_000,
   );
-  return new LanguageAssistant({ model, timeoutMs, maxTokens: 300, inputTokens: 3_000, onCall: (r) => calls.push(r), ...(categories ? { categories } : {}) });
+  return new LanguageAssistant({ model, timeoutMs, maxTokens: 300, inputTokens: 3_000, onCall: (r) => calls.push(r), ...(categories ? { categories: () => categories } : {}) });
 }
 
 function packet(): EscalationPacket {
