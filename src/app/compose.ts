@@ -27,6 +27,9 @@ import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js'
 import { createLanguageAssistant } from '../llm/factory.js';
 import { llmMetrics } from '../llm/metrics.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
+import { consoleRoutes } from '../console/mount.js';
+import type { DraftStore } from '../engine/ports/drafts.js';
+import { openDraftStore } from '../storage/sqlite/draft-store.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { ProactiveRouter } from './proactive.js';
 
@@ -45,6 +48,8 @@ export interface AppContext {
   store: SqliteConversationStore;
   engine: DialogueEngine;
   outbox: TicketOutbox;
+  /** Article drafts (from resolved tickets), reviewed in the console. */
+  drafts: DraftStore;
   metrics: Metrics;
   proactive: ProactiveRouter;
 }
@@ -149,6 +154,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
+    const drafts = openDraftStore(db, { translator });
     const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry) });
     const engine = createEngine({
       knowledge: meteredKnowledge(runtime.service, metrics),
@@ -204,7 +210,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, metrics, proactive };
+    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive };
     if (options.technicians) technicians = options.technicians(context);
 
     const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
@@ -214,7 +220,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    handler = createServerApp({ channels, routers: options.routes?.(context) ?? [], metrics, logger, readiness });
+    const routers = [...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
+    handler = createServerApp({ channels, routers, metrics, logger, readiness });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

@@ -147,6 +147,26 @@ export interface EventQuery {
   limit?: number;
 }
 
+/** Console search over conversations; every field narrows the result. */
+export interface ConversationSearch {
+  /** Part of the user's id, name or e-mail (case-insensitive). */
+  user?: string;
+  /** Part of any turn's text (case-insensitive). */
+  text?: string;
+  status?: ConversationStatus;
+  channel?: string;
+  /** Last activity at or after this ISO time. */
+  activeSince?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ConversationSummary extends Omit<ConversationRecord, 'state'> {
+  turns: number;
+  /** The first thing the user wrote (redacted). */
+  firstText?: string;
+}
+
 export interface ConversationStore {
   /**
    * Durably records an inbound message before it is processed (creating the conversation on first
@@ -167,5 +187,7 @@ export interface ConversationStore {
   transcript(conversationId: string, options?: { since?: string; limit?: number }): Promise<TurnRecord[]>;
   events(query?: EventQuery): Promise<AnalyticsEvent[]>;
   feedback(query?: { articleId?: string; since?: string }): Promise<FeedbackRecord[]>;
+  /** Most recently active first. Optional: the technician console needs it, the engine does not. */
+  searchConversations?(query?: ConversationSearch): Promise<ConversationSummary[]>;
   close?(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import type {
   AnalyticsEventType,
   BeginTurnResult,
   ConversationRecord,
+  ConversationSearch,
+  ConversationSummary,
   ConversationStatus,
   ConversationStore,
   EventQuery,
@@ -163,6 +165,9 @@ interface EventRow {
 
 const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
   (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+/** A LIKE pattern matching `s` anywhere, with LIKE's own wildcards escaped (ESCAPE '\\'). */
+const likePattern = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function toConversation(r: ConversationRow): ConversationRecord {
   return {
@@ -401,6 +406,46 @@ export class SqliteConversationStore implements ConversationStore {
       lang: r.lang as Lang,
       at: r.at,
     }));
+  }
+
+  async searchConversations(q: ConversationSearch = {}): Promise<ConversationSummary[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.user) {
+      where.push(
+        `(lower(c.user_id) LIKE ? ESCAPE '\\' OR lower(COALESCE(c.user_name, '')) LIKE ? ESCAPE '\\' OR lower(COALESCE(c.user_email, '')) LIKE ? ESCAPE '\\')`,
+      );
+      params.push(likePattern(q.user), likePattern(q.user), likePattern(q.user));
+    }
+    if (q.text) {
+      where.push(`EXISTS (SELECT 1 FROM conversation_turns s WHERE s.conversation_id = c.id AND lower(s.text) LIKE ? ESCAPE '\\')`);
+      params.push(likePattern(q.text));
+    }
+    if (q.status) {
+      where.push('c.status = ?');
+      params.push(q.status);
+    }
+    if (q.channel) {
+      where.push('c.channel = ?');
+      params.push(q.channel);
+    }
+    if (q.activeSince) {
+      where.push('c.last_activity_at >= ?');
+      params.push(q.activeSince);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT c.*,
+           (SELECT COUNT(*) FROM conversation_turns t WHERE t.conversation_id = c.id) AS turn_count,
+           (SELECT t.text FROM conversation_turns t WHERE t.conversation_id = c.id AND t.direction = 'in' ORDER BY t.id LIMIT 1) AS first_text
+         FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY c.last_activity_at DESC, c.id LIMIT ? OFFSET ?`,
+      )
+      .all(...params, q.limit ?? 50, q.offset ?? 0) as Array<ConversationRow & { turn_count: number; first_text: string | null }>;
+    return rows.map((r) => {
+      const { state: _state, ...record } = toConversation(r);
+      return { ...record, turns: r.turn_count, ...opt('firstText', r.first_text) };
+    });
   }
 }
 

@@ -1,0 +1,504 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { ConsoleConfig } from '../config/sections/console.js';
+import { toCsv } from '../engine/analytics/csv.js';
+import { loadFlows, parseFlowFile } from '../engine/flows/load.js';
+import type { Translator } from '../engine/i18n.js';
+import type { Lang } from '../engine/lang.js';
+import type { ConversationStatus, ConversationStore } from '../engine/ports/conversation-store.js';
+import type { DraftStore } from '../engine/ports/drafts.js';
+import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import type { Logger } from '../log.js';
+import type { TicketStore } from '../storage/sqlite/ticket-store.js';
+import type { TicketOutbox } from '../tickets/outbox.js';
+import { emptyForm, FORM_KEYS, formFromArticle, isArticleId, KnowledgeFiles, type ArticleForm, type SaveResult } from './articles.js';
+import { ConsoleAuth, csrfGuard, parseCookies, sameOrigin, type AuthState } from './auth.js';
+import { html } from './html.js';
+import { consoleLang, consoleT } from './i18n.js';
+import { ConsoleInsights } from './insights.js';
+import { layout, type PageContext } from './layout.js';
+import { renderMarkdown } from './markdown.js';
+import { conversationsPage, STATUSES, transcriptPage } from './pages/conversations.js';
+import { dashboardPage, PERIODS } from './pages/dashboard.js';
+import { flowsPage, type FlowRow } from './pages/flows.js';
+import { gapsPage } from './pages/gaps.js';
+import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
+import { loginPage } from './pages/login.js';
+import { ticketsPage } from './pages/tickets.js';
+
+/**
+ * The technician console, mounted at /admin: dashboard, knowledge editing, drafts, gaps,
+ * conversations, tickets and outbox, flows, CSV export. Server-rendered pages plus two small
+ * scripts (charts, live preview); chart.js is served from node_modules, nothing from a CDN.
+ * Everything but the sign-in page and static assets requires a session or the bearer token.
+ */
+
+export interface ConsoleDeps {
+  config: ConsoleConfig & { adminToken: string };
+  kbDir: string;
+  secureCookie: boolean;
+  knowledge: ManagedKnowledgeService;
+  store: ConversationStore;
+  drafts: DraftStore;
+  outbox: TicketOutbox;
+  /** The local ticket store, when TICKET_PROVIDER=local. */
+  tickets?: TicketStore;
+  providerName: string;
+  translator: Translator;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Routes reachable without signing in ("METHOD path" as registered). Everything else is denied. */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /login', 'POST /login', 'GET /assets/:file']);
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+/** Every route registered on the console router, read from the router itself. */
+export function listRoutes(router: Router): RouteInfo[] {
+  const out: RouteInfo[] = [];
+  for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>) {
+    if (!layer.route) continue;
+    for (const method of Object.keys(layer.route.methods)) if (method !== '_all') out.push({ method: method.toUpperCase(), path: layer.route.path });
+  }
+  return out;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+// src/console and dist/console both sit two levels below the repository root.
+const PUBLIC_DIR = join(resolve(HERE, '..', '..'), 'src', 'console', 'public');
+const require = createRequire(import.meta.url);
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'console.css': { path: join(PUBLIC_DIR, 'console.css'), type: 'text/css; charset=utf-8' },
+  'console.js': { path: join(PUBLIC_DIR, 'console.js'), type: 'text/javascript; charset=utf-8' },
+  // chart.js's package exports do not list its UMD build: found next to the CommonJS entry.
+  'chart.umd.min.js': { path: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
+};
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const CONVERSATION_PAGE = 50;
+const FLOW_EVENT_DAYS = 90;
+const DAY_MS = 24 * 3_600_000;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+const strs = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+function periodOf(req: Request): number {
+  const n = Number(str(req.query.days));
+  return (PERIODS as readonly number[]).includes(n) ? n : 30;
+}
+
+/** The article form from a submitted body (form or JSON), every field a string. */
+function formFromBody(body: Record<string, unknown>): ArticleForm {
+  const form = emptyForm();
+  for (const key of FORM_KEYS) {
+    const v = body[key];
+    form[key] = Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(key === 'tags' ? ', ' : '\n') : typeof v === 'string' ? v : '';
+  }
+  form.body = typeof body.body === 'string' ? body.body : '';
+  return form;
+}
+
+const apiArticleSchema = z.object({
+  existingId: z.string().optional(),
+  baseHash: z.string().optional(),
+  frontMatter: z.record(z.union([z.string(), z.array(z.string())])).default({}),
+  body: z.string().max(400_000),
+});
+
+export function createConsoleRouter(deps: ConsoleDeps): Router {
+  const now = deps.now ?? (() => new Date());
+  const auth = new ConsoleAuth({ token: deps.config.adminToken, sessionHours: deps.config.sessionHours, secureCookie: deps.secureCookie });
+  const files = new KnowledgeFiles(deps.kbDir);
+  const insights = new ConsoleInsights({ store: deps.store, knowledge: deps.knowledge, files, gapConfidence: deps.config.gapConfidence, now });
+  const router = Router();
+
+  const ctxOf = (req: Request, res: Response): PageContext => {
+    const lang = res.locals.lang as Lang;
+    const state = res.locals.auth as AuthState | undefined;
+    return { t: consoleT(deps.translator, lang), lang, csrf: state?.kind === 'session' ? state.session.csrf : '', url: req.originalUrl };
+  };
+  const titleOf = (lang: Lang) => (id: string) => deps.knowledge.article(id, lang)?.title ?? id;
+  const send = (res: Response, status: number, page: string) => res.status(status).type('html').send(page);
+  const notFound = (req: Request, res: Response) => {
+    const ctx = ctxOf(req, res);
+    send(res, 404, layout(ctx, { title: ctx.t('errors.not_found'), active: 'dashboard', body: html`<p><a href="/admin/">${ctx.t('nav.dashboard')}</a></p>` }));
+  };
+  const isApi = (req: Request) => req.path.startsWith('/api/');
+
+  router.use((req, res, next) => {
+    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    const cookies = parseCookies(req.headers.cookie);
+    res.locals.cookies = cookies;
+    res.locals.lang = consoleLang(req, res, cookies);
+    next();
+  });
+
+  // --- Public: static assets and the sign-in ---------------------------------------------------
+  router.get('/assets/:file', (req, res) => {
+    const asset = Object.prototype.hasOwnProperty.call(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
+    if (!asset) {
+      res.status(404).type('text').send('not found');
+      return;
+    }
+    res.set({ 'Content-Type': asset.type, 'Cache-Control': 'private, max-age=3600' }).sendFile(asset.path);
+  });
+
+  const safeNext = (next: string) => (/^\/admin(?:\/[^\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin/');
+
+  router.get('/login', (req, res) => {
+    if (auth.identify(req, res.locals.cookies as Record<string, string>)) {
+      res.redirect(303, safeNext(str(req.query.next)));
+      return;
+    }
+    send(res, 200, loginPage(ctxOf(req, res), { next: safeNext(str(req.query.next)) }));
+  });
+
+  router.post('/login', express.urlencoded({ extended: false, limit: '8kb' }), (req, res) => {
+    const ctx = ctxOf(req, res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(str(body.next));
+    if (!sameOrigin(req)) {
+      send(res, 403, loginPage(ctx, { next, error: ctx.t('errors.csrf') }));
+      return;
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (auth.throttled(address)) {
+      send(res, 429, loginPage(ctx, { next, error: ctx.t('login.throttled') }));
+      return;
+    }
+    if (!auth.checkToken(str(body.token))) {
+      auth.recordFailure(address);
+      deps.logger.warn({ address }, 'console sign-in failed');
+      send(res, 401, loginPage(ctx, { next, error: ctx.t('login.failed') }));
+      return;
+    }
+    auth.createSession(res);
+    deps.logger.info({ address }, 'console sign-in');
+    res.redirect(303, next);
+  });
+
+  // --- Everything below requires a session or the bearer token --------------------------------
+  router.use((req, res, next) => {
+    const state = auth.identify(req, res.locals.cookies as Record<string, string>);
+    if (state) {
+      res.locals.auth = state;
+      next();
+      return;
+    }
+    if (isApi(req)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="helpdesk-console"').json({ error: 'unauthorized', message: 'Sign in at /admin/login or send Authorization: Bearer <ADMIN_TOKEN>.' });
+      return;
+    }
+    const target = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+    res.redirect(303, `/admin/login${target}`);
+  });
+  router.use(express.urlencoded({ extended: false, limit: '512kb' }), express.json({ limit: '512kb' }));
+  router.use(
+    csrfGuard((req, res) => {
+      deps.logger.warn({ path: req.path }, 'console request refused: missing or wrong anti-CSRF token');
+      if (isApi(req)) {
+        res.status(403).json({ error: 'csrf', message: 'Missing or invalid X-CSRF-Token.' });
+        return;
+      }
+      const ctx = ctxOf(req, res);
+      send(res, 403, layout(ctx, { title: ctx.t('errors.csrf'), active: 'dashboard', body: html`<p>${ctx.t('errors.csrf_help')}</p>` }));
+    }),
+  );
+
+  router.post('/logout', (req, res) => {
+    const state = res.locals.auth as AuthState;
+    if (state.kind === 'session') auth.destroySession(res, state.session);
+    res.redirect(303, '/admin/login');
+  });
+
+  // --- Dashboard and analytics ---------------------------------------------------------------
+  router.get('/', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const days = periodOf(req);
+    const { report } = await insights.report(days);
+    send(res, 200, dashboardPage(ctx, report, days, titleOf(ctx.lang)));
+  });
+
+  router.get('/api/report', async (req, res) => {
+    res.json((await insights.report(periodOf(req))).report);
+  });
+
+  router.get('/api/analytics.csv', async (req, res) => {
+    const days = periodOf(req);
+    const { topics } = await insights.topics(days);
+    const csv = toCsv(
+      ['topic_id', 'started_at', 'last_activity_at', 'conversation_id', 'user_id', 'channel', 'lang', 'outcome', 'question', 'articles_shown', 'feedback', 'min_confidence', 'escalation_reason'],
+      topics.map((t) => [
+        t.id, t.startedAt, t.lastAt, t.conversationId, t.userId, t.channel, t.lang, t.outcome, t.question ?? '',
+        t.articlesShown.join(' '), t.feedback.join(' '), t.minConfidence ?? null, t.escalationReason ?? '',
+      ]),
+    );
+    res
+      .set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="helpdesk-analytics-${days}d.csv"` })
+      .send(`\uFEFF${csv}`);
+  });
+
+  // --- Knowledge -----------------------------------------------------------------------------
+  const articleRows = async (): Promise<{ rows: ArticleRow[]; kb: ReturnType<KnowledgeFiles['load']> }> => {
+    const kb = files.load();
+    const usage = await insights.articleUsage();
+    const today = now().toISOString().slice(0, 10);
+    const rows = kb.articles.map((article) => ({
+      article,
+      usage: usage.get(article.id) ?? { shown: 0, yes: 0, no: 0 },
+      stale: Boolean(article.reviewBy && article.reviewBy < today),
+    }));
+    return { rows, kb };
+  };
+
+  router.get('/knowledge', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const q = str(req.query.q).trim();
+    const filter = (ARTICLE_FILTERS as readonly string[]).includes(str(req.query.filter)) ? (str(req.query.filter) as ArticleFilter) : 'all';
+    const { rows, kb } = await articleRows();
+    const needle = q.toLowerCase();
+    const matches = (r: ArticleRow) =>
+      !needle || [r.article.id, r.article.title, r.article.category ?? '', ...r.article.tags, ...r.article.questions].some((s) => s.toLowerCase().includes(needle));
+    const kept = rows.filter(
+      (r) =>
+        matches(r) &&
+        (filter === 'all' || (filter === 'stale' && r.stale) || (filter === 'disliked' && r.usage.no > r.usage.yes) || (filter === 'unused' && r.usage.shown === 0)),
+    );
+    const drafts = await deps.drafts.list({ statuses: ['pending'] });
+    const broken = kb.issues.filter((i) => i.severity === 'error' && kb.brokenFiles.includes(i.file));
+    send(res, 200, knowledgeListPage(ctx, { rows: kept, q, filter, drafts, broken, total: rows.length }));
+  });
+
+  router.get('/api/articles', async (_req, res) => {
+    const { rows } = await articleRows();
+    res.json(rows.map((r) => ({ id: r.article.id, title: r.article.title, lang: r.article.lang, file: r.article.file, stale: r.stale, reviewBy: r.article.reviewBy ?? null, ...r.usage })));
+  });
+
+  const editor = (req: Request, res: Response, status: number, data: Omit<EditorData, 'preview' | 'flowIds'>) => {
+    send(res, status, editorPage(ctxOf(req, res), { ...data, preview: renderMarkdown(data.form.body), flowIds: [...(files.flowIds() ?? [])].sort() }));
+  };
+
+  router.get('/knowledge/new', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const form = emptyForm();
+    const draftId = str(req.query.draft);
+    let prefilledFrom: string | undefined;
+    if (draftId) {
+      const draft = await deps.drafts.get(draftId);
+      if (!draft || draft.status !== 'pending') return notFound(req, res);
+      const fm = draft.frontMatter;
+      for (const key of FORM_KEYS) {
+        const v = fm[key];
+        if (typeof v === 'string' || typeof v === 'number') form[key] = String(v);
+        else if (Array.isArray(v)) form[key] = v.map(String).join(key === 'tags' ? ', ' : '\n');
+      }
+      form.body = draft.body;
+      prefilledFrom = ctx.t('editor.from_draft', { ticket: draft.source.ticketNumber });
+    } else {
+      const lang = str(req.query.lang) === 'fr' ? 'fr' : 'en';
+      form.lang = lang;
+      form.title = str(req.query.title).slice(0, 200);
+      form.questions = strs(req.query.q).map((q) => q.replace(/\s+/g, ' ').trim().slice(0, 300)).join('\n');
+      if (req.query.gap) prefilledFrom = ctx.t('editor.from_gap');
+      const today = now().toISOString().slice(0, 10);
+      form.updated = today;
+      if (form.title) {
+        form.body = ctx.t('editor.skeleton', { symptoms: ctx.t(`editor.heading_symptoms_${lang}`), resolution: ctx.t(`editor.heading_resolution_${lang}`) });
+      }
+    }
+    editor(req, res, 200, { form, extraKeys: [], issues: [], ...(draftId ? { draftId } : {}), ...(prefilledFrom ? { prefilledFrom } : {}) });
+  });
+
+  router.get('/knowledge/edit/:id', (req, res) => {
+    const found = isArticleId(req.params.id) ? files.read(req.params.id) : undefined;
+    if (!found) return notFound(req, res);
+    const { article, content, hash } = found;
+    editor(req, res, 200, {
+      form: formFromArticle(article),
+      existingId: article.id,
+      file: article.file,
+      baseHash: hash,
+      extraKeys: Object.keys(article.metadata),
+      issues: files.validate(article.file, content),
+      saved: req.query.saved === '1',
+    });
+  });
+
+  /** Save, then make it live: the knowledge service re-reads the folder and swaps atomically. */
+  const saveArticle = async (request: { form: ArticleForm; existingId?: string; baseHash?: string; draftId?: string }): Promise<SaveResult> => {
+    const result = files.save({ form: request.form, ...(request.existingId ? { existingId: request.existingId } : {}), ...(request.baseHash ? { baseHash: request.baseHash } : {}) });
+    if (!result.ok) return result;
+    deps.logger.info({ articleId: result.id, file: result.file, created: result.created }, 'article saved from the console');
+    await deps.knowledge.reload();
+    if (request.draftId) await deps.drafts.markPublished(request.draftId, { articleId: result.id, file: result.file });
+    return result;
+  };
+
+  router.post('/knowledge/save', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = formFromBody(body);
+    const existingId = str(body.existing_id) || undefined;
+    const baseHash = str(body.base_hash) || undefined;
+    const draftId = str(body.draft_id) || undefined;
+    const result = await saveArticle({ form, existingId, baseHash, draftId });
+    if (result.ok) {
+      res.redirect(303, `/admin/knowledge/edit/${encodeURIComponent(result.id)}?saved=1`);
+      return;
+    }
+    const current = existingId ? files.read(existingId) : undefined;
+    editor(req, res, result.status, {
+      form,
+      ...(existingId ? { existingId } : {}),
+      ...(current ? { file: current.article.file, extraKeys: Object.keys(current.article.metadata) } : { extraKeys: [] }),
+      ...(baseHash ? { baseHash } : {}),
+      ...(draftId ? { draftId } : {}),
+      issues: result.issues,
+    });
+  });
+
+  router.post('/api/articles', async (req, res) => {
+    const parsed = apiArticleSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid_request', message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+      return;
+    }
+    const { existingId, baseHash, frontMatter, body } = parsed.data;
+    const result = await saveArticle({ form: formFromBody({ ...frontMatter, body }), ...(existingId ? { existingId } : {}), ...(baseHash ? { baseHash } : {}) });
+    if (!result.ok) {
+      res.status(result.status).json({ error: 'refused', issues: result.issues });
+      return;
+    }
+    res.status(result.created ? 201 : 200).json({ id: result.id, file: result.file, warnings: result.warnings, knowledge: deps.knowledge.status() });
+  });
+
+  router.post('/api/preview', (req, res) => {
+    const markdown = (req.body as { markdown?: unknown } | undefined)?.markdown;
+    if (typeof markdown !== 'string' || markdown.length > 400_000) {
+      res.status(400).json({ error: 'invalid_request', message: 'markdown: expected a string' });
+      return;
+    }
+    res.json({ html: renderMarkdown(markdown) });
+  });
+
+  router.post('/drafts/:id/discard', async (req, res) => {
+    await deps.drafts.discard(req.params.id);
+    res.redirect(303, '/admin/knowledge#drafts');
+  });
+
+  // --- Gaps ----------------------------------------------------------------------------------
+  router.get('/gaps', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const days = periodOf(req);
+    send(res, 200, gapsPage(ctx, await insights.gaps(days), days, titleOf(ctx.lang)));
+  });
+
+  router.get('/api/gaps', async (req, res) => {
+    res.json(await insights.gaps(periodOf(req)));
+  });
+
+  // --- Conversations -------------------------------------------------------------------------
+  router.get('/conversations', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const status = (STATUSES as string[]).includes(str(req.query.status)) ? (str(req.query.status) as ConversationStatus) : undefined;
+    const page = Math.max(0, Math.min(10_000, Number.parseInt(str(req.query.page), 10) || 0));
+    const q = { user: str(req.query.user).trim().slice(0, 200), text: str(req.query.text).trim().slice(0, 200), status: status ?? '', page };
+    const rows =
+      (await deps.store.searchConversations?.({
+        ...(q.user ? { user: q.user } : {}),
+        ...(q.text ? { text: q.text } : {}),
+        ...(status ? { status } : {}),
+        limit: CONVERSATION_PAGE,
+        offset: page * CONVERSATION_PAGE,
+      })) ?? [];
+    send(res, 200, conversationsPage(ctx, q, rows, CONVERSATION_PAGE));
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const conversation = await deps.store.getConversation(req.params.id);
+    if (!conversation) return notFound(req, res);
+    const [turns, events] = await Promise.all([deps.store.transcript(conversation.id), deps.store.events({ conversationId: conversation.id })]);
+    send(res, 200, transcriptPage(ctx, conversation, turns, events, deps.outbox.byConversation(conversation.id), titleOf(ctx.lang)));
+  });
+
+  // --- Tickets and outbox --------------------------------------------------------------------
+  router.get('/tickets', (req, res) => {
+    const ctx = ctxOf(req, res);
+    const done = str(req.query.done);
+    send(
+      res,
+      200,
+      ticketsPage(ctx, {
+        provider: deps.providerName,
+        counts: deps.outbox.counts(),
+        dead: deps.outbox.deadLetters(100),
+        pending: deps.outbox.pending(100),
+        delivered: deps.outbox.deliveredItems(20),
+        ...(deps.tickets ? { local: deps.tickets.list({ limit: 100 }) } : {}),
+        ...(done === 'retried' || done === 'resolved' ? { flash: ctx.t(`tickets.done_${done}`) } : {}),
+      }),
+    );
+  });
+
+  router.post('/outbox/:id/retry', (req, res) => {
+    const item = deps.outbox.retry(req.params.id);
+    if (!item) return notFound(req, res);
+    res.redirect(303, '/admin/tickets?done=retried');
+  });
+
+  router.post('/tickets/:number/resolve', (req, res) => {
+    const notes = str((req.body as Record<string, unknown>).notes).trim();
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket) return notFound(req, res);
+    if (!notes) {
+      res.redirect(303, '/admin/tickets');
+      return;
+    }
+    deps.tickets.resolve(ticket.number, notes.slice(0, 20_000), { actor: 'console' });
+    res.redirect(303, '/admin/tickets?done=resolved');
+  });
+
+  // --- Flows ---------------------------------------------------------------------------------
+  router.get('/flows', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const dir = join(files.kbDir, 'flows');
+    const { issues } = loadFlows(files.kbDir);
+    const kb = files.load();
+    const events = await deps.store.events({ types: ['flow_started', 'flow_ended'], since: new Date(now().getTime() - FLOW_EVENT_DAYS * DAY_MS).toISOString() });
+    const rows: FlowRow[] = (existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : []).map((name) => {
+      const file = `flows/${name}`;
+      const parsed = parseFlowFile(readFileSync(join(dir, name), 'utf8'), file);
+      const id = parsed.flow?.id ?? name.replace(/\.ya?ml$/, '');
+      const mine = events.filter((e) => e.flowId === id);
+      return {
+        file,
+        ...(parsed.flow ? { flow: parsed.flow } : {}),
+        issues: issues.filter((i) => i.file === file),
+        articles: kb.articles.filter((a) => a.flow === id).length,
+        started: mine.filter((e) => e.type === 'flow_started').length,
+        resolved: mine.filter((e) => e.type === 'flow_ended' && e.value === 'resolved').length,
+        escalated: mine.filter((e) => e.type === 'flow_ended' && e.value === 'escalated').length,
+      };
+    });
+    send(res, 200, flowsPage(ctx, rows));
+  });
+
+  router.use((req: Request, res: Response, _next: NextFunction) => {
+    if (isApi(req)) {
+      res.status(404).json({ error: 'not_found', message: `No console route for ${req.method} ${req.path}` });
+      return;
+    }
+    notFound(req, res);
+  });
+  return router;
+}

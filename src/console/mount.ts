@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { Router } from 'express';
+import type { AppConfig } from '../config/index.js';
+import type { Translator } from '../engine/i18n.js';
+import type { ConversationStore } from '../engine/ports/conversation-store.js';
+import type { DraftStore } from '../engine/ports/drafts.js';
+import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import type { TicketProvider } from '../engine/ports/tickets.js';
+import type { Logger } from '../log.js';
+import { LocalTicketProvider } from '../tickets/local.js';
+import type { TicketOutbox } from '../tickets/outbox.js';
+import { createConsoleRouter } from './index.js';
+
+/** What the composition root hands the console. */
+export interface ConsoleContext {
+  config: AppConfig;
+  logger: Logger;
+  knowledge: ManagedKnowledgeService;
+  store: ConversationStore;
+  drafts: DraftStore;
+  outbox: TicketOutbox;
+  tickets: TicketProvider;
+  translator: Translator;
+}
+
+/** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
+export function consoleRoutes(context: ConsoleContext): Router[] {
+  const { config, logger } = context;
+  const token = config.console.adminToken;
+  if (!token) {
+    logger.warn('technician console disabled: set ADMIN_TOKEN (at least 16 characters) to enable /admin');
+    return [];
+  }
+  const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
+  const router = Router();
+  router.use(
+    '/admin',
+    createConsoleRouter({
+      config: { ...config.console, adminToken: token },
+      kbDir: resolve(config.core.kbDir),
+      secureCookie,
+      knowledge: context.knowledge,
+      store: context.store,
+      drafts: context.drafts,
+      outbox: context.outbox,
+      ...(context.tickets instanceof LocalTicketProvider ? { tickets: context.tickets.store } : {}),
+      providerName: context.tickets.name,
+      translator: context.translator,
+      logger: logger.child({ part: 'console' }),
+    }),
+  );
+  logger.info('technician console at /admin');
+  return [router];
+}
