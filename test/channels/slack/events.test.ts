@@ -57,6 +57,9 @@ function dm(text: string, extra: Record<string, unknown> = {}): Record<string, u
   return { type: 'message', channel: DM, channel_type: 'im', user: USER, text, ts: nextTs(), client_msg_id: randomUUID(), ...extra };
 }
 
+/** Another employee's direct message channel: a conversation of its own, whatever the other tests left. */
+const OTHER_DM = 'D0OTHERDM01';
+
 async function postEvent(url: string, event: Record<string, unknown>, options: { eventId?: string; headers?: Record<string, string>; timestamp?: number } = {}): Promise<Sent> {
   const body = eventBody(event, options.eventId);
   return send(url, body, 'application/json', { ...sign(body, options.timestamp ?? now()), ...options.headers });
@@ -230,15 +233,15 @@ describe('Slack channel over HTTP', () => {
   });
 
   it('escalates from Slack: the ticket number arrives proactively with the requester e-mail from users.info', async () => {
-    const before = posts(DM).length;
-    await postEvent(server.url, dm('I want to talk to a technician'));
-    await slack.waitFor(() => posts(DM).length > before);
-    const confirmCall = slack.of('chat.postMessage').filter((c) => c.args.channel === DM).at(-1)!;
+    const before = posts(OTHER_DM).length;
+    await postEvent(server.url, dm('I want to talk to a technician', { channel: OTHER_DM }));
+    await slack.waitFor(() => posts(OTHER_DM).length > before);
+    const confirmCall = slack.of('chat.postMessage').filter((c) => c.args.channel === OTHER_DM).at(-1)!;
     const confirm = confirmCall.args;
     const yes = buttonsOf(confirm.blocks).find((b) => JSON.parse(b.value).a === 'escalate' && JSON.parse(b.value).v === 'yes');
     expect(yes).toBeDefined();
-    await click(server.url, { channel: DM, ts: String(confirmCall.result.ts), text: confirm.text, blocks: confirm.blocks }, yes!);
-    await slack.waitFor(() => posts(DM).some((p) => /HD-\d{6}/.test(JSON.stringify(p.blocks))), 15_000);
+    await click(server.url, { channel: OTHER_DM, ts: String(confirmCall.result.ts), text: confirm.text, blocks: confirm.blocks }, yes!);
+    await slack.waitFor(() => posts(OTHER_DM).some((p) => /HD-\d{6}/.test(JSON.stringify(p.blocks))), 15_000);
     const item = server.app.outbox.deliveredItems().find((i) => i.channel === 'slack');
     expect(item?.packet.user).toMatchObject({ id: USER, email: 'lea.martin@example.com', name: 'Léa Martin' });
   });
@@ -277,11 +280,16 @@ describe('Slack channel over HTTP', () => {
 
   it('finishes an acknowledged turn before shutting down', async () => {
     slack.delays.set('chat.postMessage', 800);
-    const before = posts(DM).length;
-    expect((await postEvent(server.url, dm('my wifi does not work'))).status).toBe(200);
+    const channel = 'D0SHUTDOWN1';
+    expect((await postEvent(server.url, dm('my wifi does not work', { channel }))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
+    expect(posts(channel)).toHaveLength(0);
     await server.app.close();
-    expect(posts(DM).length).toBe(before + 1);
+    // Every reply of the turn was posted before the database closed.
+    expect(posts(channel).length).toBeGreaterThan(0);
+    const after = posts(channel).length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(posts(channel).length).toBe(after);
   });
 
   async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {
