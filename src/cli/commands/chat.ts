@@ -13,6 +13,7 @@ import { formatLintIssue } from '../../engine/lint-issue.js';
 import { openDatabase } from '../../storage/sqlite/database.js';
 import { openConversationStore } from '../../storage/sqlite/conversation-store.js';
 import { createTicketOutbox, createTicketProvider } from '../../tickets/factory.js';
+import { createLanguageAssistant } from '../../llm/factory.js';
 import { openKnowledge, stderrLog } from '../knowledge.js';
 
 /**
@@ -106,6 +107,7 @@ export function registerChat(program: Command): void {
       const db = openDatabase(join(dataDir, 'helpdesk.db'));
       const tickets = createTicketProvider(config.tickets, { db });
       const outbox = createTicketOutbox(config.tickets, tickets, { db });
+      const llm = createLanguageAssistant(config.llm);
       const engine = createEngine({
         knowledge: knowledge.service,
         store: openConversationStore(db),
@@ -113,6 +115,7 @@ export function registerChat(program: Command): void {
         tickets,
         flows: catalog,
         config: config.dialogue,
+        ...(llm ? { llm } : {}),
       });
 
       const login = userInfo().username;
