@@ -98,7 +98,7 @@ export function composeArticle(form: ArticleForm, original?: { content: string; 
     if (value === undefined) doc.delete(key);
     else doc.set(key, Array.isArray(value) ? doc.createNode(value, { flow: key === 'tags' }) : value);
   }
-  const yaml = doc.toString({ lineWidth: 0 });
+  const yaml = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   const body = form.body.replace(/\r\n?/g, '\n').trim();
   return `---\n${yaml}---\n\n${body}\n`;
 }
