@@ -136,7 +136,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const isApi = (req: Request) => req.path.startsWith('/api/');
 
   router.use((req, res, next) => {
-    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts, which the CSRF guard refuses.
+    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'X-Frame-Options': 'DENY' });
     const cookies = parseCookies(req.headers.cookie);
     res.locals.cookies = cookies;
     res.locals.lang = consoleLang(req, res, cookies);
@@ -237,10 +238,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const days = periodOf(req);
     const { topics } = await insights.topics(days);
     const csv = toCsv(
-      ['topic_id', 'started_at', 'last_activity_at', 'conversation_id', 'user_id', 'channel', 'lang', 'outcome', 'question', 'articles_shown', 'feedback', 'min_confidence', 'escalation_reason'],
+      ['topic_id', 'started_at', 'last_activity_at', 'conversation_id', 'user_id', 'channel', 'lang', 'outcome', 'question', 'articles_shown', 'feedback', 'gate_confidence', 'escalation_reason'],
       topics.map((t) => [
         t.id, t.startedAt, t.lastAt, t.conversationId, t.userId, t.channel, t.lang, t.outcome, t.question ?? '',
-        t.articlesShown.join(' '), t.feedback.join(' '), t.minConfidence ?? null, t.escalationReason ?? '',
+        t.articlesShown.join(' '), t.feedback.join(' '), t.confidence ?? null, t.escalationReason ?? '',
       ]),
     );
     res

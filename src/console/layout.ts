@@ -57,6 +57,7 @@ export function layout(ctx: PageContext, options: { title: string; active?: NavI
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${ctx.csrf}">
 <title>${options.title} · ${t('product')}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/admin/assets/console.css">
 </head>
 <body>

@@ -68,7 +68,7 @@ describe('console sign-in and route guard', () => {
   });
 
   it('denies a wrong bearer token, a forged cookie and an unknown path alike', async () => {
-    for (const headers of [{ authorization: 'Bearer wrong-token-0123456789abcdef' }, { cookie: 'hd_admin=abc.def' }, {}]) {
+    for (const headers of [{ authorization: 'Bearer wrong-token-0123456789abcdef' }, { cookie: 'hd_admin=abc.def' }, {}] as Array<Record<string, string>>) {
       expect((await fetch(`${server.url}/admin/api/report`, { headers })).status).toBe(401);
       const page = await fetch(`${server.url}/admin/no-such-page`, { headers, redirect: 'manual' });
       expect(page.status).toBe(303);

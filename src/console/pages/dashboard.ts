@@ -54,10 +54,10 @@ export function dashboardPage(ctx: PageContext, report: DashboardReport, days: n
 </section>
 
 <section class="charts">
-  <figure><figcaption>${t('dashboard.chart_per_day')}</figcaption><canvas id="chart-per-day" role="img" aria-label="${t('dashboard.chart_per_day')}"></canvas></figure>
-  <figure><figcaption>${t('dashboard.chart_outcomes')}</figcaption><canvas id="chart-outcomes" role="img" aria-label="${t('dashboard.chart_outcomes')}"></canvas></figure>
-  <figure><figcaption>${t('dashboard.chart_by_lang')}</figcaption><canvas id="chart-by-lang" role="img" aria-label="${t('dashboard.chart_by_lang')}"></canvas></figure>
-  <figure><figcaption>${t('dashboard.chart_by_channel')}</figcaption><canvas id="chart-by-channel" role="img" aria-label="${t('dashboard.chart_by_channel')}"></canvas></figure>
+  <figure><figcaption>${t('dashboard.chart_per_day')}</figcaption><div class="chart-box"><canvas id="chart-per-day" role="img" aria-label="${t('dashboard.chart_per_day')}"></canvas></div></figure>
+  <figure><figcaption>${t('dashboard.chart_outcomes')}</figcaption><div class="chart-box"><canvas id="chart-outcomes" role="img" aria-label="${t('dashboard.chart_outcomes')}"></canvas></div></figure>
+  <figure><figcaption>${t('dashboard.chart_by_lang')}</figcaption><div class="chart-box"><canvas id="chart-by-lang" role="img" aria-label="${t('dashboard.chart_by_lang')}"></canvas></div></figure>
+  <figure><figcaption>${t('dashboard.chart_by_channel')}</figcaption><div class="chart-box"><canvas id="chart-by-channel" role="img" aria-label="${t('dashboard.chart_by_channel')}"></canvas></div></figure>
 </section>
 <script type="application/json" id="report-data">${jsonData(chartData)}</script>
 

@@ -46,7 +46,7 @@ export function gapItems(topics: readonly TopicSummary[], options: GapOptions): 
     if (!t.question) continue;
     const reasons: GapReason[] = [];
     if (t.escalated) reasons.push('escalated');
-    if (t.minConfidence !== undefined && t.minConfidence < options.lowConfidence) reasons.push('low_confidence');
+    if (t.confidence !== undefined && t.confidence < options.lowConfidence) reasons.push('low_confidence');
     if (t.feedback.some((f) => f === 'no' || f === 'none')) reasons.push('negative_feedback');
     if (!reasons.length) continue;
     out.push({
@@ -56,7 +56,7 @@ export function gapItems(topics: readonly TopicSummary[], options: GapOptions): 
       lang: t.lang,
       at: t.startedAt,
       reasons,
-      ...(t.minConfidence !== undefined ? { confidence: t.minConfidence } : {}),
+      ...(t.confidence !== undefined ? { confidence: t.confidence } : {}),
       articleIds: [...new Set(t.articlesShown)],
     });
   }

@@ -39,7 +39,9 @@ export interface TopicSummary {
   escalationReason?: string;
   /** The user said thanks or goodbye after the last answer, without a 👎 after it. */
   endedAfterAnswer: boolean;
-  /** Lowest gate confidence among the topic's decisions. */
+  /** The gate's confidence on the question itself (its first decision). */
+  confidence?: number;
+  /** Lowest gate confidence among the topic's decisions (follow-ups after a 👎 exclude the articles already shown). */
   minConfidence?: number;
 }
 
@@ -97,7 +99,10 @@ export function buildTopics(events: readonly AnalyticsEvent[], userOf: (conversa
           ...(e.text ? { explanation: e.text } : {}),
           ...(e.articleId ? { articleId: e.articleId } : {}),
         });
-        if (e.confidence !== undefined) t.minConfidence = Math.min(t.minConfidence ?? 1, e.confidence);
+        if (e.confidence !== undefined) {
+          t.confidence ??= e.confidence;
+          t.minConfidence = Math.min(t.minConfidence ?? 1, e.confidence);
+        }
         break;
       case 'answer_shown':
         if (e.articleId) t.articlesShown.push(e.articleId);
