@@ -2,13 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 /** End to end: the real `helpdesk` CLI in a child process, on temporary folders. */
 const root = new URL('../../', import.meta.url).pathname;
 const fixtures = join(root, 'test/fixtures');
 const tmp = mkdtempSync(join(tmpdir(), 'helpdesk-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Each test spawns the CLI, which loads the embedding model: slow on a busy 2-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 function helpdesk(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {

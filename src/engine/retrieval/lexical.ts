@@ -42,14 +42,14 @@ const FIELDS = ['title', 'questions', 'meta', 'body'] as const;
 const splitTerms = (s: string) => (s ? s.split(' ') : []);
 
 export class LexicalIndex implements Vocabulary {
-  private readonly search_: MiniSearch<Doc>;
+  private readonly miniSearch: MiniSearch<Doc>;
   private readonly df = new Map<string, number>();
   private readonly words: SearchableMap<number> = new SearchableMap();
   private readonly questionTerms = new Map<string, Set<string>[]>();
   readonly documentCount: number;
 
   constructor(documents: readonly LexicalDocument[], private readonly boosts: FieldBoosts = DEFAULT_FIELD_BOOSTS) {
-    this.search_ = new MiniSearch<Doc>({
+    this.miniSearch = new MiniSearch<Doc>({
       fields: [...FIELDS],
       tokenize: splitTerms,
       processTerm: (t) => t,
@@ -72,7 +72,7 @@ export class LexicalIndex implements Vocabulary {
         if (!isCode(word)) this.words.set(word, (this.words.get(word) ?? 0) + 1);
       }
     }
-    this.search_.addAll(docs);
+    this.miniSearch.addAll(docs);
     this.documentCount = docs.length;
   }
 
@@ -99,11 +99,15 @@ export class LexicalIndex implements Vocabulary {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  private get maxIdf(): number {
+    return this.idf('');
+  }
+
   /** Weight of a query word: the rarest known variant, or the maximum when no variant is known. */
   tokenWeight(variants: Map<string, number>): number {
     let best = 0;
     for (const term of variants.keys()) if (this.df.has(term)) best = Math.max(best, this.idf(term));
-    return best > 0 ? best : this.idf('');
+    return best > 0 ? best : this.maxIdf;
   }
 
   isKnownToken(variants: Map<string, number>): boolean {
@@ -121,7 +125,7 @@ export class LexicalIndex implements Vocabulary {
     });
     const hits = new Map<string, LexicalHit>();
     if (weights.size === 0) return hits;
-    const results = this.search_.search([...weights.keys()].join(' '), {
+    const results = this.miniSearch.search([...weights.keys()].join(' '), {
       boost: { ...this.boosts },
       boostTerm: (term) => weights.get(term) ?? 1,
       prefix: (term) => term.length >= 5 && !isCode(term),

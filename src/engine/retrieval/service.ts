@@ -54,7 +54,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private embedder?: Embedder;
   private readonly permanentWarnings: string[] = [];
   private lastLoad = { embedded: 0, durationMs: 0 };
-  private reloading: Promise<ReloadResult> = Promise.resolve(undefined as unknown as ReloadResult);
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: KnowledgeServiceOptions) {}
 
@@ -84,8 +84,9 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
 
   /** Serialised: a reload requested during another one runs after it, on the newest files. */
   reload(): Promise<ReloadResult> {
-    this.reloading = this.reloading.catch(() => undefined).then(() => this.doReload());
-    return this.reloading;
+    const next = this.queue.catch(() => undefined).then(() => this.doReload());
+    this.queue = next;
+    return next;
   }
 
   private async doReload(): Promise<ReloadResult> {
@@ -115,7 +116,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     return this.options.models?.[mode] ?? uncalibratedModel(mode);
   }
 
-  thresholdsFor(model: GateModel): Thresholds {
+  private thresholdsFor(model: GateModel): Thresholds {
     const t = { ...model.thresholds, ...this.options.thresholds };
     return { answer: t.answer, clarify: Math.min(t.clarify, t.answer) };
   }
@@ -141,11 +142,6 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
     };
-  }
-
-  /** Problems found while loading the knowledge (what `helpdesk lint` starts from). */
-  get knowledgeBase(): Snapshot['kb'] {
-    return this.snapshot.kb;
   }
 
   detectLang(text: string, fallback: Lang = 'en'): Lang {
