@@ -27,7 +27,7 @@ export function dashboardPage(ctx: PageContext, report: DashboardReport, days: n
     outcomes: report.outcomes,
     byLang: report.byLang.map((s) => ({ ...s, label: langLabel(s.key) })),
     byChannel: report.byChannel.map((s) => ({ ...s, label: s.key })),
-    labels: { deflection: t('dashboard.deflection'), escalation: t('dashboard.escalation'), topics: t('dashboard.topics') },
+    labels: { deflection: t('dashboard.deflection'), escalation: t('dashboard.escalation'), topics: t('dashboard.topics'), conversations: t('dashboard.conversations') },
   };
   const card = (label: string, value: string, note: string, id: string) =>
     html`<div class="card" id="${id}"><div class="label">${label}</div><div class="value">${value}</div><div class="note">${note}</div></div>`;

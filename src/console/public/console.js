@@ -57,7 +57,10 @@
       type: 'bar',
       data: {
         labels: data.perDay.map((d) => d.day),
-        datasets: outcomes.map((o) => ({ label: data.outcomeLabels[o], data: data.perDay.map((d) => d.outcomes[o]), backgroundColor: colors[o] })),
+        datasets: [
+          { type: 'line', label: data.labels.conversations, data: data.perDay.map((d) => d.conversations), borderColor: '#0f2a47', backgroundColor: '#0f2a47', stack: 'conversations' },
+          ...outcomes.map((o) => ({ label: data.outcomeLabels[o], data: data.perDay.map((d) => d.outcomes[o]), backgroundColor: colors[o], stack: 'outcomes' })),
+        ],
       },
       options: { ...common, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     });
