@@ -133,6 +133,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
       );
     }
   }
+  if (kb.articles.length === 0) warnings.push(`no articles found in ${options.kbDir}: every question will be escalated`);
   if (kb.brokenFiles.length > 0) {
     warnings.push(`${kb.brokenFiles.length} knowledge file(s) skipped, run \`helpdesk lint\`: ${kb.brokenFiles.join(', ')}`);
   }

@@ -136,6 +136,13 @@ describe('HybridKnowledgeService', () => {
     expect(service.status().warnings.some((w) => w.includes('articles/en/broken.md'))).toBe(true);
   });
 
+  it('starts on an empty or missing folder, says so, and escalates', async () => {
+    const service = await HybridKnowledgeService.create({ kbDir: join(tmpdir(), 'no-such-knowledge-folder'), embedder: new HashingEmbedder() });
+    expect(service.status()).toMatchObject({ articles: 0, vectors: 0 });
+    expect(service.status().warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^no articles found in /)]));
+    expect((await service.decide('vpn error 809')).kind).toBe('escalate');
+  });
+
   it('resolves articles and families', async () => {
     const service = await HybridKnowledgeService.create({ kbDir: fixture });
     expect(service.family('vpn-cannot-connect-fr')).toEqual(['vpn-cannot-connect', 'vpn-cannot-connect-fr']);
