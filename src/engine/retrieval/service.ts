@@ -1,5 +1,6 @@
 import { gate } from '../gate/decide.js';
 import { uncalibratedModel, type GateModel, type RetrievalMode, type Thresholds } from '../gate/model.js';
+import { articlePassages } from '../knowledge/passages.js';
 import type { Article } from '../knowledge/types.js';
 import type { Lang } from '../lang.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -9,6 +10,7 @@ import type {
   GateDecision,
   KnowledgeStatus,
   ManagedKnowledgeService,
+  Passage,
   ReloadResult,
   ScoredArticle,
 } from '../ports/knowledge.js';
@@ -153,11 +155,27 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     return key ? [...(this.snapshot.families.members.get(key) ?? [])] : [];
   }
 
-  article(id: string, lang?: Lang): ArticleView | undefined {
+  /** The article in `lang` if that translation exists, else the article itself. */
+  private resolve(id: string, lang?: Lang): Article | undefined {
     const own = this.snapshot.kb.byId.get(id);
     if (!own) return undefined;
     const translated = lang && own.lang !== lang ? this.family(id).map((m) => this.snapshot.kb.byId.get(m)).find((a) => a?.lang === lang) : undefined;
-    return toView(translated ?? own);
+    return translated ?? own;
+  }
+
+  article(id: string, lang?: Lang): ArticleView | undefined {
+    const resolved = this.resolve(id, lang);
+    return resolved && toView(resolved);
+  }
+
+  passages(id: string, lang?: Lang): Passage[] {
+    const resolved = this.resolve(id, lang);
+    return resolved ? articlePassages(resolved) : [];
+  }
+
+  /** Categories of the served articles, sorted (offered to the language model for ticket summaries). */
+  categories(): string[] {
+    return [...new Set(this.snapshot.kb.articles.flatMap((a) => (a.category ? [a.category] : [])))].sort();
   }
 
   /**

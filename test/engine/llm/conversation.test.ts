@@ -101,6 +101,8 @@ describe('with the language model on', () => {
     for (const personal of ['Ana', 'Martin', 'ana.martin@contoso.com', 'u-ana']) expect(sent.raw).not.toContain(personal);
     expect(sent.body.messages[1]?.content).toMatch(/<question-[0-9a-f]+>\nmy vpn won't connect from home\n<\/question-/);
     expect(sent.body.messages[1]?.content).toContain('Disconnect the client, wait ten seconds and connect again.');
+    // One passage per section of the article, from the knowledge service.
+    expect(sent.body.messages[1]?.content).toMatch(/<passage-[0-9a-f]+ n="4">\nVPN will not connect\nIf it still doesn't work\n/);
 
     const shown = (await h!.store.events({ types: ['answer_shown'] }))[0];
     expect(shown?.data).toMatchObject({ llm: 'ok' });
