@@ -155,7 +155,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
-    const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry) });
+    const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry), categories: () => runtime.service.categories() });
     const engine = createEngine({
       knowledge: meteredKnowledge(runtime.service, metrics),
       store,

@@ -51,6 +51,17 @@ describe('the server with a language model', () => {
     expect(metrics).toContain('helpdesk_llm_calls_total{purpose="answer",outcome="ok"} 1');
   });
 
+  it('a ticket summary is offered the categories of the served knowledge base', async () => {
+    const conversationId = id();
+    const user = { id: id(), name: 'Ana Martin', locale: 'en-GB' };
+    const say = (text: string) => postJson(`${on.url}/api/chat`, { conversationId, messageId: id(), user, text });
+    model.reply({ content: JSON.stringify({ summary: 'The user asked for a technician about a broken docking station.', category: 'other', priority: 'low' }) });
+    expect((await say('I want to talk to a technician')).status).toBe(200);
+    expect((await say('my docking station stopped working')).status).toBe(200);
+    const summary = model.requests.find((r) => r.body.response_format?.type === 'json_object');
+    expect(summary?.body.messages[0]?.content).toContain('"category": one of "network", "printing", or "other"');
+  });
+
   it('with only an API key set, answers extractively and sends nothing', async () => {
     const before = model.requests.length;
     const res = await ask(off.url, "my vpn won't connect from home");

@@ -107,7 +107,7 @@ export function registerChat(program: Command): void {
       const db = openDatabase(join(dataDir, 'helpdesk.db'));
       const tickets = createTicketProvider(config.tickets, { db });
       const outbox = createTicketOutbox(config.tickets, tickets, { db });
-      const llm = createLanguageAssistant(config.llm);
+      const llm = createLanguageAssistant(config.llm, { categories: () => knowledge.service.categories() });
       const engine = createEngine({
         knowledge: knowledge.service,
         store: openConversationStore(db),
