@@ -73,6 +73,19 @@ export interface AssistantSummary {
 
 type CallResult = { ok: true; completion: ChatCompletion } | { ok: false; reason: CallFailure; detail: string };
 
+/**
+ * A rewrite happens before retrieval and an answer after it, in the same turn: the rewrite gets
+ * half the deadline and a short reply, so a turn waits at most 1.5 × LLM_TIMEOUT_MS for the model.
+ */
+const REWRITE_TIME_SHARE = 0.5;
+const REWRITE_MAX_TOKENS = 80;
+
+interface CallLimits {
+  timeoutMs: number;
+  maxTokens: number;
+  json?: boolean;
+}
+
 export class LanguageAssistant {
   readonly features: LlmFeatures;
   private readonly clock: () => number;
@@ -90,8 +103,15 @@ export class LanguageAssistant {
     return this.options.model.model;
   }
 
-  private async call(purpose: LlmPurpose, messages: ChatMessage[], json = false): Promise<CallResult> {
-    const { model, timeoutMs, logger } = this.options;
+  private limits(purpose: LlmPurpose): CallLimits {
+    const { timeoutMs, maxTokens } = this.options;
+    if (purpose === 'rewrite') return { timeoutMs: Math.ceil(timeoutMs * REWRITE_TIME_SHARE), maxTokens: Math.min(maxTokens, REWRITE_MAX_TOKENS) };
+    return { timeoutMs, maxTokens, json: purpose === 'summary' };
+  }
+
+  private async call(purpose: LlmPurpose, messages: ChatMessage[]): Promise<CallResult> {
+    const { model, logger } = this.options;
+    const { timeoutMs, maxTokens, json = false } = this.limits(purpose);
     logger?.debug({ llm: { purpose, provider: model.provider, model: model.model, messages } }, 'llm request (redacted)');
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -106,7 +126,7 @@ export class LanguageAssistant {
       const completion = await Promise.race([
         model.complete({
           messages,
-          maxTokens: this.options.maxTokens,
+          maxTokens,
           temperature: this.options.temperature ?? 0.1,
           timeoutMs,
           signal: controller.signal,
@@ -183,7 +203,7 @@ export class LanguageAssistant {
       inputTokens: this.options.inputTokens,
       ...(this.options.categories ? { categories: this.options.categories() } : {}),
     });
-    const result = await this.call('summary', prepared.messages, true);
+    const result = await this.call('summary', prepared.messages);
     if (!result.ok) {
       this.record('summary', result.reason, started, undefined, result.detail);
       return { packet, outcome: result.reason };

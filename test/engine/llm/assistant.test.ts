@@ -245,6 +245,8 @@ describe('follow-up rewriting', () => {
     reset();
     server.reply({ content: 'VPN will not connect on my Mac' });
     expect(await assistant().rewrite(input)).toEqual({ ok: true, query: 'VPN will not connect on my Mac' });
+    // A short reply, within half the turn's deadline: the answer still has to be written after it.
+    expect(sent().body.max_tokens).toBe(80);
     const s = /<follow-up-([0-9a-f]+)>/.exec(userOf())![1]!;
     expect(userOf()).toBe(
       `<topic-${s}>\nmy vpn won't connect\n</topic-${s}>\n\n<article-${s}>\nVPN will not connect\n</article-${s}>\n\n` +
