@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../log.js';
 import { createServerApp } from '../server/app.js';
 import { checkDatabaseWritable, healthMigrations, type ReadinessSources, type ServerPhase } from '../server/health.js';
 import { InFlight } from '../server/in-flight.js';
+import { rateLimitedEngine, TokenBuckets } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
@@ -174,8 +175,20 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
     let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
+    const metered = meteredEngine(engine, metrics);
+    const limit = config.limits.rateLimit;
+    const channelEngine = limit
+      ? rateLimitedEngine(metered, new TokenBuckets(limit), {
+          translator,
+          detectLang: (text, fallback) => runtime.service.detectLang(text, fallback),
+          onLimited: (event, retryAfterSeconds) => {
+            metrics.rateLimited.inc({ channel: event.address.channel });
+            logger.info({ channel: event.address.channel, user: event.user.id, retryAfterSeconds }, 'rate limited');
+          },
+        })
+      : metered;
     const channelDeps = (name: string): ChannelDeps => ({
-      engine: meteredEngine(engine, metrics),
+      engine: channelEngine,
       technicians: {
         onTechnicianMessage: (m: TechnicianMessage) => technicians.onTechnicianMessage(m),
         onTechnicianAction: (a: TechnicianAction) => technicians.onTechnicianAction(a),

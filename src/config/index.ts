@@ -7,6 +7,7 @@ import { ticketsSchema, type TicketsConfig } from './sections/tickets.js';
 import { channelsSchema, type ChannelsConfig } from './sections/channels.js';
 import { consoleSchema, type ConsoleConfig } from './sections/console.js';
 import { llmSchema, type LlmConfig } from './sections/llm.js';
+import { limitsSchema, type LimitsConfig } from './sections/limits.js';
 
 /**
  * All configuration comes from the environment (documented in .env.example), validated at start:
@@ -20,6 +21,7 @@ export interface AppConfig {
   channels: ChannelsConfig;
   console: ConsoleConfig;
   llm: LlmConfig;
+  limits: LimitsConfig;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -37,6 +39,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     channels: pick(channelsSchema),
     console: pick(consoleSchema),
     llm: pick(llmSchema),
+    limits: pick(limitsSchema),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

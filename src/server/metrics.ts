@@ -19,6 +19,7 @@ export class Metrics {
   readonly escalations: Counter<'reason' | 'priority'>;
   readonly channelErrors: Counter<'channel' | 'stage'>;
   readonly proactive: Counter<'channel' | 'outcome'>;
+  readonly rateLimited: Counter<'channel'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -69,6 +70,12 @@ export class Metrics {
       name: 'helpdesk_proactive_messages_total',
       help: 'Messages the bot sent first (ticket numbers, flow time-outs, relays), by outcome.',
       labelNames: ['channel', 'outcome'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'helpdesk_rate_limited_total',
+      help: 'Messages refused because their user was over the per-user rate limit (RATE_LIMIT_*).',
+      labelNames: ['channel'],
       registers,
     });
   }

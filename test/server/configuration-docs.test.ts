@@ -9,6 +9,7 @@ import { ticketsSchema } from '../../src/config/sections/tickets.js';
 import { channelsSchema } from '../../src/config/sections/channels.js';
 import { consoleSchema } from '../../src/config/sections/console.js';
 import { llmSchema } from '../../src/config/sections/llm.js';
+import { limitsSchema } from '../../src/config/sections/limits.js';
 
 /**
  * Every environment variable the configuration reads is documented twice: in .env.example (with a
@@ -30,7 +31,7 @@ function variables(schema: z.ZodTypeAny): string[] {
   return Object.keys(s.shape as Record<string, unknown>);
 }
 
-const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema].flatMap(variables).sort();
+const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema].flatMap(variables).sort();
 
 function envExampleVariables(): string[] {
   const names = new Set<string>();
