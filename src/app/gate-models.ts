@@ -28,7 +28,11 @@ export function loadGateModels(dir: string, provider: string | undefined): Loade
     const file = gateModelFile(dir, mode, provider);
     if (!existsSync(file)) continue;
     try {
-      models[mode] = parseGateModel(JSON.parse(readFileSync(file, 'utf8')));
+      const model = parseGateModel(JSON.parse(readFileSync(file, 'utf8')));
+      models[mode] = model;
+      if (!model.shortlist) {
+        problems.push(`gate model ${file} has no clarify (shortlist) model: clarify falls back to the answer confidence; run \`helpdesk calibrate\``);
+      }
     } catch (err) {
       problems.push(`gate model ${file} is invalid and was ignored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     }

@@ -10,8 +10,9 @@ import type { RetrievalMode } from '../../engine/gate/model.js';
 import { openKnowledge, type KnowledgeCliOptions } from '../knowledge.js';
 
 /**
- * `helpdesk calibrate`: fits the ranker and gate of each retrieval mode on the calibration split
- * (never the report split) and writes calibration/gate-*.json with provenance.
+ * `helpdesk calibrate`: fits the ranker, the gate and the clarify shortlist model of each
+ * retrieval mode on the calibration split (never the report split) and writes
+ * calibration/gate-*.json with provenance.
  */
 
 interface CalibrateOptions extends KnowledgeCliOptions {
@@ -75,8 +76,11 @@ export function registerCalibrate(program: Command): void {
           console.log(
             `${mode}: answer ≥ ${model.thresholds.answer.toFixed(2)}, clarify ≥ ${model.thresholds.clarify.toFixed(2)}; ` +
               `out-of-fold precision ${pct(outOfFold.precision)}, coverage ${pct(outOfFold.coverage)}, ` +
-              `out-of-scope answered ${pct(outOfFold.oosAnswered)}, not escalated ${pct(outOfFold.oosNotEscalated)} → ${relative(process.cwd(), file)}`,
+              `out-of-scope answered ${pct(outOfFold.oosAnswered)}, not escalated ${pct(outOfFold.oosNotEscalated)}; ` +
+              `clarify (options scoring ≥ ${pct(outOfFold.closeness)} of the best) on ${pct(outOfFold.clarified)} of answerable, ` +
+              `right article offered in ${pct(outOfFold.clarifyHit)}, on ${pct(outOfFold.oosClarified)} of out-of-scope → ${relative(process.cwd(), file)}`,
           );
+          if (!outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met on this split; the strictest thresholds were written`);
         }
       } finally {
         await runtime.close();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readDevSet, selectSplit, SPLITS, type Split } from '../../engine/eval/dev-set.js';
-import { sweep, type Metrics, type Summary } from '../../engine/eval/metrics.js';
+import { handledRight, summarizeClarify, sweep, type ClarifyMetrics, type ClarifySummary, type Metrics, type Summary } from '../../engine/eval/metrics.js';
 import { evaluateQueries, report } from '../../engine/eval/run.js';
 import { openKnowledge, type KnowledgeCliOptions } from '../knowledge.js';
 
@@ -20,14 +20,20 @@ const METRIC_ROWS: (keyof Metrics)[] = [
   'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
 ];
 
-export function formatSummary(summary: Summary): string {
-  const cols: [string, Metrics][] = [['all', summary], ['en', summary.by_lang.en], ['fr', summary.by_lang.fr]];
-  const lines = [`| metric | ${cols.map(([n]) => n).join(' | ')} |`, `|---|${cols.map(() => '---:').join('|')}|`];
-  for (const key of METRIC_ROWS) {
-    const cell = (m: Metrics) => (COUNTS.has(key) ? String(m[key]) : m[key].toFixed(3));
-    lines.push(`| ${key} | ${cols.map(([, m]) => cell(m)).join(' | ')} |`);
-  }
-  return lines.join('\n');
+const CLARIFY_ROWS: (keyof ClarifyMetrics)[] = ['clarify_rate_answerable', 'clarify_hit_rate', 'clarify_rate_oos'];
+
+/** The metrics table (all, en, fr), then the clarify breakdown, which is not part of the `--json` summary. */
+export function formatSummary(summary: Summary, clarify: ClarifySummary): string {
+  const table = <T extends object>(all: T, byLang: Record<'en' | 'fr', T>, rows: (keyof T)[], cell: (m: T, key: keyof T) => string) => {
+    const cols: [string, T][] = [['all', all], ['en', byLang.en], ['fr', byLang.fr]];
+    return rows.map((key) => `| ${String(key)} | ${cols.map(([, m]) => cell(m, key)).join(' | ')} |`);
+  };
+  return [
+    '| metric | all | en | fr |',
+    '|---|---:|---:|---:|',
+    ...table(summary, summary.by_lang, METRIC_ROWS, (m, key) => (COUNTS.has(key) ? String(m[key]) : m[key].toFixed(3))),
+    ...table(clarify, clarify.by_lang, CLARIFY_ROWS, (m, key) => m[key].toFixed(3)),
+  ].join('\n');
 }
 
 export function registerEval(program: Command): void {
@@ -56,7 +62,7 @@ export function registerEval(program: Command): void {
         } else {
           const status = runtime.service.status();
           console.log(`${queries.length} queries (split ${options.split}), ${status.articles} articles, ${status.mode}\n`);
-          console.log(formatSummary(result.summary));
+          console.log(formatSummary(result.summary, summarizeClarify(rows, familyOf)));
         }
         // With --json, stdout carries exactly the JSON document; tables go to stderr.
         const print = options.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
@@ -67,12 +73,10 @@ export function registerEval(program: Command): void {
           }
         }
         if (options.errors) {
-          for (const { query, decision } of rows) {
-            const expected = query.expected.map(familyOf);
+          for (const row of rows) {
+            if (handledRight(row, familyOf)) continue;
+            const { query, decision } = row;
             const top = decision.candidates[0];
-            const chosen = decision.chosen ? familyOf(decision.chosen.articleId) : undefined;
-            const ok = expected.length === 0 ? decision.kind === 'escalate' : decision.kind === 'answer' && chosen !== undefined && expected.includes(chosen);
-            if (ok) continue;
             print(
               `${query.id} [${query.lang ?? decision.queryLang}] ${decision.kind} ${decision.confidence.toFixed(2)} expected=${query.expected.join(',') || '-'} top=${top ? `${top.articleId}:${top.score.toFixed(2)}` : '-'} :: ${query.query}`,
             );

@@ -9,6 +9,9 @@ import type { LabelledQuery } from './dev-set.js';
  *   oos_escalated_rate = escalated out-of-scope / out-of-scope
  *   decision_accuracy  = share of queries handled right: answerable → answered correctly or
  *                        clarified with a right option; out-of-scope → escalated.
+ * A clarify on an out-of-scope query is not an escalation: it counts against oos_escalated_rate.
+ * The clarify breakdown (`clarifyMetrics`) is reported next to these, outside the `--json`
+ * summary whose keys are fixed.
  */
 
 export interface EvaluatedQuery {
@@ -48,19 +51,25 @@ export function isCorrect(articleId: string | undefined, expected: readonly stri
   return expected.some((id) => familyOf(id) === family);
 }
 
+/** Answerable: answered with a right article, or clarified with one among the options; out of scope: escalated. */
+export function handledRight({ query, decision }: EvaluatedQuery, familyOf: FamilyOf): boolean {
+  const ok = (id: string | undefined) => isCorrect(id, query.expected, familyOf);
+  if (query.expected.length === 0) return decision.kind === 'escalate';
+  if (decision.kind === 'answer') return ok(decision.chosen?.articleId);
+  return decision.kind === 'clarify' && (decision.options ?? []).some((o) => ok(o.articleId));
+}
+
 export function computeMetrics(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): Metrics {
   let answerable = 0, r1 = 0, r5 = 0, mrr = 0, answered = 0, correct = 0, clarified = 0, oos = 0, oosEscalated = 0, right = 0;
-  for (const { query, decision } of rows) {
-    const expected = query.expected;
-    const ok = (id: string | undefined) => isCorrect(id, expected, familyOf);
+  for (const row of rows) {
+    const { query, decision } = row;
+    const ok = (id: string | undefined) => isCorrect(id, query.expected, familyOf);
     if (decision.kind === 'answer') answered++;
     if (decision.kind === 'clarify') clarified++;
-    if (expected.length === 0) {
+    if (handledRight(row, familyOf)) right++;
+    if (query.expected.length === 0) {
       oos++;
-      if (decision.kind === 'escalate') {
-        oosEscalated++;
-        right++;
-      }
+      if (decision.kind === 'escalate') oosEscalated++;
       continue;
     }
     answerable++;
@@ -68,11 +77,7 @@ export function computeMetrics(rows: readonly EvaluatedQuery[], familyOf: Family
     if (rank === 0) r1++;
     if (rank >= 0 && rank < 5) r5++;
     if (rank >= 0) mrr += 1 / (rank + 1);
-    if (decision.kind === 'answer' && ok(decision.chosen?.articleId)) {
-      correct++;
-      right++;
-    }
-    if (decision.kind === 'clarify' && (decision.options ?? []).some((o) => ok(o.articleId))) right++;
+    if (decision.kind === 'answer' && ok(decision.chosen?.articleId)) correct++;
   }
   return {
     queries: rows.length,
@@ -91,14 +96,44 @@ export function computeMetrics(rows: readonly EvaluatedQuery[], familyOf: Family
   };
 }
 
-export function summarize(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): Summary {
+/** A measure over all rows, and the same measure per language. */
+function withLangs<T>(rows: readonly EvaluatedQuery[], measure: (rows: readonly EvaluatedQuery[]) => T): T & { by_lang: Record<Lang, T> } {
   return {
-    ...computeMetrics(rows, familyOf),
-    by_lang: {
-      en: computeMetrics(rows.filter((r) => r.lang === 'en'), familyOf),
-      fr: computeMetrics(rows.filter((r) => r.lang === 'fr'), familyOf),
-    },
+    ...measure(rows),
+    by_lang: { en: measure(rows.filter((r) => r.lang === 'en')), fr: measure(rows.filter((r) => r.lang === 'fr')) },
   };
+}
+
+export function summarize(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): Summary {
+  return withLangs(rows, (part) => computeMetrics(part, familyOf));
+}
+
+export interface ClarifyMetrics {
+  /** Clarified answerable queries / answerable. */
+  clarify_rate_answerable: number;
+  /** Clarified answerable queries with a right article among the options / clarified answerable. */
+  clarify_hit_rate: number;
+  /** Clarified out-of-scope queries / out-of-scope (not escalations: they lower oos_escalated_rate). */
+  clarify_rate_oos: number;
+}
+
+export interface ClarifySummary extends ClarifyMetrics {
+  by_lang: Record<Lang, ClarifyMetrics>;
+}
+
+export function clarifyMetrics(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): ClarifyMetrics {
+  const answerable = rows.filter((r) => r.query.expected.length > 0);
+  const clarified = answerable.filter((r) => r.decision.kind === 'clarify');
+  const oos = rows.filter((r) => r.query.expected.length === 0);
+  return {
+    clarify_rate_answerable: ratio(clarified.length, answerable.length),
+    clarify_hit_rate: ratio(clarified.filter((r) => handledRight(r, familyOf)).length, clarified.length),
+    clarify_rate_oos: ratio(oos.filter((r) => r.decision.kind === 'clarify').length, oos.length),
+  };
+}
+
+export function summarizeClarify(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): ClarifySummary {
+  return withLangs(rows, (part) => clarifyMetrics(part, familyOf));
 }
 
 export interface SweepRow {

@@ -5,13 +5,18 @@ import type { Candidate, Retrieval } from '../retrieval/retrieve.js';
 import { gateFeatures } from './features.js';
 import { predict } from './logistic.js';
 import type { GateModel, RetrievalMode, Thresholds } from './model.js';
+import { shortlist, shortlistFeatures } from './shortlist.js';
 
 /**
- * The answer-or-escalate gate. Confidence is the calibrated probability that the best
- * candidate answers the question (one scale for every mode, documented in the README):
- *   confidence ≥ answer threshold            → answer with that article
- *   clarify ≤ confidence < answer threshold  → offer 2-3 close articles + "none of these"
- *   otherwise (or nothing close to offer)    → escalate to a human
+ * The answer-clarify-escalate gate. Two calibrated probabilities:
+ *   confidence = P(the best candidate answers the question)      (one scale for every mode, in the README)
+ *   shortlist  = P(the right article is among the close options)  (the 2-3 candidates `shortlist` keeps)
+ * and the decision:
+ *   confidence ≥ answer threshold                         → answer with the best article
+ *   shortlist ≥ clarify threshold and 2-3 close options    → offer them + "none of these"
+ *   otherwise                                              → escalate to a human
+ * `confidence` stays P(best answers) for every kind, so thresholds and risk-coverage tables mean
+ * the same thing whatever was decided.
  */
 
 export interface GateInput {
@@ -57,14 +62,20 @@ export function gate(input: GateInput): GateDecision {
     const key = input.mode === 'hybrid' ? 'answer' : 'answer_lexical';
     return { kind: 'answer', confidence, chosen: best, ...explain(key, params), ...base };
   }
-  if (confidence >= thresholds.clarify) {
-    const options = candidates
-      .filter((c, i) => i === 0 || c.score >= model.clarify.minScore)
-      .slice(0, model.clarify.maxOptions);
-    if (options.length >= 2) {
-      return { kind: 'clarify', confidence, options, ...explain('clarify', { ...params, count: options.length }), ...base };
-    }
-    return { kind: 'escalate', confidence, ...explain('escalate_single', params), ...base };
+  const close = shortlist(retrieval.candidates, model.clarify);
+  // Without a shortlist model (older files), the confidence is a lower bound of the same probability.
+  const inShortlist = model.shortlist ? predict(model.shortlist, shortlistFeatures(retrieval, close)) : confidence;
+  const shortParams = {
+    ...params,
+    shortlist: fmt(inShortlist),
+    count: close.length,
+    options: close.map((c) => `${input.represent(c).articleId} ${fmt(c.score)}`).join(', '),
+  };
+  const decided = { ...base, shortlistConfidence: inShortlist };
+  if (inShortlist >= thresholds.clarify && close.length >= 2) {
+    const options = close.map((c) => input.represent(c));
+    return { kind: 'clarify', confidence, options, ...explain('clarify', shortParams), ...decided };
   }
-  return { kind: 'escalate', confidence, ...explain('escalate', params), ...base };
+  if (inShortlist >= thresholds.clarify) return { kind: 'escalate', confidence, ...explain('escalate_single', shortParams), ...decided };
+  return { kind: 'escalate', confidence, ...explain('escalate', shortParams), ...decided };
 }

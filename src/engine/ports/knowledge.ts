@@ -52,6 +52,11 @@ export interface GateDecision {
   kind: GateDecisionKind;
   /** Calibrated probability in [0,1] that the top article answers the question. */
   confidence: number;
+  /**
+   * Calibrated probability in [0,1] that the right article is among the close candidates the gate
+   * would offer to choose from (set when the gate did not answer; the clarify threshold applies to it).
+   */
+  shortlistConfidence?: number;
   /** Short human-readable reason, in English, e.g. "escalated: best match 0.31 below 0.55". */
   explanation: string;
   /** The same reason as a locale key (locales/<lang>/gate.json) and its parameters, to show it in the technician's language. */

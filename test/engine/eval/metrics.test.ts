@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDevSet, selectSplit } from '../../../src/engine/eval/dev-set.js';
-import { summarize, sweep, type EvaluatedQuery } from '../../../src/engine/eval/metrics.js';
+import { handledRight, summarize, summarizeClarify, sweep, type EvaluatedQuery } from '../../../src/engine/eval/metrics.js';
 import type { GateDecision } from '../../../src/engine/ports/knowledge.js';
 
 const familyOf = (id: string) => id.replace(/-fr$/, '');
@@ -51,6 +51,21 @@ describe('eval metrics', () => {
     expect(s.mrr_at_10).toBeCloseTo(2 / 4, 4);
     expect(s.by_lang.en).toMatchObject({ queries: 3, answerable: 2, recall_at_1: 0.5, answered_precision: 1, oos_escalated_rate: 1 });
     expect(s.by_lang.fr).toMatchObject({ queries: 3, answerable: 2, recall_at_1: 0, answered: 2, answered_correct: 0, oos_escalated_rate: 0 });
+  });
+
+  it('breaks clarify down: rate on answerable, right article offered, rate on out-of-scope (not an escalation)', () => {
+    const more: EvaluatedQuery[] = [
+      ...rows,
+      { query: q('7', ['printer'], 'fr'), decision: decision('clarify', ['a', 'b'], 0.4, ['a', 'b']), lang: 'fr' },
+      { query: q('8', [], 'fr'), decision: decision('clarify', ['a', 'b'], 0.3, ['a', 'b']), lang: 'fr' },
+    ];
+    const c = summarizeClarify(more, familyOf);
+    expect(c).toMatchObject({ clarify_rate_answerable: 0.4, clarify_hit_rate: 0.5, clarify_rate_oos: 0.3333 });
+    expect(c.by_lang.en).toEqual({ clarify_rate_answerable: 0.5, clarify_hit_rate: 1, clarify_rate_oos: 0 });
+    expect(c.by_lang.fr).toEqual({ clarify_rate_answerable: 0.3333, clarify_hit_rate: 0, clarify_rate_oos: 0.5 });
+    // The clarified out-of-scope query lowers the escalation rate and is not handled right.
+    expect(summarize(more, familyOf).by_lang.fr).toMatchObject({ clarified: 2, oos_escalated_rate: 0 });
+    expect(more.map((r) => handledRight(r, familyOf))).toEqual([true, false, true, false, true, false, false, false]);
   });
 
   it('tabulates the risk-coverage trade-off', () => {
