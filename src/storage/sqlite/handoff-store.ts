@@ -1,0 +1,225 @@
+import type { ConversationAddress } from '../../engine/contract.js';
+import type { EscalationPacket } from '../../engine/escalation/packet.js';
+import type { Lang } from '../../engine/lang.js';
+import type {
+  HandoffEnd,
+  HandoffRecord,
+  HandoffState,
+  HandoffStore,
+  NewHandoff,
+  Technician,
+} from '../../engine/ports/handoff.js';
+import { migrate, type Db, type Migration } from './database.js';
+
+/**
+ * Live handoffs in the embedded SQLite database. State changes are single conditional UPDATEs
+ * (`WHERE state IN (…)`), so concurrent "Take it" clicks, in one process or several, have exactly
+ * one winner: the one whose UPDATE changed a row.
+ */
+export const handoffMigrations: Migration[] = [
+  {
+    name: 'handoffs/001_init',
+    up: `
+      CREATE TABLE handoffs (
+        id TEXT PRIMARY KEY,
+        user_channel TEXT NOT NULL,
+        user_conversation_id TEXT NOT NULL,
+        user_thread_id TEXT NOT NULL DEFAULT '',
+        tech_channel TEXT NOT NULL,
+        tech_conversation_id TEXT NOT NULL,
+        tech_thread_id TEXT,
+        tech_lang TEXT NOT NULL,
+        packet_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'taken', 'closed', 'handed_back', 'cancelled')),
+        technician_id TEXT,
+        technician_name TEXT,
+        ended_by TEXT,
+        ticket_number TEXT,
+        reminders_sent INTEGER NOT NULL DEFAULT 0,
+        last_reminder_at TEXT,
+        rating_nonce TEXT,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        taken_at TEXT,
+        ended_at TEXT
+      );
+      CREATE INDEX handoffs_user ON handoffs (user_channel, user_conversation_id, user_thread_id, created_at);
+      CREATE INDEX handoffs_thread ON handoffs (tech_channel, tech_conversation_id, tech_thread_id);
+      CREATE INDEX handoffs_state ON handoffs (state, last_reminder_at);
+    `,
+  },
+];
+
+interface Row {
+  id: string;
+  user_channel: string;
+  user_conversation_id: string;
+  user_thread_id: string;
+  tech_channel: string;
+  tech_conversation_id: string;
+  tech_thread_id: string | null;
+  tech_lang: string;
+  packet_json: string;
+  state: HandoffState;
+  technician_id: string | null;
+  technician_name: string | null;
+  ended_by: string | null;
+  ticket_number: string | null;
+  reminders_sent: number;
+  last_reminder_at: string | null;
+  rating_nonce: string | null;
+  rating: number | null;
+  created_at: string;
+  updated_at: string;
+  taken_at: string | null;
+  ended_at: string | null;
+}
+
+const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : { [key]: value }) as { [P in K]?: V };
+
+function address(channel: string, conversationId: string, threadId: string | null): ConversationAddress {
+  return { channel, conversationId, ...opt('threadId', threadId) };
+}
+
+function toRecord(r: Row): HandoffRecord {
+  return {
+    id: r.id,
+    user: address(r.user_channel, r.user_conversation_id, r.user_thread_id || null),
+    technicians: address(r.tech_channel, r.tech_conversation_id, r.tech_thread_id),
+    techniciansLang: r.tech_lang as Lang,
+    packet: JSON.parse(r.packet_json) as EscalationPacket,
+    state: r.state,
+    ...(r.technician_id ? { technician: { id: r.technician_id, name: r.technician_name ?? r.technician_id } } : {}),
+    ...opt('endedBy', r.ended_by),
+    ...opt('ticketNumber', r.ticket_number),
+    remindersSent: r.reminders_sent,
+    ...opt('lastReminderAt', r.last_reminder_at),
+    ...opt('ratingNonce', r.rating_nonce),
+    ...opt('rating', r.rating),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...opt('takenAt', r.taken_at),
+    ...opt('endedAt', r.ended_at),
+  };
+}
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+export class SqliteHandoffStore implements HandoffStore {
+  constructor(private readonly db: Db) {}
+
+  private row(id: string): HandoffRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async create(h: NewHandoff, at: string): Promise<{ record: HandoffRecord; created: boolean }> {
+    const { changes } = this.db
+      .prepare(
+        `INSERT INTO handoffs (id, user_channel, user_conversation_id, user_thread_id, tech_channel,
+           tech_conversation_id, tech_thread_id, tech_lang, packet_json, state, last_reminder_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(
+        h.id, h.user.channel, h.user.conversationId, h.user.threadId ?? '', h.technicians.channel,
+        h.technicians.conversationId, h.technicians.threadId ?? null, h.techniciansLang, JSON.stringify(h.packet), at, at, at,
+      );
+    return { record: this.row(h.id) as HandoffRecord, created: changes === 1 };
+  }
+
+  async get(id: string): Promise<HandoffRecord | undefined> {
+    return this.row(id);
+  }
+
+  private newest(user: ConversationAddress, onlyActive: boolean): HandoffRecord | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM handoffs WHERE user_channel = ? AND user_conversation_id = ? AND user_thread_id = ?
+         ${onlyActive ? "AND state IN ('queued', 'taken')" : ''} ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(user.channel, user.conversationId, user.threadId ?? '') as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async active(user: ConversationAddress): Promise<HandoffRecord | undefined> {
+    return this.newest(user, true);
+  }
+
+  async latest(user: ConversationAddress): Promise<HandoffRecord | undefined> {
+    return this.newest(user, false);
+  }
+
+  async byThread(a: ConversationAddress): Promise<HandoffRecord | undefined> {
+    if (!a.threadId) return undefined;
+    const r = this.db
+      .prepare('SELECT * FROM handoffs WHERE tech_channel = ? AND tech_conversation_id = ? AND tech_thread_id = ?')
+      .get(a.channel, a.conversationId, a.threadId) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  async setCard(id: string, messageId: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE handoffs SET tech_thread_id = ?, updated_at = ? WHERE id = ?').run(messageId, at, id);
+  }
+
+  async setTicket(id: string, ticketNumber: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE handoffs SET ticket_number = ?, updated_at = ? WHERE id = ?').run(ticketNumber, at, id);
+  }
+
+  async take(id: string, technician: Technician, at: string): Promise<{ won: boolean; record: HandoffRecord | undefined }> {
+    const { changes } = this.db
+      .prepare(
+        `UPDATE handoffs SET state = 'taken', technician_id = ?, technician_name = ?, taken_at = ?, updated_at = ?
+         WHERE id = ? AND state = 'queued'`,
+      )
+      .run(technician.id, technician.name, at, at, id);
+    return { won: changes === 1, record: this.row(id) };
+  }
+
+  async end(id: string, to: HandoffEnd, from: readonly HandoffState[], endedBy: string, at: string): Promise<{ won: boolean; record: HandoffRecord | undefined }> {
+    const { changes } = this.db
+      .prepare(`UPDATE handoffs SET state = ?, ended_by = ?, ended_at = ?, updated_at = ? WHERE id = ? AND state IN (${placeholders(from.length)})`)
+      .run(to, endedBy, at, at, id, ...from);
+    return { won: changes === 1, record: this.row(id) };
+  }
+
+  async dueReminders(before: string, maxReminders: number): Promise<HandoffRecord[]> {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM handoffs WHERE state = 'queued' AND tech_thread_id IS NOT NULL AND last_reminder_at <= ? AND reminders_sent < ?
+           ORDER BY last_reminder_at`,
+        )
+        .all(before, maxReminders) as Row[]
+    ).map(toRecord);
+  }
+
+  async recordReminder(id: string, seen: number, at: string): Promise<boolean> {
+    const { changes } = this.db
+      .prepare(`UPDATE handoffs SET reminders_sent = reminders_sent + 1, last_reminder_at = ?, updated_at = ? WHERE id = ? AND reminders_sent = ? AND state = 'queued'`)
+      .run(at, at, id, seen);
+    return changes === 1;
+  }
+
+  async withoutCard(): Promise<HandoffRecord[]> {
+    return (this.db.prepare(`SELECT * FROM handoffs WHERE state IN ('queued', 'taken') AND tech_thread_id IS NULL ORDER BY created_at`).all() as Row[]).map(toRecord);
+  }
+
+  async setRatingNonce(id: string, nonce: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE handoffs SET rating_nonce = ?, updated_at = ? WHERE id = ?').run(nonce, at, id);
+  }
+
+  async rate(id: string, nonce: string, rating: number, at: string): Promise<boolean> {
+    const { changes } = this.db
+      .prepare('UPDATE handoffs SET rating = ?, updated_at = ? WHERE id = ? AND rating_nonce = ? AND rating IS NULL')
+      .run(rating, at, id, nonce);
+    return changes === 1;
+  }
+}
+
+/** Applies this module's migrations and returns the store. */
+export function openHandoffStore(db: Db): SqliteHandoffStore {
+  migrate(db, handoffMigrations);
+  return new SqliteHandoffStore(db);
+}
