@@ -3,10 +3,11 @@ import type { Translator } from '../i18n.js';
 import type { KnowledgeService } from '../ports/knowledge.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EscalationSink } from '../ports/escalation.js';
-import type { TicketProvider } from '../ports/tickets.js';
+import type { TicketOwnership, TicketProvider } from '../ports/tickets.js';
 import type { ActionRegistry } from '../flows/actions.js';
 import type { FlowCatalog } from '../flows/catalog.js';
 import type { LanguageAssistant } from '../llm/assistant.js';
+import type { TurnInterceptor } from './intercept.js';
 
 /** Minimal logger (pino-compatible); the engine only ever logs redacted text. */
 export interface EngineLogger {
@@ -24,6 +25,8 @@ export interface EngineDeps {
   config: DialogueConfig;
   /** For "status of HD-000123" and "my tickets"; without it the bot says lookups are not available. */
   tickets?: TicketProvider;
+  /** For providers that do not say who requested a ticket: tickets opened from the user's own conversations. */
+  ticketOwnership?: TicketOwnership;
   /** Integration actions for flow `action` steps; defaults to none (every action "not configured"). */
   actions?: ActionRegistry;
   translator?: Translator;
@@ -33,6 +36,9 @@ export interface EngineDeps {
   logger?: EngineLogger;
   /** Optional language model (conversational answers, follow-up rewriting, ticket summaries); absent = extractive only. */
   llm?: LanguageAssistant;
+  /** Sees each turn first and may take it (the live handoff keeps the bot silent while a technician talks). */
+  beforeTurn?: TurnInterceptor;
 }
 
-export type ResolvedDeps = Required<Omit<EngineDeps, 'tickets' | 'logger' | 'llm'>> & Pick<EngineDeps, 'tickets' | 'logger' | 'llm'>;
+type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn';
+export type ResolvedDeps = Required<Omit<EngineDeps, OptionalDeps>> & Pick<EngineDeps, OptionalDeps>;

@@ -34,5 +34,9 @@ export function describeAction(
     }
     case 'offer':
       return `[button] ${t('dialogue.clarify.open_ticket')}`;
+    case 'handoff.end':
+      return `[button] ${t('handoff.user.end_button')}`;
+    case 'handoff.rate':
+      return `[button] ${p.v}/5`;
   }
 }

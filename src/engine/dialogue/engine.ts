@@ -16,6 +16,7 @@ import { actionPayloadSchema, type EnginePayload } from './payload.js';
 import { sweepOne, ticketUpdateOne, type ProactiveMessage, type TicketUpdate } from './proactive.js';
 import { createRuntime } from './runtime.js';
 import { words } from './text.js';
+import type { Turn } from './turn.js';
 
 export interface DialogueEngine extends Engine {
   /**
@@ -28,6 +29,12 @@ export interface DialogueEngine extends Engine {
    * created; recorded in the transcript. Called by the composition root on the outbox's outcomes.
    */
   ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined>;
+  /**
+   * A turn the bot starts itself in the conversation at `address` (live-handoff relay, ticket
+   * news): `work` adds messages and events under the conversation's lock, the turn is committed to
+   * the transcript, and its messages are returned for delivery. Undefined when the bot never talked there.
+   */
+  speak(address: ConversationAddress, work: (turn: Turn) => Promise<void> | void): Promise<ProactiveMessage[] | undefined>;
 }
 
 /** Longer messages are cut: nobody describes an IT problem in more, and retrieval gains nothing. */
@@ -119,8 +126,10 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     const lang = redaction ? replyLang(redaction.text, conversation.lang) : conversation.lang;
     let turn = rt.newTurn(conversation, begun.flow, lang, now, user);
     try {
-      if (redaction) await onText(turn, redaction);
-      else await onAction(turn, parsedPayload);
+      // Extension point: a live handoff takes the turn (relayed to the technician, the bot stays silent).
+      const taken = (await deps.beforeTurn?.(turn, { ...(redaction ? { redaction } : {}), payload: event.action?.payload })) ?? false;
+      if (!taken && redaction) await onText(turn, redaction);
+      else if (!taken) await onAction(turn, parsedPayload);
     } catch (err) {
       deps.logger?.error({ err: err instanceof Error ? err.message : String(err), conversationId: conversation.id }, 'turn failed');
       // Keep the state as it was before the failed turn; only the apology is recorded.
@@ -155,6 +164,17 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       return mutex.run(addressKey({ channel: packet.channel, conversationId: packet.conversationId, threadId: packet.threadId }), () =>
         ticketUpdateOne(rt, update),
       );
+    },
+
+    speak(address: ConversationAddress, work: (turn: Turn) => Promise<void> | void): Promise<ProactiveMessage[] | undefined> {
+      return mutex.run(addressKey(address), async () => {
+        const conversation = await store.findConversation(address);
+        if (!conversation) return undefined;
+        const turn = rt.newTurn(conversation, undefined, conversation.lang, deps.clock(), conversation.user);
+        await work(turn);
+        await rt.commit(turn);
+        return turn.messages.map((message) => ({ address: conversation.address, message }));
+      });
     },
   };
 }

@@ -62,5 +62,9 @@ export async function onAction(turn: Turn, p: EnginePayload | undefined): Promis
         reasonText: turn.t('escalation.reason.user_request'),
         question: turn.state.topic?.question ?? '',
       });
+    case 'handoff.end':
+    case 'handoff.rate':
+      // The live handoff takes these while they are current; reaching the dialogue means they are not.
+      return stale(turn);
   }
 }

@@ -18,6 +18,9 @@ export const actionPayloadSchema = z.discriminatedUnion('a', [
   z.object({ a: z.literal('flow.check'), s: ref, v: z.enum(['yes', 'no']), n: nonce }).strict(),
   z.object({ a: z.literal('escalate'), v: z.enum(['yes', 'no']), n: nonce }).strict(),
   z.object({ a: z.literal('offer'), n: nonce }).strict(),
+  // Live handoff (src/engine/handoff): end the talk with the technician; rate the help 1–5 afterwards.
+  z.object({ a: z.literal('handoff.end'), h: ref }).strict(),
+  z.object({ a: z.literal('handoff.rate'), h: ref, v: z.number().int().min(1).max(5), n: nonce }).strict(),
 ]);
 
 export type EnginePayload = z.infer<typeof actionPayloadSchema>;

@@ -74,7 +74,15 @@ export type AnalyticsEventType =
   | 'ticket_opened'
   | 'ticket_failed'
   | 'intent'
-  | 'secret_redacted';
+  | 'secret_redacted'
+  /** Live handoff: queued for the technicians, taken by one, ended (value: closed, handed_back, cancelled). */
+  | 'handoff_queued'
+  | 'handoff_taken'
+  | 'handoff_ended'
+  /** The user's 1–5 rating after a handoff (value: the rating). */
+  | 'satisfaction'
+  /** A ticket's status change told to the user (value: the new state). */
+  | 'ticket_status';
 
 export interface AnalyticsEvent {
   type: AnalyticsEventType;
