@@ -2,6 +2,7 @@ import type { ActionPayload } from '../engine/contract.js';
 import type { EscalationPacket } from '../engine/escalation/packet.js';
 import type { Lang } from '../engine/lang.js';
 import type { Translator } from '../engine/i18n.js';
+import { TAKE_HANDOFF_ACTION } from '../engine/handoff/actions.js';
 
 /**
  * The technicians' view of an escalation packet, channel-neutral: Teams and Slack render the same
@@ -23,8 +24,8 @@ export interface HandoffSummary {
   takenNote?: string;
 }
 
-/** Action name the handoff relay recognises in a "Take it" payload. */
-export const TAKE_HANDOFF_ACTION = 'handoff.take';
+/** Action name the handoff relay recognises in a "Take it" payload (defined by the relay). */
+export { TAKE_HANDOFF_ACTION };
 
 export interface HandoffSummaryOptions {
   /** Language of the technicians' channel (the user's language is one of the facts). */
