@@ -53,6 +53,7 @@ export class LocalTicketProvider implements TicketProvider {
       assignee: t.assignee,
       updatedAt: t.updatedAt,
       resolutionNotes: t.resolutionNotes,
+      requester: { id: t.requesterId, ...(t.requesterEmail ? { email: t.requesterEmail } : {}) },
     };
   }
 }

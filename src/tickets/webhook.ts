@@ -46,6 +46,8 @@ const ticketSchema = z
     assignee: z.string().optional(),
     updatedAt: z.string().optional(),
     resolutionNotes: z.string().optional(),
+    /** Optional: lets the bot answer "status of …" only to the requester. */
+    requester: z.object({ id: z.coerce.string().optional(), email: z.string().optional() }).optional(),
   })
   .passthrough();
 const listSchema = z.union([z.array(ticketSchema), z.object({ tickets: z.array(ticketSchema) }).transform((o) => o.tickets)]);
@@ -102,6 +104,7 @@ export class WebhookProvider implements TicketProvider {
       assignee: t.assignee,
       updatedAt: t.updatedAt,
       resolutionNotes: t.resolutionNotes,
+      ...(t.requester ? { requester: t.requester } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { TicketStatus } from '../ports/tickets.js';
+import { ownsTicket, requesterOf } from '../tickets/ownership.js';
 import type { Turn } from './turn.js';
 
 /** Most tickets listed for "my tickets". */
@@ -34,6 +35,14 @@ export async function ticketStatus(turn: Turn, number: string): Promise<void> {
     turn.text('status.not_found', { number });
     return;
   }
+  // Only the requester sees a ticket; anyone else hears the same as for a ticket that does not exist.
+  const mine = await lookup(turn, () => ownsTicket(found, requesterOf(turn.user), turn.deps.ticketOwnership));
+  if (!mine) return;
+  if (!mine.value) {
+    turn.event('intent', { decision: 'ticket_status_refused' });
+    turn.text('status.not_yours', { number });
+    return;
+  }
   const text = found.title
     ? turn.t('status.with_title', { number: found.number, title: found.title, state: stateLabel(turn, found) })
     : turn.t('status.line', { number: found.number, state: stateLabel(turn, found) });
@@ -57,13 +66,13 @@ export async function myTickets(turn: Turn): Promise<void> {
     turn.text('status.unavailable');
     return;
   }
-  const result = await lookup(turn, () =>
-    tickets.listForRequester({
-      id: turn.user.id,
-      ...(turn.user.email ? { email: turn.user.email } : {}),
-      ...(turn.user.name ? { name: turn.user.name } : {}),
-    }),
-  );
+  const me = requesterOf(turn.user);
+  const result = await lookup(turn, async () => {
+    const listed = await tickets.listForRequester(me);
+    // The provider already asked for this requester's tickets; any naming someone else is left out.
+    const kept = await Promise.all(listed.map(async (t) => !t.requester || (await ownsTicket(t, me, turn.deps.ticketOwnership))));
+    return listed.filter((_t, i) => kept[i]);
+  });
   if (!result) return;
   const list = result.value;
   if (list.length === 0) {

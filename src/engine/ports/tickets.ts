@@ -25,12 +25,23 @@ export interface TicketStatus extends TicketRef {
   assignee?: string;
   updatedAt?: string;
   resolutionNotes?: string;
+  /**
+   * Who the ticket is for, when the provider can tell: "status of …" answers only the requester.
+   * Providers that cannot tell leave it out; then only tickets opened from the user's own
+   * conversations are shown (TicketOwnership).
+   */
+  requester?: { id?: string; email?: string };
 }
 
 export interface TicketRequester {
   id: string;
   email?: string;
   name?: string;
+}
+
+/** Remembers which tickets were opened from whose conversations (the ticket outbox does). */
+export interface TicketOwnership {
+  openedFor(ticket: TicketRef, requester: TicketRequester): Promise<boolean>;
 }
 
 export interface CreateTicketOptions {

@@ -49,6 +49,12 @@ export const outboxMigrations: Migration[] = [
     up: `ALTER TABLE ticket_outbox ADD COLUMN total_attempts INTEGER NOT NULL DEFAULT 0;
          UPDATE ticket_outbox SET total_attempts = attempts;`,
   },
+  {
+    // Ticket news (status webhooks, "status of …" privacy) find the escalation behind a ticket.
+    name: 'outbox/003_ticket_lookup',
+    up: `CREATE INDEX ticket_outbox_ticket_number ON ticket_outbox (ticket_number COLLATE NOCASE);
+         CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);`,
+  },
 ];
 
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
@@ -254,6 +260,20 @@ export class OutboxStore {
   get(id: string): OutboxItem | undefined {
     const row = this.db.prepare('SELECT * FROM ticket_outbox WHERE id = ?').get(id) as Row | undefined;
     return row && toItem(row);
+  }
+
+  /** Delivered escalations that became this ticket (by number, case-insensitive, or provider id), newest first. */
+  findByTicket(ticket: { number?: string; id?: string; provider?: string }): OutboxItem[] {
+    if (!ticket.number && !ticket.id) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM ticket_outbox WHERE status = 'delivered' AND (ticket_number = ? COLLATE NOCASE OR ticket_id = ?)
+             AND (? IS NULL OR provider = ?)
+           ORDER BY created_at DESC LIMIT 20`,
+        )
+        .all(ticket.number ?? null, ticket.id ?? null, ticket.provider ?? null, ticket.provider ?? null) as Row[]
+    ).map(toItem);
   }
 
   /** Newest first. */

@@ -347,11 +347,15 @@ describe('secrets', () => {
 });
 
 describe('ticket status', () => {
-  const ticket: TicketStatus = { provider: 'local', id: '123', number: 'HD-000123', state: 'in_progress', rawStatus: 'In progress', title: 'VPN error 809' };
+  const ticket: TicketStatus = {
+    provider: 'local', id: '123', number: 'HD-000123', state: 'in_progress', rawStatus: 'In progress', title: 'VPN error 809',
+    requester: { id: 'someone-in-another-channel', email: 'Ana.Martin@example.com' },
+  };
+  const colleagues: TicketStatus = { ...ticket, id: '124', number: 'HD-000124', title: 'Salary question', requester: { id: 'u-bob', email: 'bob@example.com' } };
   const provider = (over: Partial<TicketProvider> = {}): TicketProvider => ({
     name: 'local',
     create: async () => ticket,
-    status: async (n) => (n === 'HD-000123' ? ticket : undefined),
+    status: async (n) => (n === 'HD-000123' ? ticket : n === 'HD-000124' ? colleagues : undefined),
     listForRequester: async (r) => (r.email === 'ana.martin@example.com' ? [ticket, { ...ticket, number: 'HD-000099', state: 'resolved', rawStatus: 'Resolved', title: undefined }] : []),
     ...over,
   });
@@ -363,6 +367,9 @@ describe('ticket status', () => {
       await c.run(`
         user says "status of HD-000123"
         bot says "Ticket **HD-000123** (VPN error 809): in progress."
+        user says "status of HD-000124"
+        bot says "I can only show the status of tickets opened for you"
+        bot does not say "Salary question"
         user says "où en est HD-000999 ?"
         bot says "Je n'ai pas trouvé de ticket HD-000999"
         user says "mes tickets"

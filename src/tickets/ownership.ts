@@ -1,0 +1,18 @@
+import type { TicketOwnership, TicketRef, TicketRequester } from '../engine/ports/tickets.js';
+import type { OutboxStore } from '../storage/sqlite/outbox-store.js';
+
+/**
+ * Ticket ownership from the outbox: a ticket belongs to the user whose conversation escalated it
+ * (same channel user id, or same e-mail when the user reaches the bot from another channel). Serves
+ * providers whose status lookups do not say who requested the ticket.
+ */
+export function outboxOwnership(store: OutboxStore): TicketOwnership {
+  return {
+    async openedFor(ticket: TicketRef, requester: TicketRequester): Promise<boolean> {
+      const email = requester.email?.trim().toLowerCase();
+      return store
+        .findByTicket({ number: ticket.number, id: ticket.id, provider: ticket.provider })
+        .some((item) => item.packet.user.id === requester.id || (!!email && item.packet.user.email?.toLowerCase() === email));
+    },
+  };
+}
