@@ -40,7 +40,7 @@ const LEVELS: Record<Priority, { urgency: number; impact: number; priority: numb
 };
 
 /** Ticket::INCOMING … Ticket::CLOSED. */
-const STATES: Record<number, { state: TicketState; label: string }> = {
+export const STATES: Record<number, { state: TicketState; label: string }> = {
   1: { state: 'new', label: 'New' },
   2: { state: 'in_progress', label: 'Processing (assigned)' },
   3: { state: 'in_progress', label: 'Processing (planned)' },

@@ -78,7 +78,7 @@ const searchSchema = z.object({
 
 const CATEGORY: Record<string, TicketState> = { new: 'new', indeterminate: 'in_progress', done: 'resolved' };
 
-function stateOf(category: string | undefined, name: string): TicketState {
+export function stateOf(category: string | undefined, name: string): TicketState {
   if (/cancel|declin|won.?t do/i.test(name)) return 'cancelled';
   if (/clos/i.test(name)) return 'closed';
   // JSM's default workflow starts in "Waiting for support" (with the agents); only waiting on the customer is on hold.

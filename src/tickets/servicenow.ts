@@ -39,7 +39,7 @@ const URGENCY_IMPACT: Record<Priority, { urgency: string; impact: string }> = {
 };
 
 /** Out-of-the-box incident states. */
-const STATES: Record<string, TicketState> = {
+export const STATES: Record<string, TicketState> = {
   '1': 'new',
   '2': 'in_progress',
   '3': 'on_hold',

@@ -33,7 +33,7 @@ export interface ZendeskOptions {
 }
 
 const PRIORITY: Record<Priority, string> = { low: 'low', medium: 'normal', high: 'high', critical: 'urgent' };
-const STATES: Record<string, TicketState> = {
+export const STATES: Record<string, TicketState> = {
   new: 'new',
   open: 'in_progress',
   pending: 'on_hold',
