@@ -33,6 +33,9 @@ import type { DraftStore } from '../engine/ports/drafts.js';
 import { openDraftStore } from '../storage/sqlite/draft-store.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { ProactiveRouter } from './proactive.js';
+import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
+import { outboxOwnership } from '../tickets/ownership.js';
+import { createHumanSide } from './humans.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -53,6 +56,8 @@ export interface AppContext {
   drafts: DraftStore;
   metrics: Metrics;
   proactive: ProactiveRouter;
+  /** The live handoff relay; undefined without a technicians' channel. */
+  handoff?: HandoffRelay;
 }
 
 export interface ComposeOptions {
@@ -157,11 +162,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
     const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry), categories: () => runtime.service.categories() });
+    // The live handoff needs the engine and the channels; the engine reaches it through these late-bound hooks.
+    let handoff: HandoffRelay | undefined;
     const engine = createEngine({
       knowledge: meteredKnowledge(runtime.service, metrics),
       store,
-      escalation: meteredEscalations(outbox, metrics),
+      escalation: withHandoff(meteredEscalations(outbox, metrics), (packet) => handoff?.start(packet)),
+      beforeTurn: (turn, input) => handoff?.intercept(turn, input) ?? Promise.resolve(false),
       tickets,
+      ticketOwnership: outboxOwnership(outbox.store),
       flows,
       config: config.dialogue,
       translator,
@@ -223,8 +232,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive };
+    const humans = createHumanSide({ config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    handoff = humans.handoff;
+    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
+    else if (handoff) technicians = handoff;
 
     const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
       if (p) await proactive.send(p.address, p.message);
@@ -233,13 +245,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 
     outbox.start();
     cleanups.push(() => outbox.stop());
+    humans.start();
+    cleanups.push(() => humans.stop());
 
     let sweeping: Promise<number> | undefined;
     const sweep = (now?: Date): Promise<number> => {
@@ -254,7 +268,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
               // Logged by the router; the follow-up stays in the transcript.
             }
           }
-          return sent;
+          // The live-handoff watchdog and the ticket news feed run on the same timer.
+          return sent + (await humans.sweep(now));
         })
         .finally(() => {
           sweeping = undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boolFlag, httpUrl, intInRange, optionalString } from '../env.js';
+import { DEFAULT_LANG, LANGS } from '../../engine/lang.js';
 
 /**
  * Channels and the HTTP server. Teams credentials and Slack credentials are each all-or-nothing:
@@ -38,6 +39,17 @@ const raw = z.object({
   SLACK_API_URL: httpUrl,
   /** Slack channel id (C…/G…) where technicians receive handoffs. */
   SLACK_TECHNICIANS_CHANNEL: optionalString,
+
+  /** Minutes a live handoff waits for a taker before the watchdog reminds the technicians and tells the user (then again each interval). */
+  HANDOFF_WATCHDOG_MINUTES: intInRange(10, 1, 24 * 60),
+  /** Watchdog reminders per handoff at most. */
+  HANDOFF_MAX_REMINDERS: intInRange(3, 0, 50),
+  /** Language of the technicians' channel (cards, notes, reminders). */
+  HANDOFF_LANG: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim().toLowerCase() : DEFAULT_LANG))
+    .pipe(z.enum(LANGS, { errorMap: () => ({ message: `expected one of ${LANGS.join(', ')}` }) })),
 
   WEB_CHAT_ENABLED: boolFlag(true),
   SHUTDOWN_TIMEOUT_SECONDS: intInRange(15, 1, 600),
@@ -106,6 +118,12 @@ export const channelsSchema = raw
             techniciansChannel: e.SLACK_TECHNICIANS_CHANNEL,
           }
         : undefined,
+    /** Live handoff to a technician: on when a technicians' channel is set (Teams or Slack). */
+    handoff: {
+      watchdogMinutes: e.HANDOFF_WATCHDOG_MINUTES,
+      maxReminders: e.HANDOFF_MAX_REMINDERS,
+      techniciansLang: e.HANDOFF_LANG,
+    },
     web: { enabled: e.WEB_CHAT_ENABLED },
     server: {
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,

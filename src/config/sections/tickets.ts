@@ -30,6 +30,10 @@ const raw = z.object({
   TICKET_OUTBOX_MAX_DELAY_MS: intInRange(900_000, 100, 86_400_000),
   TICKET_OUTBOX_LEASE_MS: intInRange(300_000, 1_000, 3_600_000),
   TICKET_OUTBOX_POLL_MS: intInRange(1_000, 50, 600_000),
+  /** Shared secret of POST /api/tickets/events (status changes pushed by the ticket system); unset: the endpoint answers 404. */
+  TICKET_EVENTS_SECRET: optionalString,
+  /** Replay window of that endpoint: requests signed longer ago (or ahead) than this are refused. */
+  TICKET_EVENTS_TOLERANCE_SECONDS: intInRange(300, 30, 3600),
 
   SERVICENOW_INSTANCE_URL: httpUrl,
   SERVICENOW_USERNAME: optionalString,
@@ -216,6 +220,9 @@ function providerConfig(e: Raw): TicketProviderConfig {
 export const ticketsSchema = raw
   .superRefine((e, ctx) => {
     checkProvider(e, ctx);
+    if (e.TICKET_EVENTS_SECRET !== undefined && e.TICKET_EVENTS_SECRET.length < 32) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TICKET_EVENTS_SECRET'], message: 'expected at least 32 characters (e.g. openssl rand -hex 32)' });
+    }
     if (e.TICKET_OUTBOX_MAX_DELAY_MS < e.TICKET_OUTBOX_BASE_DELAY_MS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TICKET_OUTBOX_MAX_DELAY_MS'], message: 'must be at least TICKET_OUTBOX_BASE_DELAY_MS' });
     }
@@ -227,6 +234,8 @@ export const ticketsSchema = raw
   .transform((e) => ({
     provider: providerConfig(e),
     httpTimeoutMs: e.TICKET_HTTP_TIMEOUT_MS,
+    /** Inbound status events (POST /api/tickets/events); undefined: the endpoint is off. */
+    events: e.TICKET_EVENTS_SECRET === undefined ? undefined : { secret: e.TICKET_EVENTS_SECRET, toleranceSeconds: e.TICKET_EVENTS_TOLERANCE_SECONDS },
     outbox: {
       maxAttempts: e.TICKET_OUTBOX_MAX_ATTEMPTS,
       baseDelayMs: e.TICKET_OUTBOX_BASE_DELAY_MS,
