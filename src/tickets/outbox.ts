@@ -68,6 +68,24 @@ export function backoffDelay(attempt: number, settings: Pick<OutboxSettings, 'ba
   return Math.floor(random() * ceiling);
 }
 
+/**
+ * Whether the worker `owner` (`host:pid:random`, see workerId) certainly no longer runs: on this
+ * host, and either its process is gone or it had our pid (a restarted container's PID 1) but is
+ * not us. Workers on other hosts or in live processes keep their lease.
+ */
+export function isGoneWorker(owner: string, self: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (owner === self || host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export class TicketOutbox implements EscalationSink {
   readonly workerId: string;
   private readonly delivered = new Set<Listener<DeliveredEvent>>();
@@ -117,6 +135,9 @@ export class TicketOutbox implements EscalationSink {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // After a crash the items our previous process was delivering would wait for their lease (minutes).
+    const released = this.options.store.releaseLeases((owner) => isGoneWorker(owner, this.workerId));
+    if (released > 0) this.options.logger?.info({ released }, 'outbox: took over the deliveries of a process that is gone');
     this.replay = this.replayNotifications().catch((err: unknown) => {
       this.options.logger?.error({ err: errorMessage(err) }, 'outbox notification replay failed');
     });

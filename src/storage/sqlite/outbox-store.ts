@@ -184,6 +184,22 @@ export class OutboxStore {
     return row && toItem(row);
   }
 
+  /**
+   * Makes the items leased by owners that `isGone` says no longer run due now, instead of when their
+   * lease runs out; returns how many. The attempt each was making still counts.
+   */
+  releaseLeases(isGone: (owner: string) => boolean): number {
+    const owners = (
+      this.db.prepare(`SELECT DISTINCT lease_owner FROM ticket_outbox WHERE status = 'delivering' AND lease_owner IS NOT NULL`).all() as {
+        lease_owner: string;
+      }[]
+    )
+      .map((r) => r.lease_owner)
+      .filter(isGone);
+    const release = this.db.prepare(`UPDATE ticket_outbox SET lease_until = ?, updated_at = ? WHERE status = 'delivering' AND lease_owner = ?`);
+    return owners.reduce((n, owner) => n + release.run(this.now(), this.iso(), owner).changes, 0);
+  }
+
   /** Fenced on the lease: false when another worker took the item over. */
   markDelivered(id: string, owner: string, ticket: TicketRef): boolean {
     const at = this.iso();
