@@ -226,12 +226,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.get('/', async (req, res) => {
     const ctx = ctxOf(req, res);
     const days = periodOf(req);
-    const { report } = await insights.report(days);
-    send(res, 200, dashboardPage(ctx, report, days, titleOf(ctx.lang)));
+    const [{ report }, satisfaction] = await Promise.all([insights.report(days), insights.satisfaction(days)]);
+    send(res, 200, dashboardPage(ctx, report, days, titleOf(ctx.lang), satisfaction));
   });
 
   router.get('/api/report', async (req, res) => {
     res.json((await insights.report(periodOf(req))).report);
+  });
+
+  router.get('/api/satisfaction', async (req, res) => {
+    res.json(await insights.satisfaction(periodOf(req)));
   });
 
   router.get('/api/analytics.csv', async (req, res) => {

@@ -2,6 +2,7 @@ import { articleUsage, type ArticleUsage } from '../engine/analytics/articles.js
 import { clusterGaps, gapItems, type GapCluster } from '../engine/analytics/gaps.js';
 import { classifyTopics, type ClassifiedTopic } from '../engine/analytics/outcomes.js';
 import { dashboardReport, type DashboardReport } from '../engine/analytics/report.js';
+import { satisfactionSummary, type SatisfactionSummary } from '../engine/analytics/satisfaction.js';
 import { idfWeights, type TermWeight } from '../engine/analytics/similarity.js';
 import { buildTopics } from '../engine/analytics/topics.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
@@ -66,6 +67,12 @@ export class ConsoleInsights {
   async gaps(days: number): Promise<GapCluster[]> {
     const { topics } = await this.topics(days);
     return clusterGaps(gapItems(topics, { lowConfidence: this.deps.gapConfidence }), { weight: this.termWeight() });
+  }
+
+  /** Ratings users gave after a live handoff, over the period. */
+  async satisfaction(days: number): Promise<SatisfactionSummary> {
+    const since = new Date(this.deps.now().getTime() - days * DAY_MS).toISOString();
+    return satisfactionSummary(await this.deps.store.events({ types: ['satisfaction'], since }));
   }
 
   async articleUsage(): Promise<Map<string, ArticleUsage>> {

@@ -1,5 +1,6 @@
 import { OUTCOMES } from '../../engine/analytics/outcomes.js';
 import type { DashboardReport, SegmentReport } from '../../engine/analytics/report.js';
+import type { SatisfactionSummary } from '../../engine/analytics/satisfaction.js';
 import { html, jsonData, type SafeHtml } from '../html.js';
 import { formatPercent } from '../i18n.js';
 import { layout, type PageContext } from '../layout.js';
@@ -17,7 +18,13 @@ function segmentTable(ctx: PageContext, caption: string, rows: SegmentReport[], 
     )}</tbody></table>`;
 }
 
-export function dashboardPage(ctx: PageContext, report: DashboardReport, days: number, titleOf: (articleId: string) => string): string {
+export function dashboardPage(
+  ctx: PageContext,
+  report: DashboardReport,
+  days: number,
+  titleOf: (articleId: string) => string,
+  satisfaction?: SatisfactionSummary,
+): string {
   const { t, lang } = ctx;
   const outcomeLabel = (o: string) => t(`outcome.${o}`);
   const langLabel = (l: string) => t(`lang.${l}`);
@@ -51,6 +58,14 @@ export function dashboardPage(ctx: PageContext, report: DashboardReport, days: n
   ${card(t('dashboard.feedback_ratio'), formatPercent(report.feedback.ratio, lang), t('dashboard.feedback_counts', { yes: report.feedback.yes, no: report.feedback.no }), 'kpi-feedback')}
   ${card(t('dashboard.pending'), String(r.pending), t('dashboard.pending_note'), 'kpi-pending')}
   ${card(t('dashboard.conversations'), String(report.conversations), t('dashboard.topics_count', { n: report.topics }), 'kpi-conversations')}
+  ${satisfaction
+    ? card(
+        t('dashboard.satisfaction'),
+        satisfaction.average === undefined ? '—' : t('dashboard.satisfaction_value', { average: satisfaction.average.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }),
+        t('dashboard.satisfaction_note', { n: satisfaction.ratings }),
+        'kpi-satisfaction',
+      )
+    : ''}
 </section>
 
 <section class="charts">

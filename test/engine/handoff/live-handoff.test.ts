@@ -8,6 +8,7 @@ import { startSlackApiServer, type SlackApiServer, type SlackCall } from '../../
 import { buttonsOf, click, nextTs, postEvent } from '../../helpers/slack-events.js';
 import { openEvents, type SseReader } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
+import { ADMIN_TOKEN, signIn } from '../../console/helpers.js';
 
 /**
  * The live handoff end to end on the real server: a user in the web chat escalates, the summary
@@ -46,6 +47,7 @@ describe('live handoff: web chat user, Slack technicians', () => {
       SLACK_TECHNICIANS_CHANNEL: TECHS,
       HANDOFF_WATCHDOG_MINUTES: '10',
       HANDOFF_MAX_REMINDERS: '2',
+      ADMIN_TOKEN,
     };
     server = await startTestApp(env);
   });
@@ -141,6 +143,12 @@ describe('live handoff: web chat user, Slack technicians', () => {
       const satisfaction = await server.app.store.events({ conversationId: conversation!.id, types: ['satisfaction'] });
       expect(satisfaction.map((e) => e.value)).toEqual(['4']);
       expect(satisfaction[0]?.data).toMatchObject({ technician: 'Sam Tech' });
+      // The console shows it.
+      const api = await fetch(`${server.url}/admin/api/satisfaction?days=7`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(await api.json()).toMatchObject({ ratings: 1, average: 4, counts: { 4: 1 } });
+      const { cookie } = await signIn(server.url);
+      const dashboard = await (await fetch(`${server.url}/admin/?days=7`, { headers: { cookie } })).text();
+      expect(dashboard).toMatch(/id="kpi-satisfaction"[\s\S]*4\.0 \/ 5/);
 
       // The bot answers again, and nothing more goes to the thread.
       const before = thread(ts).length;
