@@ -79,7 +79,7 @@ export interface HelpdeskApp extends AppContext {
   server: Server;
   /** http://localhost:<port> (or the host it listens on). */
   url: string;
-  /** Runs the flow time-out sweep now and delivers its follow-ups; resolves with how many were sent. */
+  /** Runs the flow time-out sweep and the live-handoff watchdog now; resolves with how many follow-ups and reminders were sent. */
   sweep(now?: Date): Promise<number>;
   /** Graceful shutdown: stop accepting, finish in-flight turns (up to SHUTDOWN_TIMEOUT_SECONDS), release everything. */
   close(): Promise<void>;

@@ -191,10 +191,12 @@ export class HandoffRelay implements TechnicianEvents {
     const posted = await this.deps.store.get(record.id);
     if (!posted) return;
     if (posted.ticketNumber) await this.noteInThread(posted, 'ticket', { number: posted.ticketNumber });
-    await this.tellUser(posted, (turn) => {
-      turn.send([{ kind: 'handoff', state: 'queued', text: this.ut(turn.lang, 'queued') }]);
-      turn.event('handoff_queued', { data: { handoffId: posted.id, technicians: posted.technicians.channel } });
-    });
+    await this.safely('user told it is queued', () =>
+      this.tellUser(posted, (turn) => {
+        turn.send([{ kind: 'handoff', state: 'queued', text: this.ut(turn.lang, 'queued') }]);
+        turn.event('handoff_queued', { data: { handoffId: posted.id, technicians: posted.technicians.channel } });
+      }),
+    );
   }
 
   /** The ticket number, once the outbox knows it, goes into the card's thread. */
