@@ -21,7 +21,8 @@ export interface Sent {
   text: string;
 }
 
-async function send(url: string, body: string, contentType: string, headers: Record<string, string>): Promise<Sent> {
+/** POSTs a raw body to the app's Slack endpoint. */
+export async function send(url: string, body: string, contentType: string, headers: Record<string, string>): Promise<Sent> {
   const res = await fetch(`${url}/api/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
   return { status: res.status, text: await res.text() };
 }
@@ -40,9 +41,14 @@ export function eventBody(event: Record<string, unknown>, eventId = `Ev${randomU
   });
 }
 
-export async function postEvent(url: string, secret: string, event: Record<string, unknown>): Promise<Sent> {
-  const body = eventBody(event);
-  return send(url, body, 'application/json', slackSignature(body, now(), secret));
+export async function postEvent(
+  url: string,
+  secret: string,
+  event: Record<string, unknown>,
+  options: { eventId?: string; headers?: Record<string, string>; timestamp?: number } = {},
+): Promise<Sent> {
+  const body = eventBody(event, options.eventId);
+  return send(url, body, 'application/json', { ...slackSignature(body, options.timestamp ?? now(), secret), ...options.headers });
 }
 
 export interface PostedButton {

@@ -1,9 +1,10 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TechnicianAction, TechnicianEvents, TechnicianMessage } from '../../../src/engine/contract.js';
 import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import { translator } from '../../../src/engine/i18n.js';
-import { BOT_ID, BOT_USER_ID, TEAM_ID, startSlackApiServer, type SlackApiServer } from '../../helpers/slack-api-server.js';
+import { BOT_ID, BOT_USER_ID, startSlackApiServer, type SlackApiServer } from '../../helpers/slack-api-server.js';
+import { buttonsOf, click as clickButton, eventBody, nextTs, now, postEvent as postSlackEvent, send, slackSignature, type PostedButton } from '../../helpers/slack-events.js';
 import { startTestApp, type TestApp } from '../../server/start.js';
 
 /**
@@ -20,38 +21,11 @@ const DM = 'D0DIRECTMSG';
 const CHANNEL = 'C0GENERAL01';
 const TECHNICIANS = 'C0TECHNICIA';
 
-function sign(body: string, timestamp: number, secret = SECRET): Record<string, string> {
-  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
-}
-
-const now = (): number => Math.floor(Date.now() / 1000);
-let tsSeq = 0;
-const nextTs = (): string => `${now()}.${String(++tsSeq).padStart(6, '0')}`;
-
-interface Sent {
-  status: number;
-  text: string;
-}
-
-async function send(url: string, body: string, contentType: string, headers: Record<string, string>): Promise<Sent> {
-  const res = await fetch(`${url}/api/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
-  return { status: res.status, text: await res.text() };
-}
-
-function eventBody(event: Record<string, unknown>, eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`): string {
-  return JSON.stringify({
-    token: 'legacy-verification-token',
-    team_id: TEAM_ID,
-    api_app_id: 'A0HELPDESK',
-    event: { team: TEAM_ID, event_ts: event.ts, ...event },
-    type: 'event_callback',
-    event_id: eventId,
-    event_time: now(),
-    authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
-    is_ext_shared_channel: false,
-  });
-}
+const sign = (body: string, timestamp: number, secret = SECRET): Record<string, string> => slackSignature(body, timestamp, secret);
+const postEvent = (url: string, event: Record<string, unknown>, options?: { eventId?: string; headers?: Record<string, string>; timestamp?: number }) =>
+  postSlackEvent(url, SECRET, event, options);
+const click = (url: string, message: { channel: string; ts: string; text?: unknown; blocks?: unknown; thread_ts?: unknown }, button: PostedButton, user = USER) =>
+  clickButton(url, SECRET, message, button, user);
 
 function dm(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'message', channel: DM, channel_type: 'im', user: USER, text, ts: nextTs(), client_msg_id: randomUUID(), ...extra };
@@ -59,41 +33,6 @@ function dm(text: string, extra: Record<string, unknown> = {}): Record<string, u
 
 /** Another employee's direct message channel: a conversation of its own, whatever the other tests left. */
 const OTHER_DM = 'D0OTHERDM01';
-
-async function postEvent(url: string, event: Record<string, unknown>, options: { eventId?: string; headers?: Record<string, string>; timestamp?: number } = {}): Promise<Sent> {
-  const body = eventBody(event, options.eventId);
-  return send(url, body, 'application/json', { ...sign(body, options.timestamp ?? now()), ...options.headers });
-}
-
-interface PostedButton {
-  action_id: string;
-  value: string;
-  text: { text: string };
-}
-
-function buttonsOf(blocks: unknown): PostedButton[] {
-  return ((blocks as Array<{ type: string; elements?: PostedButton[] }>) ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
-}
-
-/** A block_actions payload as Slack sends it when someone clicks a button of a message the bot posted. */
-async function click(url: string, message: { channel: string; ts: string; text?: unknown; blocks?: unknown; thread_ts?: unknown }, button: PostedButton, user = USER): Promise<Sent> {
-  const payload = {
-    type: 'block_actions',
-    user: { id: user, username: 'lea', name: 'lea', team_id: TEAM_ID },
-    api_app_id: 'A0HELPDESK',
-    token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-    trigger_id: `${Date.now()}.1234.abcd`,
-    team: { id: TEAM_ID, domain: 'helpdesk-test' },
-    is_enterprise_install: false,
-    channel: { id: message.channel, name: 'directmessage' },
-    message: { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, ts: message.ts, text: message.text, blocks: message.blocks, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
-    response_url: 'https://hooks.slack.invalid/actions/T0/1/abc',
-    actions: [{ action_id: button.action_id, block_id: 'b1', text: { type: 'plain_text', text: button.text.text, emoji: true }, value: button.value, type: 'button', action_ts: `${now()}.${String(++tsSeq).padStart(6, '0')}` }],
-  };
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  return send(url, body, 'application/x-www-form-urlencoded', sign(body, now()));
-}
 
 describe('Slack channel over HTTP', () => {
   let slack: SlackApiServer;

@@ -1,60 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/engine/i18n.js';
+import { openEvents } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
 
 /** The web chat's JSON API and event stream on the real server. */
 
 const id = (): string => randomUUID().replace(/-/g, '');
-
-interface SseReader {
-  events: Array<{ id?: string; event?: string; data: any }>;
-  waitFor(predicate: (e: SseReader['events']) => boolean, timeoutMs?: number): Promise<void>;
-  close(): void;
-}
-
-/** Reads a text/event-stream with fetch, parsing events as the EventSource spec does. */
-async function openEvents(url: string, headers: Record<string, string> = {}): Promise<SseReader & { status: number; contentType: string | null }> {
-  const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal, headers });
-  const events: SseReader['events'] = [];
-  let failure: unknown;
-  if (res.ok && res.body) {
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    void (async () => {
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const raw = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(raw.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]));
-          if (fields.data !== undefined) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-        }
-      }
-    })().catch((err: unknown) => {
-      if (!controller.signal.aborted) failure = err;
-    });
-  }
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type'),
-    events,
-    async waitFor(predicate, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(events)) {
-        if (failure) throw failure;
-        if (Date.now() > deadline) throw new Error(`timed out; events: ${JSON.stringify(events).slice(0, 500)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    close: () => controller.abort(),
-  };
-}
 
 describe('web chat API', () => {
   let server: TestApp;
