@@ -47,8 +47,21 @@ const BODY_ERRORS: Record<string, { status: number; error: string; message: stri
   'request.aborted': { status: 400, error: 'aborted', message: 'The request was aborted.' },
 };
 
+/** SQLite gave up waiting for a lock (another process held it past the busy timeout): worth retrying. */
+function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    if (isDatabaseBusy(err)) {
+      // Nothing of the turn was written: the client (or the page) sends the same message again.
+      metrics.channelErrors.inc({ channel: 'http', stage: 'database_busy' });
+      logger.warn({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'database busy: asked the client to retry');
+      if (!res.headersSent) res.status(503).set('Retry-After', '2').json({ error: 'busy', message: 'The service is busy; try again in a few seconds.' });
+      return;
+    }
     const e = (err ?? {}) as HttpError;
     const known = e.type ? BODY_ERRORS[e.type] : undefined;
     const status = known?.status ?? e.status ?? e.statusCode ?? 500;

@@ -212,15 +212,16 @@ export class TicketOutbox implements EscalationSink {
   }
 
   private async tick(): Promise<void> {
+    let wait = this.options.pollMs;
     try {
       await this.runOnce();
+      const due = this.options.store.nextDueAt();
+      if (due !== undefined) wait = Math.max(0, Math.min(this.options.pollMs, due - this.now()));
     } catch (err) {
+      // A database error (busy, I/O) must neither stop the worker nor escape as an unhandled rejection.
       this.options.logger?.error({ err: errorMessage(err) }, 'outbox pass failed');
     }
-    if (!this.running) return;
-    const due = this.options.store.nextDueAt();
-    const wait = due === undefined ? this.options.pollMs : Math.max(0, Math.min(this.options.pollMs, due - this.now()));
-    this.schedule(wait);
+    if (this.running) this.schedule(wait);
   }
 
   private async drain(): Promise<number> {

@@ -82,4 +82,29 @@ describe('outbox leases of processes that are gone', () => {
       db.close();
     }
   });
+
+  it('keeps polling when the database fails between passes (no unhandled rejection, no stopped worker)', async () => {
+    const { db, store, provider, created } = setup();
+    let failures = 2;
+    const flaky = Object.assign(Object.create(store) as OutboxStore, {
+      nextDueAt: () => {
+        if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        return store.nextDueAt();
+      },
+    });
+    const errors: string[] = [];
+    const logger = { error: (o: { err: string }) => errors.push(o.err), info: () => undefined, warn: () => undefined, debug: () => undefined };
+    const outbox = new TicketOutbox({ ...SETTINGS, store: flaky, provider, logger: logger as never });
+    outbox.start();
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      await store.insert(makePacket());
+      await new Promise((r) => setTimeout(r, 300));
+      expect(errors).toEqual(['database is locked', 'database is locked']);
+      expect(created).toHaveLength(1);
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  });
 });
