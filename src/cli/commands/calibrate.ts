@@ -78,7 +78,8 @@ export function registerCalibrate(program: Command): void {
               `out-of-fold precision ${pct(outOfFold.precision)}, coverage ${pct(outOfFold.coverage)}, ` +
               `out-of-scope answered ${pct(outOfFold.oosAnswered)}, not escalated ${pct(outOfFold.oosNotEscalated)}; ` +
               `clarify (options scoring ≥ ${pct(outOfFold.closeness)} of the best) on ${pct(outOfFold.clarified)} of answerable, ` +
-              `right article offered in ${pct(outOfFold.clarifyHit)}, on ${pct(outOfFold.oosClarified)} of out-of-scope → ${relative(process.cwd(), file)}`,
+              `right article offered in ${pct(outOfFold.clarifyHit)}, on ${pct(outOfFold.oosClarified)} of out-of-scope ` +
+              `(${outOfFold.repeats} repeats of 5-fold cross-validation) → ${relative(process.cwd(), file)}`,
           );
           if (!outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met on this split; the strictest thresholds were written`);
         }

@@ -20,7 +20,13 @@ const METRIC_ROWS: (keyof Metrics)[] = [
   'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
 ];
 
-const CLARIFY_ROWS: (keyof ClarifyMetrics)[] = ['clarify_rate_answerable', 'clarify_hit_rate', 'clarify_rate_oos'];
+const CLARIFY_ROWS: (keyof ClarifyMetrics)[] = ['clarified_answerable', 'clarify_rate_answerable', 'clarify_hit_rate', 'clarified_oos', 'clarify_rate_oos'];
+
+function clarifyCell(m: ClarifyMetrics, key: keyof ClarifyMetrics): string {
+  if (key === 'clarified_answerable' || key === 'clarified_oos') return String(m[key]);
+  // A hit rate over no clarifies is undefined, not 0.
+  return key === 'clarify_hit_rate' && m.clarified_answerable === 0 ? '–' : m[key].toFixed(3);
+}
 
 /** The metrics table (all, en, fr), then the clarify breakdown, which is not part of the `--json` summary. */
 export function formatSummary(summary: Summary, clarify: ClarifySummary): string {
@@ -32,7 +38,7 @@ export function formatSummary(summary: Summary, clarify: ClarifySummary): string
     '| metric | all | en | fr |',
     '|---|---:|---:|---:|',
     ...table(summary, summary.by_lang, METRIC_ROWS, (m, key) => (COUNTS.has(key) ? String(m[key]) : m[key].toFixed(3))),
-    ...table(clarify, clarify.by_lang, CLARIFY_ROWS, (m, key) => m[key].toFixed(3)),
+    ...table(clarify, clarify.by_lang, CLARIFY_ROWS, clarifyCell),
   ].join('\n');
 }
 

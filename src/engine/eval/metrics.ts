@@ -111,10 +111,12 @@ export function summarize(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): 
 export interface ClarifyMetrics {
   /** Clarified answerable queries / answerable. */
   clarify_rate_answerable: number;
-  /** Clarified answerable queries with a right article among the options / clarified answerable. */
+  /** Clarified answerable queries with a right article among the options / clarified answerable (0 when none). */
   clarify_hit_rate: number;
   /** Clarified out-of-scope queries / out-of-scope (not escalations: they lower oos_escalated_rate). */
   clarify_rate_oos: number;
+  clarified_answerable: number;
+  clarified_oos: number;
 }
 
 export interface ClarifySummary extends ClarifyMetrics {
@@ -125,10 +127,13 @@ export function clarifyMetrics(rows: readonly EvaluatedQuery[], familyOf: Family
   const answerable = rows.filter((r) => r.query.expected.length > 0);
   const clarified = answerable.filter((r) => r.decision.kind === 'clarify');
   const oos = rows.filter((r) => r.query.expected.length === 0);
+  const clarifiedOos = oos.filter((r) => r.decision.kind === 'clarify').length;
   return {
     clarify_rate_answerable: ratio(clarified.length, answerable.length),
     clarify_hit_rate: ratio(clarified.filter((r) => handledRight(r, familyOf)).length, clarified.length),
-    clarify_rate_oos: ratio(oos.filter((r) => r.decision.kind === 'clarify').length, oos.length),
+    clarify_rate_oos: ratio(clarifiedOos, oos.length),
+    clarified_answerable: clarified.length,
+    clarified_oos: clarifiedOos,
   };
 }
 

@@ -33,6 +33,7 @@ export const SHORTLIST_FEATURES = [
   'dense',
   'charMatch',
   'unknownWords',
+  'french',
 ] as const;
 
 export type ShortlistFeatures = Record<(typeof SHORTLIST_FEATURES)[number], number>;
@@ -40,7 +41,10 @@ export type ShortlistFeatures = Record<(typeof SHORTLIST_FEATURES)[number], numb
 /**
  * Bounded, scale-free evidence about the shortlist as a whole: the options' ranking scores (0 when
  * fewer are offered), how many there are, the best coverage / question / semantic / trigram match
- * among them, and how much of the message the knowledge base knows at all.
+ * among them, how much of the message the knowledge base knows at all, and whether it is French
+ * (the default embedder is English-only, so French shortlists rest on weaker evidence). No message
+ * length: the dev set has few one- or two-word messages, and a length weight learned on longer
+ * ones would extrapolate to "never clarify a short message", the vague questions clarify is for.
  */
 export function shortlistFeatures(retrieval: Retrieval, options: readonly Candidate[]): ShortlistFeatures {
   const best = (f: keyof Candidate['features']) => Math.max(0, ...options.map((c) => c.features[f]));
@@ -54,5 +58,6 @@ export function shortlistFeatures(retrieval: Retrieval, options: readonly Candid
     dense: best('dense'),
     charMatch: best('charMatch'),
     unknownWords: retrieval.stats.unknownWords,
+    french: retrieval.stats.lang === 'fr' ? 1 : 0,
   };
 }

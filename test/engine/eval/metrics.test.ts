@@ -60,9 +60,9 @@ describe('eval metrics', () => {
       { query: q('8', [], 'fr'), decision: decision('clarify', ['a', 'b'], 0.3, ['a', 'b']), lang: 'fr' },
     ];
     const c = summarizeClarify(more, familyOf);
-    expect(c).toMatchObject({ clarify_rate_answerable: 0.4, clarify_hit_rate: 0.5, clarify_rate_oos: 0.3333 });
-    expect(c.by_lang.en).toEqual({ clarify_rate_answerable: 0.5, clarify_hit_rate: 1, clarify_rate_oos: 0 });
-    expect(c.by_lang.fr).toEqual({ clarify_rate_answerable: 0.3333, clarify_hit_rate: 0, clarify_rate_oos: 0.5 });
+    expect(c).toMatchObject({ clarify_rate_answerable: 0.4, clarify_hit_rate: 0.5, clarify_rate_oos: 0.3333, clarified_answerable: 2, clarified_oos: 1 });
+    expect(c.by_lang.en).toEqual({ clarify_rate_answerable: 0.5, clarify_hit_rate: 1, clarify_rate_oos: 0, clarified_answerable: 1, clarified_oos: 0 });
+    expect(c.by_lang.fr).toEqual({ clarify_rate_answerable: 0.3333, clarify_hit_rate: 0, clarify_rate_oos: 0.5, clarified_answerable: 1, clarified_oos: 1 });
     // The clarified out-of-scope query lowers the escalation rate and is not handled right.
     expect(summarize(more, familyOf).by_lang.fr).toMatchObject({ clarified: 2, oos_escalated_rate: 0 });
     expect(more.map((r) => handledRight(r, familyOf))).toEqual([true, false, true, false, true, false, false, false]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, chooseThresholds, DEFAULT_TARGETS, rates, type CalibrationExample, type Scored } from '../../../src/engine/gate/calibrate.js';
+import { calibrate, chooseThresholds, crossValidate, DEFAULT_TARGETS, rates, type CalibrationExample, type Scored } from '../../../src/engine/gate/calibrate.js';
 import { gateModelSchema } from '../../../src/engine/gate/model.js';
 import type { Candidate } from '../../../src/engine/retrieval/retrieve.js';
 
@@ -43,6 +43,7 @@ describe('calibration', () => {
     const { model, outOfFold, outOfFoldByLang } = calibrate(examples(300), {
       mode: 'hybrid',
       embedder: { provider: 'test', model: 'm' },
+      repeats: 2,
       provenance: { devSet: 'synthetic' },
     });
     expect(() => gateModelSchema.parse(model)).not.toThrow();
@@ -62,14 +63,27 @@ describe('calibration', () => {
       if (ex.expectedFamilies.size === 0 || i % 3 !== 1) return ex;
       return { ...ex, retrieval: { ...ex.retrieval, candidates: [candidate('other', 0.75), candidate('right', 0.7)] } };
     });
-    const { model, outOfFold } = calibrate(vague, { mode: 'lexical-only', embedder: null });
+    const { model, outOfFold } = calibrate(vague, { mode: 'lexical-only', embedder: null, repeats: 3 });
     expect(model.shortlist?.features).toContain('second');
     expect(model.clarify.closeness).toBeGreaterThan(0);
     expect(model.thresholds.clarify).toBeLessThanOrEqual(model.thresholds.answer);
-    expect(outOfFold).toMatchObject({ met: true, closeness: model.clarify.closeness });
+    expect(outOfFold).toMatchObject({ met: true, closeness: model.clarify.closeness, repeats: 3 });
     expect(outOfFold.clarified).toBeGreaterThan(0.1);
     expect(outOfFold.clarifyHit).toBeGreaterThanOrEqual(DEFAULT_TARGETS.minClarifyHit);
     expect(outOfFold.oosNotEscalated).toBeLessThanOrEqual(DEFAULT_TARGETS.maxOosNotEscalated);
+  });
+
+  it('cross-validates every rule on the same folds, repeat 0 by position, further repeats pooled', () => {
+    const data = examples(60);
+    const rules = [0.4, 0.8].map((closeness) => ({ minScore: 0.2, maxOptions: 3, closeness }));
+    const [loose, strict] = crossValidate(data, rules, { folds: 5, repeats: 3 });
+    expect(loose).toHaveLength(180);
+    // Same ranker and gate per fold: the answer confidences do not depend on the rule.
+    expect(loose!.map((x) => x.confidence)).toEqual(strict!.map((x) => x.confidence));
+    const once = crossValidate(data, rules, { folds: 5 })[0]!;
+    expect(loose!.slice(0, 60)).toEqual(once);
+    // Other fold assignments give other (held-out) predictions.
+    expect(loose!.slice(60, 120).map((x) => x.confidence)).not.toEqual(once.map((x) => x.confidence));
   });
 
   const s = (confidence: number, inShortlist: number, kind: 'right' | 'wrong' | 'oos', extra: Partial<Scored> = {}): Scored => ({

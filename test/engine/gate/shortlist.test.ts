@@ -24,11 +24,12 @@ describe('clarify shortlist', () => {
     expect(shortlist([], rule)).toEqual([]);
   });
 
-  it('describes the shortlist: option scores (0 when absent), count, best evidence among them, unknown words', () => {
+  it('describes the shortlist: option scores (0 when absent), count, best evidence among them, unknown words, language', () => {
     const options = [candidate('a', 0.8, { coverage: 0.6, dense: 0.4 }), candidate('b', 0.6, { coverage: 1, questionMatch: 0.9, dense: 0.7 })];
     const retrieval: Retrieval = { candidates: options, stats: { lang: 'fr', words: 2, unknownWords: 0.25 } };
     const f = shortlistFeatures(retrieval, options);
     expect(Object.keys(f).sort()).toEqual([...SHORTLIST_FEATURES].sort());
-    expect(f).toEqual({ first: 0.8, second: 0.6, third: 0, options: 2, coverage: 1, questionMatch: 0.9, dense: 0.7, charMatch: 0.2, unknownWords: 0.25 });
+    expect(f).toEqual({ first: 0.8, second: 0.6, third: 0, options: 2, coverage: 1, questionMatch: 0.9, dense: 0.7, charMatch: 0.2, unknownWords: 0.25, french: 1 });
+    expect(shortlistFeatures({ ...retrieval, stats: { ...retrieval.stats, lang: 'en' } }, options).french).toBe(0);
   });
 });
