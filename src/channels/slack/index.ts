@@ -219,7 +219,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
       const lang = replies[0]?.lang ?? DEFAULT_LANG;
       let replaced: OutboundMessage | undefined;
       if (original) {
-        const updated = replacing ? renderSlackMessage(replacing, t) : renderAnswered(original, action.text.text, lang, t);
+        const updated = replacing ? renderSlackMessage(replacing, t) : renderAnswered(original, action.text?.text ?? '', lang, t);
         try {
           await client.chat.update({ channel: channelId, ts: messageTs, text: updated.text, blocks: updated.blocks });
           replaced = replacing;

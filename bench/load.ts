@@ -1,0 +1,86 @@
+/**
+ * Load test: N simulated users × M messages each, through the web chat API and the Bot Framework
+ * endpoint at the same time, against the real server process (src/main.ts) with the default
+ * embedder, then every message checked in the SQLite database. Usage:
+ *   npm run load -- [--users 50] [--messages 20] [--channels web,teams] [--provider use|none] [--json]
+ * The per-user rate limit is off for the run (RATE_LIMIT_BURST=0): simulated users type far faster
+ * than people, and the point is to measure the turns, not the limiter.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readDevSet } from '../src/engine/eval/dev-set.js';
+import { startBotConnectorServer } from '../test/helpers/bot-connector-server.js';
+import { REPO_KNOWLEDGE, ROOT, startServerProcess } from '../test/helpers/server-process.js';
+import { checkStored, runLoad, type LoadChannel } from './load-driver.js';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '50' },
+    messages: { type: 'string', default: '20' },
+    channels: { type: 'string', default: 'web,teams' },
+    provider: { type: 'string', default: 'use' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const users = Number(values.users);
+const messages = Number(values.messages);
+const channels = values.channels!.split(',').map((c) => c.trim()) as LoadChannel[];
+if (!Number.isInteger(users) || users < 1 || !Number.isInteger(messages) || messages < 1) throw new Error('--users and --messages must be positive integers');
+if (channels.some((c) => c !== 'web' && c !== 'teams')) throw new Error('--channels: web and/or teams');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const dir = mkdtempSync(join(tmpdir(), 'helpdesk-load-'));
+const connector = await startBotConnectorServer();
+log(`starting the server (EMBEDDINGS_PROVIDER=${values.provider}, data in ${dir})`);
+const started = Date.now();
+const server = await startServerProcess({
+  env: {
+    DATA_DIR: join(dir, 'data'),
+    KB_DIR: REPO_KNOWLEDGE,
+    EMBEDDINGS_PROVIDER: values.provider!,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_BURST: '0',
+  },
+  timeoutMs: 600_000,
+});
+log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}; ${users} users × ${messages} messages on ${channels.join(' + ')}`);
+let exitCode = 0;
+try {
+  let last = 0;
+  const report = await runLoad({
+    url: server.url,
+    connector,
+    users,
+    messages,
+    channels,
+    texts: readDevSet(join(ROOT, 'eval/dev.jsonl')).map((q) => q.query),
+    onProgress: (done, total) => {
+      if (Date.now() - last > 5000 || done === total) {
+        last = Date.now();
+        log(`  ${done}/${total} messages answered`);
+      }
+    },
+  });
+  const stored = checkStored(join(dir, 'data', 'helpdesk.db'), report.sent);
+  const alive = server.child.exitCode === null && (await fetch(`${server.url}/readyz`)).status === 200;
+  const failed = report.channels.reduce((s, c) => s + c.failed, 0);
+  if (values.json) {
+    console.log(JSON.stringify({ ...report, sent: undefined, stored: stored.stored, problems: stored.problems, alive, cpus: cpus().length }));
+  } else {
+    console.log(`| channel | users | messages | buttons | ok | failed | p50 ms | p95 ms | p99 ms | msg/s |`);
+    console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+    for (const c of report.channels) {
+      console.log(`| ${c.channel} | ${c.users} | ${c.sent} | ${c.buttons} | ${c.ok} | ${c.failed} | ${c.latency.p50.toFixed(0)} | ${c.latency.p95.toFixed(0)} | ${c.latency.p99.toFixed(0)} | ${c.throughput_per_s} |`);
+    }
+    console.log(`\n${report.sent.length} messages in ${report.seconds} s on ${cpus().length} cores; stored once, handled and answered with exactly the delivered replies: ${stored.stored}/${report.sent.length}; server still ready: ${alive}`);
+    for (const p of stored.problems.slice(0, 20)) console.log(`  problem: ${p}`);
+  }
+  if (failed > 0 || stored.problems.length > 0 || stored.stored !== report.sent.length || !alive) exitCode = 1;
+} finally {
+  await server.stop();
+  await connector.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);

@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_KNOWLEDGE } from '../helpers/server-process.js';
+
+/** Shared by the reliability tests: a fast server configuration, the web chat API, the database. */
+
+/** Lexical-only (no model to load), fast outbox polling, no rate limit unless a test sets one. */
+export function baseEnv(dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    KB_DIR: REPO_KNOWLEDGE,
+    EMBEDDINGS_PROVIDER: 'none',
+    TICKET_OUTBOX_POLL_MS: '50',
+    TICKET_OUTBOX_BASE_DELAY_MS: '50',
+    RATE_LIMIT_BURST: '0',
+  };
+}
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `helpdesk-${prefix}-`));
+
+export type Payload = Record<string, unknown>;
+
+export interface WebPart {
+  kind: string;
+  choices?: Array<{ label: string; value: Payload }>;
+  blocks?: unknown;
+  number?: string;
+  state?: string;
+}
+
+export interface ChatReply {
+  status: number;
+  replies: Array<{ id: string; lang: string; parts: WebPart[] }>;
+  json: any;
+}
+
+export interface ChatInput {
+  conversationId: string;
+  userId: string;
+  text?: string;
+  action?: Payload;
+  messageId?: string;
+  locale?: string;
+}
+
+export async function chat(url: string, input: ChatInput): Promise<ChatReply> {
+  const body = {
+    conversationId: input.conversationId,
+    user: { id: input.userId, ...(input.locale ? { locale: input.locale } : {}) },
+    ...(input.messageId ? { messageId: input.messageId } : {}),
+    ...(input.action ? { action: { payload: input.action } } : { text: input.text }),
+  };
+  const res = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json().catch(() => undefined)) as any;
+  return { status: res.status, replies: Array.isArray(json?.replies) ? json.replies : [], json };
+}
+
+/** Button payloads offered by a reply, by their action name ("a"). */
+export function choices(reply: ChatReply, action?: string): Payload[] {
+  return reply.replies
+    .flatMap((m) => m.parts.flatMap((p) => (p.kind === 'choices' ? (p.choices ?? []).map((c) => c.value) : [])))
+    .filter((v) => action === undefined || v.a === action);
+}
+
+/** Every piece of text of a reply (blocks flattened), for assertions on wording. */
+export function replyText(reply: ChatReply): string {
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.text === 'string') texts.push(o.text);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(reply.replies);
+  return texts.join(' ');
+}
+
+export function openReadOnly(file: string): Database.Database {
+  return new Database(file, { readonly: true, fileMustExist: true });
+}
+
+export function query<T>(file: string, sql: string, ...params: unknown[]): T[] {
+  const db = openReadOnly(file);
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
