@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { CoreConfig } from '../config/sections/core.js';
 import type { RetrievalConfig } from '../config/sections/retrieval.js';
 import { createEmbedder } from '../embeddings/factory.js';
+import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
@@ -27,6 +28,8 @@ export interface KnowledgeAppConfig {
 
 export interface KnowledgeRuntime {
   service: HybridKnowledgeService;
+  /** The configured embedder (also when it failed to load; the service then runs lexical-only). */
+  embedder?: Embedder;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
   });
   return {
     service,
+    embedder,
     async close() {
       await embedder?.close?.();
       cache?.close();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAsk } from './ask.js';
+import { registerBench } from './bench.js';
 import { registerChat } from './chat.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerEval } from './eval.js';
@@ -9,4 +10,4 @@ import { registerLint } from './lint.js';
 /** Registry of sub-commands: add one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerIndex, registerAsk, registerLint, registerEval, registerCalibrate, registerChat];
+export const commands: RegisterCommand[] = [registerIndex, registerAsk, registerLint, registerEval, registerCalibrate, registerChat, registerBench];

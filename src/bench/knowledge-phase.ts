@@ -1,0 +1,131 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createKnowledgeRuntime, type KnowledgeRuntime } from '../app/knowledge.js';
+import { retrievalSchema } from '../config/sections/retrieval.js';
+import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
+import { peakRssMb, ratio, summarizeLatency, timed, type LatencySummary } from './stats.js';
+
+/**
+ * A knowledge base opened exactly as the bot opens it (src/app/knowledge.ts: USE embedder with
+ * its worker threads, SQLite embedding cache and persisted HNSW index under the data folder,
+ * calibrated gate), the build timed, then each query decided by the product's
+ * KnowledgeService.decide() next to the bare query-embedding call of the same embedder.
+ */
+
+export type Progress = (message: string) => void;
+
+export interface BuildMeasure {
+  articles: number;
+  /** Texts the index holds (titles, questions, chunks). */
+  texts: number;
+  /** Texts embedded by this build (the rest came from the embedding cache). */
+  embedded: number;
+  seconds: number;
+  articles_per_s: number;
+  /** Embedded texts per second of build time (0 when everything came from the cache). */
+  embedded_per_s: number;
+  mode: string;
+}
+
+export interface LatencyMeasure {
+  queries: number;
+  /** KnowledgeService.decide(): query embedding, hybrid retrieval and the gate (no LLM). */
+  engine: LatencySummary;
+  /** The same embedder's embedQueries([query]) alone: the floor of any embedding-based answer. */
+  floor: LatencySummary;
+  p50_ratio: number;
+  p95_ratio: number;
+}
+
+export interface KnowledgePhaseResult {
+  label: string;
+  build: BuildMeasure;
+  latency?: LatencyMeasure;
+  peak_rss_mb: number;
+  warnings: string[];
+}
+
+export interface KnowledgePhaseInput {
+  label: string;
+  kbDir: string;
+  dataDir: string;
+  /** Remove the persisted vector index first, so the build is measured (embeddings may still be cached). */
+  rebuildIndex: boolean;
+  queries?: string[];
+  warmup?: number;
+}
+
+/** The retrieval configuration the bot runs with by default (USE, one worker per core). */
+export const benchRetrievalConfig = () => retrievalSchema.parse({ EMBEDDINGS_PROVIDER: 'use' });
+
+function embeddingProgress(label: string, progress: Progress): (p: EmbedProgress) => void {
+  let started = 0;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (!started) started = now;
+    const fresh = p.done - p.reused;
+    if (p.total === p.reused || (now - last < 15_000 && p.done < p.total)) return;
+    last = now;
+    const rate = fresh / Math.max(0.001, (now - started) / 1000);
+    const eta = rate > 0 ? Math.round((p.total - p.done) / rate) : 0;
+    progress(`${label}: embedded ${fresh} of ${p.total - p.reused} new texts (${p.reused} cached), ${rate.toFixed(1)}/s${p.done < p.total ? `, ~${eta} s left` : ''}`);
+  };
+}
+
+export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDir' | 'dataDir' | 'rebuildIndex'>, progress: Progress): Promise<{ runtime: KnowledgeRuntime; build: BuildMeasure }> {
+  if (input.rebuildIndex) rmSync(join(resolve(input.dataDir), 'vector-index'), { recursive: true, force: true });
+  const { value: runtime, ms } = await timed(() =>
+    createKnowledgeRuntime(
+      { core: { kbDir: input.kbDir, dataDir: input.dataDir }, retrieval: benchRetrievalConfig() },
+      { onProgress: embeddingProgress(input.label, progress), log: { info: () => undefined, warn: (m) => progress(`${input.label}: warning: ${m}`) } },
+    ),
+  );
+  const status = runtime.service.status();
+  const seconds = ms / 1000;
+  const embedded = status.lastLoad?.embedded ?? 0;
+  const build: BuildMeasure = {
+    articles: status.articles,
+    texts: status.vectors,
+    embedded,
+    seconds: Math.round(seconds * 10) / 10,
+    articles_per_s: ratio(status.articles, seconds, 1),
+    embedded_per_s: ratio(embedded, seconds, 1),
+    mode: status.mode,
+  };
+  return { runtime, build };
+}
+
+export async function measureLatency(runtime: KnowledgeRuntime, queries: readonly string[], warmup: number): Promise<LatencyMeasure> {
+  const embedder = runtime.embedder;
+  if (!embedder) throw new Error('latency needs the embedder');
+  for (const q of queries.slice(0, warmup)) {
+    await embedder.embedQueries([q]);
+    await runtime.service.decide(q);
+  }
+  const engine: number[] = [];
+  const floor: number[] = [];
+  // Interleaved, so both see the same machine state (GC, other load).
+  for (const q of queries) {
+    floor.push((await timed(() => embedder.embedQueries([q]))).ms);
+    engine.push((await timed(() => runtime.service.decide(q))).ms);
+  }
+  const e = summarizeLatency(engine);
+  const f = summarizeLatency(floor);
+  return { queries: queries.length, engine: e, floor: f, p50_ratio: ratio(e.p50, f.p50), p95_ratio: ratio(e.p95, f.p95) };
+}
+
+export async function runKnowledgePhase(input: KnowledgePhaseInput, progress: Progress): Promise<KnowledgePhaseResult> {
+  const { runtime, build } = await openTimed(input, progress);
+  try {
+    progress(`${input.label}: ${build.articles} articles, ${build.texts} texts indexed in ${build.seconds} s (${build.embedded} embedded, ${build.mode})`);
+    let latency: LatencyMeasure | undefined;
+    if (input.queries && input.queries.length > 0) {
+      progress(`${input.label}: timing ${input.queries.length} decisions`);
+      latency = await measureLatency(runtime, input.queries, input.warmup ?? 20);
+    }
+    return { label: input.label, build, latency, peak_rss_mb: peakRssMb(), warnings: runtime.service.status().warnings };
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { formatResults } from '../../bench/report.js';
+import { runBenchmark } from '../../bench/run.js';
+
+/** `helpdesk bench`: latency, vector search, quality against peers and index builds, in one run. */
+
+interface BenchCliOptions {
+  kb: string;
+  queries: string;
+  sizes: string;
+  vectors: string;
+  work: string;
+  out: string;
+  json?: boolean;
+}
+
+function positiveInts(value: string, name: string): number[] {
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`${name} must be positive integers separated by commas, got "${value}"`);
+  return list;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('Benchmark decision latency, vector search, quality against MiniSearch and Orama, and index builds (about 15 min on 2 cores)')
+    .option('--kb <dir>', 'seed knowledge folder (shipped articles)', 'knowledge')
+    .option('--queries <file>', 'labelled dev set', 'eval/dev.jsonl')
+    .option('--sizes <list>', 'sizes of the generated knowledge bases, in articles', '1000,10000')
+    .option('--vectors <n>', 'vectors in the HNSW vs exact-scan comparison', '100000')
+    .option('--work <dir>', 'work folder: generated articles and the embedding cache kept across runs', 'bench/tmp')
+    .option('--out <file>', 'where to write the results', 'bench/results.json')
+    .option('--json', 'print the results as JSON instead of tables')
+    .action(async (options: BenchCliOptions) => {
+      const results = await runBenchmark(
+        {
+          seedDir: options.kb,
+          queriesFile: options.queries,
+          sizes: positiveInts(options.sizes, '--sizes'),
+          vectors: positiveInts(options.vectors, '--vectors')[0]!,
+          workDir: options.work,
+          splits: ['report'],
+          out: options.out,
+        },
+        (line) => process.stderr.write(`${line}\n`),
+      );
+      console.log(options.json ? JSON.stringify(results) : formatResults(results));
+    });
+}
