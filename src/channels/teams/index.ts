@@ -83,6 +83,11 @@ function isLoopback(url: string): boolean {
   }
 }
 
+/** Whether the bot itself is @mentioned (the Application strips the mention from the text, not from the entities). */
+function mentionsBot(activity: Activity): boolean {
+  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient.id);
+}
+
 /** Mentions are removed by the Application; Teams may leave HTML spaces around them. */
 function cleanText(text: string | undefined): string {
   return (text ?? '').replace(/&nbsp;/gi, ' ').trim();
@@ -215,6 +220,9 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       }
       return;
     }
+    // With the resource-specific consent of the manifest (ChannelMessage.Read.Group) Teams sends every
+    // channel message, not only @mentions: in a team channel the bot answers only when called.
+    if (activity.conversation.conversationType === 'channel' && !mentionsBot(activity)) return;
     if (!text) {
       // An attachment, a sticker or an unknown card submit: nothing the engine can read.
       await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'notices.text_only'), textFormat: 'markdown' });

@@ -158,6 +158,36 @@ describe('Teams channel routing and cards', () => {
     expect(engineEvents).toEqual([]);
   });
 
+  it('reads every channel message (resource-specific consent) but answers in a team channel only when @mentioned', async () => {
+    const general = '19:general0000000@thread.tacv2;messageid=1700000000123';
+    const before = connector.messages().length;
+    const channelActivity = (overrides: Record<string, unknown>) =>
+      activity({ conversation: { id: general, conversationType: 'channel', tenantId: TENANT }, channelData: { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' } }, ...overrides });
+    script = [{ lang: 'en', parts: [{ kind: 'text', text: 'On it.' }] }];
+    try {
+      // Colleagues talking in the channel, including to someone else: the bot stays silent.
+      await postJson(`${url}/api/messages`, channelActivity({ text: 'anyone else has a slow vpn today?' }));
+      const other = { id: '29:other', name: 'Sam' };
+      await postJson(`${url}/api/messages`, channelActivity({ text: '<at>Sam</at> can you check the printer', entities: [{ type: 'mention', mentioned: other, text: '<at>Sam</at>' }] }));
+      expect(engineEvents).toEqual([]);
+      expect(connector.messages().length).toBe(before);
+
+      const mention = `<at>${BOT.name}</at>`;
+      await postJson(`${url}/api/messages`, channelActivity({ text: `${mention} my vpn is slow`, entities: [{ type: 'mention', mentioned: BOT, text: mention }] }));
+      expect(engineEvents.map((e) => e.text)).toEqual(['my vpn is slow']);
+      expect(connector.messages().slice(before).map((m) => m.activity?.text)).toEqual(['On it.']);
+    } finally {
+      script = [];
+    }
+
+    // In the technicians' channel a reply in a handoff thread is relayed without any mention.
+    await postJson(
+      `${url}/api/messages`,
+      activity({ conversation: { id: `${TECHS};messageid=1700000000998`, conversationType: 'channel', tenantId: TENANT }, channelData: { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' } }, text: 'on my way' }),
+    );
+    expect(technicianMessages.at(-1)).toMatchObject({ address: { conversationId: TECHS, threadId: '1700000000998' }, text: 'on my way' });
+  });
+
   it("posts the technicians' card as a new channel post, replies in its thread and marks it taken", async () => {
     // The bot was added to the team: the channel's reference is stored.
     await postJson(
