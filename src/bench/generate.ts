@@ -12,13 +12,13 @@ import { DEVICES, errorCode, SITES, SYSTEMS, VOCABULARY, type Context } from './
  * Benchmark knowledge bases of any size grown from the seed articles: the seeds themselves plus
  * generated EN/FR translation pairs, each a new article about a seed's topic made specific to a
  * system, device, error code or site. Titles are paraphrased (templates and phrase swaps), the
- * body recombines a symptom and a few resolution steps of the seed with, often, a step from
- * another article of the same category, and `questions` come from a per-topic pool of
- * paraphrased seed questions (real knowledge bases repeat how users ask). Deterministic: pair n
+ * body is the error line and a resolution step of the seed or, a third of the time, of another
+ * article of the same category, and `questions` come from a per-topic pool of paraphrased seed
+ * questions (real knowledge bases repeat how users ask). Deterministic: pair n
  * depends only on the seed and n, so a smaller base is a prefix of a larger one and their texts
  * (hence cached embeddings) are shared.
  *
- * Bodies are short on purpose (a symptom line and one resolution step, about 25 words):
+ * Bodies are short on purpose (an error line and one resolution step, about 15 words):
  * embedding every generated text with the default model on two cores is what bounds the
  * benchmark's run time (see README, Benchmarks).
  */
@@ -42,9 +42,7 @@ export interface GeneratedKnowledgeBase {
 
 interface SeedSide {
   article: Article;
-  symptoms: string[];
   resolution: string[];
-  more: string[];
   questionPool: string[];
 }
 
@@ -56,7 +54,7 @@ interface SeedPair {
 
 const QUESTION_POOL = 20;
 
-/** A step or symptom cut to its first sentence, and a long one to its first clause. */
+/** A step cut to its first sentence, and a long one to its first clause. */
 function shortSentence(text: string): string {
   const first = text.split(/(?<=[.!?])\s+/)[0]!.trim();
   if (first.split(/\s+/).length <= 12) return first;
@@ -75,23 +73,13 @@ function paraphrase(text: string, lang: Lang, r: Random): string {
 }
 
 function seedSide(article: Article, r: Random): SeedSide {
-  const { headings } = VOCABULARY[article.lang];
-  const section = (heading: string) => {
-    const found = splitSections(article.body).find((s) => s.heading === heading);
-    return found ? sectionParagraphs(found.tokens).map(shortSentence) : [];
-  };
+  const resolution = splitSections(article.body).find((s) => s.heading === VOCABULARY[article.lang].headings.resolution);
   const pool = new Set<string>();
   for (let tries = 0; pool.size < QUESTION_POOL && tries < QUESTION_POOL * 20; tries++) {
     const q = paraphrase(r.pick(article.questions.length > 0 ? article.questions : [article.title]), article.lang, r);
     pool.add(fill(r.pick(VOCABULARY[article.lang].questions), { q }));
   }
-  return {
-    article,
-    symptoms: section(headings.symptoms),
-    resolution: section(headings.resolution),
-    more: section(headings.more),
-    questionPool: [...pool],
-  };
+  return { article, resolution: resolution ? sectionParagraphs(resolution.tokens).map(shortSentence) : [], questionPool: [...pool] };
 }
 
 function seedPairs(seedDir: string, seed: number): SeedPair[] {
@@ -112,39 +100,26 @@ function seedPairs(seedDir: string, seed: number): SeedPair[] {
 interface PairPlan {
   ctx: Context;
   titleTemplate: number;
-  intro: number;
-  symptom: number | undefined;
   errorLine: number | undefined;
-  steps: number[];
+  step: number;
   borrowed: { pair: SeedPair; step: number } | undefined;
-  more: number | undefined;
   questions: number[];
 }
 
 function planPair(pair: SeedPair, sameCategory: SeedPair[], r: Random): PairPlan {
-  const stepsAvailable = Math.min(pair.en.resolution.length, pair.fr.resolution.length);
+  const steps = (p: SeedPair) => Math.min(p.en.resolution.length, p.fr.resolution.length);
   const siblings = sameCategory.filter((p) => p !== pair);
   const sibling = siblings.length > 0 && r.chance(0.35) ? r.pick(siblings) : undefined;
-  const symptoms = Math.min(pair.en.symptoms.length, pair.fr.symptoms.length);
-  const more = Math.min(pair.en.more.length, pair.fr.more.length);
   const pool = Math.min(pair.en.questionPool.length, pair.fr.questionPool.length);
   return {
     ctx: { os: r.pick(SYSTEMS), device: r.pick(DEVICES), code: errorCode(r.next), site: r.pick(SITES) },
     titleTemplate: r.int(VOCABULARY.en.titles.length),
-    intro: r.int(VOCABULARY.en.intros.length),
-    symptom: symptoms > 0 && r.chance(0.5) ? r.int(symptoms) : undefined,
     errorLine: r.chance(0.5) ? r.int(VOCABULARY.en.errorLines.length) : undefined,
-    steps: r.sample(
-      Array.from({ length: stepsAvailable }, (_, i) => i),
-      1 + r.int(2),
-    ),
-    borrowed: sibling
-      ? { pair: sibling, step: r.int(Math.min(sibling.en.resolution.length, sibling.fr.resolution.length)) }
-      : undefined,
-    more: more > 0 && r.chance(0.2) ? r.int(more) : undefined,
+    step: r.int(steps(pair)),
+    borrowed: sibling ? { pair: sibling, step: r.int(steps(sibling)) } : undefined,
     questions: r.sample(
       Array.from({ length: pool }, (_, i) => i),
-      3 + r.int(2),
+      2 + r.int(2),
     ),
   };
 }
@@ -159,20 +134,13 @@ function renderArticle(
 ): { markdown: string; words: number } {
   const v = VOCABULARY[lang];
   const values = { ...plan.ctx };
-  // One symptom line: the error code when the article has one, else a symptom of the seed, else the context.
-  const symptom =
-    plan.errorLine !== undefined
-      ? fill(v.errorLines[plan.errorLine]!, values)
-      : plan.symptom !== undefined
-        ? side.symptoms[plan.symptom]!
-        : fill(v.intros[plan.intro]!, values);
-  // A step of the seed, or one borrowed from another article of the same category.
-  const steps = [plan.borrowed ? plan.borrowed.pair[lang].resolution[plan.borrowed.step]! : side.resolution[plan.steps[0]!]!];
+  // The error code as the symptom when the article has one; then a step of the seed, or one
+  // borrowed from another article of the same category.
+  const step = plan.borrowed ? plan.borrowed.pair[lang].resolution[plan.borrowed.step]! : side.resolution[plan.step]!;
   const body = [
-    `## ${v.headings.symptoms}`,
-    `- ${symptom}`,
+    ...(plan.errorLine !== undefined ? [`## ${v.headings.symptoms}`, `- ${fill(v.errorLines[plan.errorLine]!, values)}`] : []),
     `## ${v.headings.resolution}`,
-    steps.map((s, i) => `${i + 1}. ${s}`).join('\n'),
+    `1. ${step}`,
   ].join('\n\n');
   const front = {
     id,

@@ -42,6 +42,11 @@ export interface QualityPhaseInput {
   queriesFile: string;
   /** Splits reported besides "all". */
   splits: string[];
+  /**
+   * The benchmark's shared embedding cache: the shipped articles' vectors are copied there once
+   * measured cold, so the generated bases (which contain the shipped articles) do not embed them again.
+   */
+  shareCacheFile?: string;
 }
 
 const WARMUP = 20;
@@ -130,6 +135,14 @@ export async function runQualityPhase(input: QualityPhaseInput, progress: Progre
       const cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
       const vectors = cache.getMany(embedder.provider, embedder.model, [...new Set(entries.map((e) => e.hash))]);
       cache.close();
+      if (input.shareCacheFile) {
+        const shared = SqliteEmbeddingCache.open(input.shareCacheFile);
+        try {
+          shared.putMany(embedder.provider, embedder.model, [...vectors].map(([hash, vector]) => ({ hash, vector })));
+        } finally {
+          shared.close();
+        }
+      }
       const peers = [miniSearchPeer(kb.articles), await oramaPeer({ entries, vectors, titles: new Map(kb.articles.map((a) => [a.id, a.title])), embedder })];
       const systems = [product];
       for (const peer of peers) {

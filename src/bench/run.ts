@@ -64,7 +64,7 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
 
   progress(`quality and cold/warm builds on ${options.seedDir} with ${queries.length} queries from ${options.queriesFile}`);
   const quality = await runInChild<QualityPhaseResult>(
-    { phase: 'quality', input: { kbDir: options.seedDir, queriesFile: options.queriesFile, splits: options.splits } },
+    { phase: 'quality', input: { kbDir: options.seedDir, queriesFile: options.queriesFile, splits: options.splits, shareCacheFile: join(dataDir, 'embeddings.sqlite') } },
     progress,
   );
 

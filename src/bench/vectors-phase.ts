@@ -29,6 +29,8 @@ export interface VectorsPhaseInput {
   dataDir: string;
   queriesFile: string;
   target: number;
+  /** Dev-set queries used (the first ones): each costs an exact scan of the whole set. */
+  maxQueries?: number;
   k?: number;
   seed?: number;
 }
@@ -186,7 +188,7 @@ export async function runVectorsPhase(input: VectorsPhaseInput, progress: Progre
     progress(`vectors: ${real.length} distinct real USE vectors from the cache, ${Math.max(0, input.target - real.length)} synthetic`);
     const synthetic = synthesise(real, Math.max(0, input.target - real.length), input.seed ?? 7);
     const corpus = [...real.map((v) => v.vector), ...synthetic].slice(0, input.target);
-    const queries = await embedder.embedQueries(readDevSet(input.queriesFile).map((q) => q.query));
+    const queries = await embedder.embedQueries(readDevSet(input.queriesFile).slice(0, input.maxQueries ?? 100).map((q) => q.query));
 
     const full = await measureSet(corpus, Math.min(real.length, input.target), queries, embedder, k, progress);
     progress(`vectors ${full.vectors}: HNSW built in ${full.hnsw_build_s} s, recall@10 ${full.hnsw_k10.recall_at_10}, exact p50 ${full.exact.latency.p50} ms vs HNSW ${full.hnsw_k10.latency.p50} ms`);

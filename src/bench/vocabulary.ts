@@ -48,11 +48,10 @@ export function errorCode(r: () => number): string {
 interface LangVocabulary {
   /** {T}: paraphrased seed title; {t}: the same, lower-case start. */
   titles: string[];
-  intros: string[];
   errorLines: string[];
   /** {q}: paraphrased seed question. No article-specific context, so a question fits every article of its topic. */
   questions: string[];
-  headings: { symptoms: string; resolution: string; more: string };
+  headings: { symptoms: string; resolution: string };
   swaps: [RegExp, string[]][];
 }
 
@@ -63,18 +62,12 @@ export const VOCABULARY: Record<Lang, LangVocabulary> = {
       '{T} on {os} with {device}', '{device}: {t}', 'Troubleshooting: {t} ({os})', '{T} when working from {site}',
       '{T}, error {code} on {device}',
     ],
-    intros: [
-      'Applies to {os} on {device}.',
-      'Written for staff at the {site} office using {os}.',
-      'Seen on {device} laptops running {os}.',
-      'Reported by the {site} team after the last {os} update.',
-    ],
     errorLines: ['The error code {code} is shown.', 'You may see {code} in the message.', 'The log mentions {code}.'],
     questions: [
       '{q}', 'hi, {q}', '{q}, any idea?', 'urgent: {q}', '{q} again', '{q} pls help', '{q} since this morning',
       '{q} since yesterday', 'hello {q}', '{q}?? help',
     ],
-    headings: { symptoms: 'Symptoms', resolution: 'Resolution', more: "If it still doesn't work" },
+    headings: { symptoms: 'Symptoms', resolution: 'Resolution' },
     swaps: [
       [/\bwill not\b/gi, ["won't", 'does not', 'fails to']],
       [/\bcannot\b/gi, ["can't", 'unable to']],
@@ -99,18 +92,12 @@ export const VOCABULARY: Record<Lang, LangVocabulary> = {
       '{T} sous {os} avec {device}', '{device} : {t}', 'Dépannage : {t} ({os})', '{T} en télétravail depuis {site}',
       '{T}, erreur {code} sur {device}',
     ],
-    intros: [
-      'Concerne {os} sur {device}.',
-      'Rédigé pour le personnel du site de {site} sous {os}.',
-      'Constaté sur les portables {device} sous {os}.',
-      "Signalé par l'équipe de {site} après la dernière mise à jour {os}.",
-    ],
     errorLines: ["Le code d'erreur {code} s'affiche.", 'Le message peut indiquer {code}.', 'Le journal mentionne {code}.'],
     questions: [
       '{q}', 'bonjour, {q}', '{q}, une idée ?', 'urgent : {q}', '{q} encore', '{q} svp aide', '{q} depuis ce matin',
       "{q} depuis hier", 'salut {q}', '{q} ?? help',
     ],
-    headings: { symptoms: 'Symptômes', resolution: 'Résolution', more: 'Si le problème persiste' },
+    headings: { symptoms: 'Symptômes', resolution: 'Résolution' },
     swaps: [
       [/\bne se connecte pas\b/gi, ['refuse de se connecter', "n'arrive pas à se connecter"]],
       [/\bne fonctionne pas\b/gi, ['ne marche pas', 'est en panne', 'plante']],
