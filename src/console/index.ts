@@ -125,7 +125,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const ctxOf = (req: Request, res: Response): PageContext => {
     const lang = res.locals.lang as Lang;
     const state = res.locals.auth as AuthState | undefined;
-    return { t: consoleT(deps.translator, lang), lang, csrf: state?.kind === 'session' ? state.session.csrf : '', url: req.originalUrl };
+    return { t: consoleT(deps.translator, lang), tKey: (key, params) => deps.translator.t(lang, key, params), lang, csrf: state?.kind === 'session' ? state.session.csrf : '', url: req.originalUrl };
   };
   const titleOf = (lang: Lang) => (id: string) => deps.knowledge.article(id, lang)?.title ?? id;
   const send = (res: Response, status: number, page: string) => res.status(status).type('html').send(page);

@@ -5,6 +5,8 @@ import type { T } from './i18n.js';
 /** What every console page is rendered with. */
 export interface PageContext {
   t: T;
+  /** Any locale key (not only `console.*`) in the page language, e.g. the gate's explanations. */
+  tKey: T;
   lang: Lang;
   /** The session's anti-CSRF token for forms ('' for bearer requests and the login page). */
   csrf: string;

@@ -45,7 +45,10 @@ describe('console pages', () => {
     expect(transcript.text).toContain('my vpn does not connect');
     expect(transcript.text).toMatch(/class="gate decision-(answer|clarify|escalate)"/);
     expect(transcript.text).toMatch(/<span class="confidence">\d\.\d\d<\/span>/);
-    expect(transcript.text).toMatch(/<span class="explanation">[^<]{5,}<\/span>/);
+    expect(transcript.text).toMatch(/<span class="explanation">(answered|clarify|escalated): [^<]{5,}<\/span>/);
+    // The same decision explained in French on the French console (stored as a locale key and parameters).
+    const french = await get(`/admin/conversations/${id}?lang=fr`);
+    expect(french.text).toMatch(/<span class="explanation">(répondu|choix proposé|transmis à un technicien) : [^<]{5,}<\/span>/);
     expect((await get('/admin/conversations/no-such-conversation')).status).toBe(404);
   });
 

@@ -56,12 +56,21 @@ export function transcriptPage(
     shownAt.add(turn.at);
     return byAt.get(turn.at) ?? [];
   };
+  // The gate's explanation in the console's language when the event carries its locale key (older events: English text).
+  const explanationOf = (e: AnalyticsEvent): string => {
+    const x = (e.data as { explanation?: { key?: unknown; params?: unknown } } | undefined)?.explanation;
+    if (x && typeof x.key === 'string' && x.key.startsWith('gate.') && x.params && typeof x.params === 'object') {
+      const text = ctx.tKey(x.key, x.params as Record<string, string | number>);
+      if (text !== x.key) return text;
+    }
+    return e.text ?? '';
+  };
   const describe = (e: AnalyticsEvent) => {
     switch (e.type) {
       case 'decision':
         return html`<div class="gate decision-${e.decision ?? ''}"><strong>${t('transcript.gate')}</strong> ${t(`decision.${e.decision ?? 'unknown'}`)}
           · ${t('transcript.confidence')} <span class="confidence">${e.confidence !== undefined ? e.confidence.toFixed(2) : '—'}</span>
-          ${e.articleId ? html` · ${titleOf(e.articleId)}` : ''}<br><span class="explanation">${e.text ?? ''}</span></div>`;
+          ${e.articleId ? html` · ${titleOf(e.articleId)}` : ''}<br><span class="explanation">${explanationOf(e)}</span></div>`;
       case 'answer_shown':
         return html`<div class="event">${t('transcript.answer_shown', { title: e.articleId ? titleOf(e.articleId) : '' })}</div>`;
       case 'feedback':

@@ -36,7 +36,12 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
     confidence: decision.confidence,
     text: decision.explanation,
     ...(decision.chosen ? { articleId: decision.chosen.articleId } : {}),
-    data: { candidates: decision.candidates.slice(0, 5).map((c) => ({ id: c.articleId, score: c.score })), queryLang: decision.queryLang },
+    data: {
+      candidates: decision.candidates.slice(0, 5).map((c) => ({ id: c.articleId, score: c.score })),
+      queryLang: decision.queryLang,
+      // So technicians read the explanation in their console's language (`text` is the English one).
+      ...(decision.explanationKey ? { explanation: { key: decision.explanationKey, params: decision.explanationParams ?? {} } } : {}),
+    },
   });
 
   const shownFamilies = new Set(exclude.flatMap((id) => turn.deps.knowledge.family(id)));
