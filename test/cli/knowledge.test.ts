@@ -45,7 +45,7 @@ describe('helpdesk index / ask', () => {
   it('indexes with embeddings, then reuses the cache and the persisted index', () => {
     const first = helpdesk(['index', '--kb', join(fixtures, 'kb-basic'), '--data', data]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^indexed 6 articles, \d+ chunks, \d+ vectors \(hybrid, use universal-sentence-encoder-lite@/);
+    expect(first.stdout, first.stderr).toMatch(/^indexed 6 articles, \d+ chunks, \d+ vectors \(hybrid, use universal-sentence-encoder-lite@/);
     expect(first.stderr).toContain('vector index rebuilt: no index yet');
     expect(existsSync(join(data, 'embeddings.sqlite'))).toBe(true);
     const second = helpdesk(['index', '--kb', join(fixtures, 'kb-basic'), '--data', data]);

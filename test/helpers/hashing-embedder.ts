@@ -15,13 +15,14 @@ export class HashingEmbedder implements Embedder {
   /** While set, passage embedding waits for it: lets a test look inside a reload in progress. */
   hold?: Promise<void>;
 
-  constructor(private readonly options: { failInit?: boolean; model?: string } = {}) {
+  /** `failInit`: every init fails; a number: that many first inits fail. */
+  constructor(private readonly options: { failInit?: boolean | number; model?: string } = {}) {
     this.model = options.model ?? 'bag-of-words-64';
   }
 
   async init(): Promise<void> {
     this.initCalls++;
-    if (this.options.failInit) throw new EmbedderUnavailableError('model files missing from /nowhere');
+    if (this.options.failInit === true || (typeof this.options.failInit === 'number' && this.initCalls <= this.options.failInit)) throw new EmbedderUnavailableError('model files missing from /nowhere');
   }
 
   private vector(text: string): Float32Array {

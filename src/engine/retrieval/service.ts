@@ -51,6 +51,21 @@ export interface RetrievalRun {
   model: GateModel;
 }
 
+/**
+ * One more try after a failed model load: a transient failure (a busy machine, a file being
+ * replaced) should not leave the process lexical-only until its next restart. A missing model
+ * fails fast both times.
+ */
+async function initWithRetry(embedder: Embedder, note: (message: string) => void): Promise<void> {
+  try {
+    await embedder.init();
+  } catch (err) {
+    note(`embedder ${embedder.provider} ${embedder.model} failed to load (${err instanceof Error ? err.message : String(err)}); trying once more`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await embedder.init();
+  }
+}
+
 export class HybridKnowledgeService implements ManagedKnowledgeService {
   private snapshot!: Snapshot;
   private embedder?: Embedder;
@@ -65,7 +80,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     if (options.embedderProblem) service.warn(options.embedderProblem);
     if (options.embedder) {
       try {
-        await options.embedder.init();
+        await initWithRetry(options.embedder, (m) => options.log?.info(m));
         service.embedder = options.embedder;
       } catch (err) {
         service.warn(

@@ -82,6 +82,14 @@ describe('HybridKnowledgeService', () => {
     expect(d.candidates[0]?.articleId).toBe('vpn-cannot-connect');
   });
 
+  it('tries the model once more after a failed load, and runs hybrid when the second try works', async () => {
+    const embedder = new HashingEmbedder({ failInit: 1 });
+    const service = await HybridKnowledgeService.create({ kbDir: fixture, embedder });
+    expect(embedder.initCalls).toBe(2);
+    expect(service.status().mode).toBe('hybrid');
+    expect(service.status().warnings.join('\n')).not.toMatch(/EMBEDDINGS UNAVAILABLE/);
+  });
+
   it('reload re-embeds only what changed and swaps atomically', async () => {
     const kb = copyKb();
     const embedder = new HashingEmbedder();
