@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { BotConnectorServer, ConnectorCall } from '../test/helpers/bot-connector-server.js';
+import { postJson } from '../test/helpers/http.js';
 import { createRandom, type Random } from '../src/bench/random.js';
 import { summarizeLatency, type LatencySummary } from '../src/bench/stats.js';
 
@@ -62,17 +63,6 @@ const BOT = { id: '28:load-test-bot', name: 'IT Helpdesk' };
 
 type Payload = Record<string, unknown>;
 
-async function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json };
-}
 
 /** Button payloads of a web reply list (choices parts). */
 function webButtons(replies: Array<{ id: string; parts: Array<{ kind: string; choices?: Array<{ value: Payload }> }> }>): Array<{ payload: Payload; source: string }> {
@@ -111,7 +101,7 @@ async function webUser(options: LoadOptions, n: number, r: Random, record: (m: S
     const started = performance.now();
     let sent: SentMessage;
     try {
-      const res = await post(`${options.url}/api/chat`, body);
+      const res = await postJson(`${options.url}/api/chat`, body);
       const replies = Array.isArray(res.json?.replies) ? res.json.replies : [];
       sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: replies.length, ms: performance.now() - started };
       buttons = webButtons(replies);
@@ -149,7 +139,7 @@ async function teamsUser(options: LoadOptions, n: number, r: Random, record: (m:
     const started = performance.now();
     let sent: SentMessage;
     try {
-      const res = await post(`${options.url}/api/messages`, activity);
+      const res = await postJson(`${options.url}/api/messages`, activity);
       // The adapter answers once the turn is done: every reply has reached the connector by now.
       const ours = connector.calls.slice(before).filter((c) => c.conversationId === conversationId && (c.op === 'reply' || c.op === 'update') && c.activity?.type === 'message');
       sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: ours.length, ms: performance.now() - started };

@@ -1,4 +1,4 @@
-import type { ActionPayload } from '../engine/contract.js';
+import type { ActionPayload, ReplyPart } from '../engine/contract.js';
 import type { EscalationPacket } from '../engine/escalation/packet.js';
 import type { Lang } from '../engine/lang.js';
 import type { Translator } from '../engine/i18n.js';
@@ -94,4 +94,11 @@ export function summariseHandoff(packet: EscalationPacket, t: Translator, option
     };
   }
   return summary;
+}
+
+/** Locale key (under `channels.`) and parameters of a handoff notice's title: with the technician's name when known. */
+export function handoffTitle(part: Extract<ReplyPart, { kind: 'handoff' }>): { key: string; params?: Record<string, string | undefined> } {
+  const who = part.technician;
+  if (part.state === 'taken' || part.state === 'relay') return who ? { key: `handoff.${part.state}`, params: { technician: who } } : { key: `handoff.${part.state}_anonymous` };
+  return { key: `handoff.${part.state}` };
 }

@@ -3,7 +3,7 @@ import type { ActionPayload, Choice, OutboundMessage, ReplyPart } from '../../en
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import { translator, type Translator } from '../../engine/i18n.js';
 import type { Lang } from '../../engine/lang.js';
-import { summariseHandoff, type HandoffSummaryOptions } from '../handoff-summary.js';
+import { handoffTitle, summariseHandoff, type HandoffSummaryOptions } from '../handoff-summary.js';
 import { clip, escapeSlack, parseMarkdown, partsToMarkdown, renderWithin, splitWithin, toPlainText, type Block, type Inline } from '../markdown.js';
 
 /**
@@ -162,12 +162,8 @@ function renderPart(part: ReplyPart, lang: Lang, t: Translator, counter: ButtonC
       return [{ block: fields.length ? { ...main, fields } : main, essential: false }];
     }
     case 'handoff': {
-      const who = part.technician;
-      const title =
-        part.state === 'taken' || part.state === 'relay'
-          ? k(who ? `handoff.${part.state}` : `handoff.${part.state}_anonymous`, { technician: who })
-          : k(`handoff.${part.state}`);
-      return [{ block: headed(title, parseMarkdown(part.text)), essential: false }];
+      const { key, params } = handoffTitle(part);
+      return [{ block: headed(k(key, params), parseMarkdown(part.text)), essential: false }];
     }
   }
 }

@@ -3,7 +3,7 @@ import type { ActionPayload, Choice, OutboundMessage, ReplyPart } from '../../en
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import { translator, type Translator } from '../../engine/i18n.js';
 import type { Lang } from '../../engine/lang.js';
-import { summariseHandoff, type HandoffSummary, type HandoffSummaryOptions } from '../handoff-summary.js';
+import { handoffTitle, summariseHandoff, type HandoffSummary, type HandoffSummaryOptions } from '../handoff-summary.js';
 import { clip, parseMarkdown, partsToMarkdown, renderWithin, type Block, type Inline } from '../markdown.js';
 
 /**
@@ -139,12 +139,8 @@ function renderPart(part: ReplyPart, lang: Lang, t: Translator, budget: Budget):
       return [{ type: 'Container', style: 'emphasis', items }];
     }
     case 'handoff': {
-      const who = part.technician;
-      const title =
-        part.state === 'taken' || part.state === 'relay'
-          ? k(who ? `handoff.${part.state}` : `handoff.${part.state}_anonymous`, { technician: who })
-          : k(`handoff.${part.state}`);
-      return [{ type: 'Container', style: 'emphasis', items: [heading(title), markdown(part.text, budget)] }];
+      const { key, params } = handoffTitle(part);
+      return [{ type: 'Container', style: 'emphasis', items: [heading(k(key, params)), markdown(part.text, budget)] }];
     }
   }
 }
