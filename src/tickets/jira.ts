@@ -15,9 +15,13 @@ import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js'
 
 /**
  * Jira Service Management (docs: JSM REST API "Request" group, Jira platform "Issue search"):
- * - POST /rest/servicedeskapi/request with serviceDeskId, requestTypeId, raiseOnBehalfOf (the user's
- *   e-mail) and requestFieldValues {summary, description}; the description carries the full context
- *   and transcript, ending with the escalation id.
+ * - POST /rest/servicedeskapi/request with serviceDeskId, requestTypeId, raiseOnBehalfOf and
+ *   requestFieldValues {summary, description}; the description carries the full context and
+ *   transcript (with the user's name and e-mail), ending with the escalation id.
+ * - raiseOnBehalfOf is an accountId on Cloud (an e-mail is refused) and a username on Data Center:
+ *   the user's e-mail is looked up first (Cloud GET /rest/api/3/user/search?query=, Data Center GET
+ *   /rest/api/2/user/search?username=). Not found, not visible, or refused as a customer of this
+ *   desk: the request is raised by the bot's account instead, never lost.
  * - Status: GET /rest/servicedeskapi/request/{issueIdOrKey} (currentStatus + statusCategory).
  * - Auth: Cloud uses basic auth with account e-mail + API token; Data Center a personal access token.
  *
@@ -76,6 +80,16 @@ const searchSchema = z.object({
   ),
 });
 
+/** Cloud users (accountId) and Data Center users (name); e-mails may be hidden by privacy settings. */
+const usersSchema = z.array(
+  z.object({ accountId: z.string().optional(), name: z.string().optional(), emailAddress: z.string().nullish(), active: z.boolean().optional() }).passthrough(),
+);
+
+/** A JSM 400 about the customer rather than the request: "The user … does not exist / is not a customer …". */
+const CUSTOMER_REFUSED = /\b(user|customer|raiseOnBehalfOf)\b/i;
+
+const MAX_CACHED_USERS = 1000;
+
 const CATEGORY: Record<string, TicketState> = { new: 'new', indeterminate: 'in_progress', done: 'resolved' };
 
 export function stateOf(category: string | undefined, name: string): TicketState {
@@ -106,6 +120,8 @@ export class JiraProvider implements TicketProvider {
   readonly name = 'jira';
   private readonly http: HttpClient;
   private projectKey: string | undefined;
+  /** E-mail → Jira user reference (accountId or username), null when there is none to use. */
+  private readonly users = new Map<string, string | null>();
 
   constructor(private readonly options: JiraOptions) {
     const { auth } = options.config;
@@ -133,9 +149,19 @@ export class JiraProvider implements TicketProvider {
       requestTypeId: config.requestTypeId,
       requestFieldValues: { summary: ticketTitle(packet, 250), description: packetText(packet) },
     };
-    if (packet.user.email) body.raiseOnBehalfOf = packet.user.email;
+    const onBehalf = packet.user.email ? await this.userRef(packet.user.email) : undefined;
+    if (onBehalf) body.raiseOnBehalfOf = onBehalf;
     try {
-      const res = await this.http.request({ method: 'POST', path: '/rest/servicedeskapi/request', json: body });
+      let res;
+      try {
+        res = await this.http.request({ method: 'POST', path: '/rest/servicedeskapi/request', json: body });
+      } catch (err) {
+        // The user exists but is not a customer of this desk (closed desks): raise it as the bot rather than lose it.
+        if (!onBehalf || !(err instanceof TicketError) || err.httpStatus !== 400 || !CUSTOMER_REFUSED.test(err.message)) throw err;
+        this.users.set(packet.user.email!.toLowerCase(), null);
+        delete body.raiseOnBehalfOf;
+        res = await this.http.request({ method: 'POST', path: '/rest/servicedeskapi/request', json: body });
+      }
       const created = expectShape(createdSchema, res.data, 'Jira create request');
       return this.ref(created.issueId, created.issueKey, created._links?.web);
     } catch (err) {
@@ -174,8 +200,10 @@ export class JiraProvider implements TicketProvider {
   async listForRequester(requester: TicketRequester): Promise<TicketStatus[]> {
     if (!requester.email) return [];
     const project = await this.project();
+    // JQL user fields take an accountId on Cloud and a username on Data Center.
+    const reporter = (await this.userRef(requester.email)) ?? requester.email;
     const issues = await this.search(
-      `project = ${jqlString(project)} AND reporter = ${jqlString(requester.email)} ORDER BY created DESC`,
+      `project = ${jqlString(project)} AND reporter = ${jqlString(reporter)} ORDER BY created DESC`,
       'summary,status,updated,assignee',
       20,
     );
@@ -209,6 +237,33 @@ export class JiraProvider implements TicketProvider {
     const path = this.options.config.auth.type === 'basic' ? '/rest/api/2/search/jql' : '/rest/api/2/search';
     const res = await this.http.request({ method: 'GET', path, query: { jql, fields, maxResults } });
     return expectShape(searchSchema, res.data, 'Jira search').issues;
+  }
+
+  /**
+   * The Jira user behind an e-mail: the one whose visible e-mail matches, else the only result.
+   * Transient failures throw (the outbox retries); a refusal (403, 404…) means "none".
+   */
+  private async userRef(email: string): Promise<string | undefined> {
+    const key = email.trim().toLowerCase();
+    const known = this.users.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const cloud = this.options.config.auth.type === 'basic';
+    let found: string | null = null;
+    try {
+      const res = await this.http.request(
+        cloud
+          ? { method: 'GET', path: '/rest/api/3/user/search', query: { query: key, maxResults: 10 } }
+          : { method: 'GET', path: '/rest/api/2/user/search', query: { username: key, maxResults: 10 } },
+      );
+      const users = expectShape(usersSchema, res.data, 'Jira user search').filter((u) => u.active !== false && (cloud ? u.accountId : u.name));
+      const user = users.find((u) => u.emailAddress?.toLowerCase() === key) ?? (users.length === 1 ? users[0] : undefined);
+      found = (cloud ? user?.accountId : user?.name) ?? null;
+    } catch (err) {
+      if (!(err instanceof TicketError) || err.retryable) throw err;
+    }
+    if (this.users.size >= MAX_CACHED_USERS) this.users.clear();
+    this.users.set(key, found);
+    return found ?? undefined;
   }
 
   private async project(): Promise<string> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JiraProvider } from '../../src/tickets/jira.js';
 import { TicketError } from '../../src/engine/ports/tickets.js';
 import type { ProviderConfig } from '../../src/config/sections/tickets.js';
-import { createJiraServer, JIRA_CREDENTIALS, JIRA_PAT } from './servers/jira.js';
+import { createJiraServer, JIRA_BOT_ACCOUNT, JIRA_CREDENTIALS, JIRA_PAT, JIRA_USERS } from './servers/jira.js';
 import { errorContract } from './contract.js';
 import { makePacket } from './fixtures/packet.js';
 
@@ -31,16 +31,18 @@ describe('Jira Service Management provider (servicedeskapi contract)', () => {
     provider = new JiraProvider({ config, timeoutMs: TIMEOUT });
   });
 
-  it('raises a customer request on behalf of the user with the documented body', async () => {
+  it('raises a customer request on behalf of the user (their Cloud accountId) with the documented body', async () => {
     const packet = makePacket();
     const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
     expect(ref).toMatchObject({ provider: 'jira', number: expect.stringMatching(/^ITSD-\d+$/), url: expect.stringContaining('/servicedesk/customer/portal/4/ITSD-') });
-    expect(jira.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /rest/servicedeskapi/request']);
-    const post = jira.server.requests[0]!;
+    expect(jira.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/user/search', 'POST /rest/servicedeskapi/request']);
+    // Léa's e-mail is hidden by her profile settings: the only user the search returns is her.
+    expect(jira.server.requests[0]!.query.get('query')).toBe('lea.martin@example.org');
+    const post = jira.server.requests[1]!;
     expect(post.headers.authorization).toBe(`Basic ${Buffer.from(`${JIRA_CREDENTIALS.email}:${JIRA_CREDENTIALS.apiToken}`).toString('base64')}`);
     expect(post.headers['content-type']).toBe('application/json');
     const body = post.json as { requestFieldValues: { summary: string; description: string } } & Record<string, unknown>;
-    expect(body).toMatchObject({ serviceDeskId: '4', requestTypeId: '25', raiseOnBehalfOf: 'lea.martin@example.org' });
+    expect(body).toMatchObject({ serviceDeskId: '4', requestTypeId: '25', raiseOnBehalfOf: JIRA_USERS[0]!.accountId });
     expect(Object.keys(body.requestFieldValues).sort()).toEqual(['description', 'summary']);
     expect(body.requestFieldValues.summary).toBe(packet.question);
     expect(body.requestFieldValues.description).toContain('Conversation (redacted)');
@@ -80,12 +82,36 @@ describe('Jira Service Management provider (servicedeskapi contract)', () => {
     expect(jira.issues.filter((i) => i.description.includes(packet.id))).toHaveLength(1);
   });
 
-  it('uses a bearer PAT and the Data Center search endpoint', async () => {
+  it('uses a bearer PAT, the Data Center search endpoint and the username on Data Center', async () => {
     const dc = new JiraProvider({ config: { ...config, auth: { type: 'pat', token: JIRA_PAT } }, timeoutMs: TIMEOUT });
     const packet = makePacket();
-    await dc.create(packet, { idempotencyKey: packet.id, attempt: 2 });
+    const ref = await dc.create(packet, { idempotencyKey: packet.id, attempt: 2 });
     expect(jira.server.requests.every((r) => r.headers.authorization === `Bearer ${JIRA_PAT}`)).toBe(true);
     expect(jira.server.requestsTo('GET', '/rest/api/2/search')).toHaveLength(1);
+    expect(jira.server.requestsTo('GET', '/rest/api/2/user/search')[0]!.query.get('username')).toBe('lea.martin@example.org');
+    expect(jira.server.requestsTo('POST', '/rest/servicedeskapi/request')[0]!.json).toMatchObject({ raiseOnBehalfOf: 'lmartin' });
+    expect(jira.issues.find((i) => i.key === ref.number)?.reporter).toBe('lmartin');
+  });
+
+  it('raises the request as the bot when the user is unknown to Jira or not a customer of the desk, never losing it', async () => {
+    const stranger = makePacket({ user: { id: 'U9', name: 'New Starter', email: 'new.starter@example.org' } });
+    const a = await provider.create(stranger, { idempotencyKey: stranger.id, attempt: 1 });
+    const posts = jira.server.requestsTo('POST', '/rest/servicedeskapi/request');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.json).not.toHaveProperty('raiseOnBehalfOf');
+    const issue = jira.issues.find((i) => i.key === a.number)!;
+    expect(issue.reporter).toBe(JIRA_BOT_ACCOUNT);
+    expect(issue.description).toContain('new.starter@example.org');
+
+    // Sam exists but is not a customer of this desk: refused once, then raised by the bot; remembered.
+    const agent = makePacket({ user: { id: 'U8', name: 'Sam Agent', email: 'sam@example.org' } });
+    const b = await provider.create(agent, { idempotencyKey: agent.id, attempt: 1 });
+    expect(jira.issues.find((i) => i.key === b.number)?.reporter).toBe(JIRA_BOT_ACCOUNT);
+    const again = makePacket({ user: { id: 'U8', name: 'Sam Agent', email: 'sam@example.org' } });
+    jira.server.requests.length = 0;
+    await provider.create(again, { idempotencyKey: again.id, attempt: 1 });
+    expect(jira.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /rest/servicedeskapi/request']);
+    expect(jira.server.requests[0]!.json).not.toHaveProperty('raiseOnBehalfOf');
   });
 
   it('maps request status and lists the requester requests', async () => {
@@ -108,7 +134,7 @@ describe('Jira Service Management provider (servicedeskapi contract)', () => {
     const list = await provider.listForRequester({ id: 'U7', email: 'ana@example.org' });
     expect(list).toEqual([expect.objectContaining({ number: ref.number, state: 'cancelled', rawStatus: 'Canceled' })]);
     expect(jira.server.requestsTo('GET', '/rest/api/2/search/jql').at(-1)!.query.get('jql')).toBe(
-      'project = "ITSD" AND reporter = "ana@example.org" ORDER BY created DESC',
+      `project = "ITSD" AND reporter = "${JIRA_USERS[1]!.accountId}" ORDER BY created DESC`,
     );
   });
 

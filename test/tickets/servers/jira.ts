@@ -5,10 +5,32 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
  * /rest/servicedeskapi/request/{issueIdOrKey}, GET /rest/servicedeskapi/servicedesk/{id}, JQL search
  * on GET /rest/api/2/search/jql (Cloud) and /rest/api/2/search (Data Center), basic auth with e-mail +
  * API token or a Data Center PAT, JSM error bodies {"errorMessage","i18nErrorMessage"} and platform
- * ones {"errorMessages":[],"errors":{}}.
+ * ones {"errorMessages":[],"errors":{}}. Users: raiseOnBehalfOf and JQL user values are an accountId
+ * on Cloud (an e-mail is refused) and a username on Data Center; GET /rest/api/3/user/search?query=
+ * (Cloud, e-mail hidden when the user's privacy settings say so) and /rest/api/2/user/search?username=
+ * (Data Center) find them.
  */
 export const JIRA_CREDENTIALS = { email: 'bot@example.org', apiToken: 'jira-api-token-0001' };
 export const JIRA_PAT = 'jira-dc-personal-access-token';
+
+export interface JiraUser {
+  accountId: string;
+  name: string;
+  email: string;
+  displayName: string;
+  /** Customer of the service desk (may raise requests there). */
+  customer: boolean;
+  /** Cloud profile visibility: the e-mail is not returned. */
+  emailHidden?: boolean;
+}
+
+export const JIRA_USERS: JiraUser[] = [
+  { accountId: '557058:0a1b2c3d-lea', name: 'lmartin', email: 'lea.martin@example.org', displayName: 'Léa Martin', customer: true, emailHidden: true },
+  { accountId: '557058:4e5f6a7b-ana', name: 'ana', email: 'ana@example.org', displayName: 'Ana Silva', customer: true },
+  { accountId: '557058:8c9d0e1f-sam', name: 'sam', email: 'sam@example.org', displayName: 'Sam Agent', customer: false },
+];
+/** Who a request is raised by when no customer is named: the integration account. */
+export const JIRA_BOT_ACCOUNT = '557058:ffff0000-bot';
 
 export interface JiraIssue {
   id: string;
@@ -30,7 +52,7 @@ const jsmError = (status: number, message: string): Reply => ({
 
 export function createJiraServer() {
   const desks = [{ id: '4', projectId: '10002', projectKey: 'ITSD', projectName: 'IT Service Desk' }];
-  const customers = new Set(['lea.martin@example.org', 'ana@example.org']);
+  const users = JIRA_USERS.map((u) => ({ ...u }));
   const issues: JiraIssue[] = [];
   let seq = 41;
 
@@ -58,8 +80,11 @@ export function createJiraServer() {
       if (!body?.serviceDeskId || !desks.some((d) => d.id === body.serviceDeskId)) return jsmError(404, 'The service desk does not exist.');
       if (body.requestTypeId !== '25') return jsmError(400, 'The request type you are trying to use does not exist.');
       if (!body.requestFieldValues?.summary) return jsmError(400, 'Summary: You must specify a summary of the issue.');
-      if (body.raiseOnBehalfOf && !customers.has(body.raiseOnBehalfOf)) {
-        return jsmError(400, `The user "${body.raiseOnBehalfOf}" does not exist or is not a customer of this service desk.`);
+      const cloud = auth.startsWith('Basic ');
+      if (body.raiseOnBehalfOf !== undefined) {
+        const user = users.find((u) => (cloud ? u.accountId : u.name) === body.raiseOnBehalfOf);
+        if (!user) return jsmError(400, `The user "${body.raiseOnBehalfOf}" does not exist.`);
+        if (!user.customer) return jsmError(400, `The user "${body.raiseOnBehalfOf}" is not a customer of this service desk.`);
       }
       const desk = desks.find((d) => d.id === body.serviceDeskId)!;
       const issue: JiraIssue = {
@@ -67,7 +92,7 @@ export function createJiraServer() {
         key: `${desk.projectKey}-${seq}`,
         summary: body.requestFieldValues.summary,
         description: body.requestFieldValues.description ?? '',
-        reporter: body.raiseOnBehalfOf ?? JIRA_CREDENTIALS.email,
+        reporter: body.raiseOnBehalfOf ?? (cloud ? JIRA_BOT_ACCOUNT : 'helpdesk-bot'),
         status: 'Waiting for support',
         statusCategory: 'NEW',
         requestTypeId: body.requestTypeId,
@@ -87,6 +112,21 @@ export function createJiraServer() {
     if (req.method === 'GET' && desk) {
       const d = desks.find((x) => x.id === desk[1]);
       return d ? { status: 200, body: { ...d, _links: { self: `/rest/servicedeskapi/servicedesk/${d.id}` } } } : jsmError(404, 'The service desk does not exist.');
+    }
+    const cloudUsers = req.path === '/rest/api/3/user/search';
+    if (req.method === 'GET' && (cloudUsers || req.path === '/rest/api/2/user/search')) {
+      if (cloudUsers !== auth.startsWith('Basic ')) return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
+      const q = (req.query.get(cloudUsers ? 'query' : 'username') ?? '').toLowerCase();
+      if (!q) return { status: 400, body: { errorMessages: [cloudUsers ? 'One of query or accountId must be specified' : 'The username query parameter was not provided'], errors: {} } };
+      const found = users.filter((u) => u.email.startsWith(q) || u.displayName.toLowerCase().startsWith(q) || (!cloudUsers && u.name.startsWith(q)));
+      return {
+        status: 200,
+        body: found.map((u) =>
+          cloudUsers
+            ? { accountId: u.accountId, accountType: u.customer ? 'customer' : 'atlassian', displayName: u.displayName, active: true, ...(u.emailHidden ? {} : { emailAddress: u.email }) }
+            : { key: `JIRAUSER${u.name}`, name: u.name, emailAddress: u.email, displayName: u.displayName, active: true },
+        ),
+      };
     }
     const cloudSearch = req.path === '/rest/api/2/search/jql';
     if (req.method === 'GET' && (cloudSearch || req.path === '/rest/api/2/search')) {
@@ -120,7 +160,7 @@ export function createJiraServer() {
     return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
   };
 
-  return { server: new FakeServer(handler), issues, desks, customers };
+  return { server: new FakeServer(handler), issues, desks, users };
 }
 
 function requestView(i: JiraIssue) {
