@@ -8,19 +8,26 @@ import type { LocalTicketEvent, TicketStore } from '../storage/sqlite/ticket-sto
  * reached is stored after each event, so a restart neither loses a change made while the bot was
  * down nor tells one twice. A first start begins at the end of the history (no news about the past).
  * Changes made in this process wake it at once (onChange); `poll()` also runs on the sweep timer.
+ * A change the user's channel did not take (Teams or Slack briefly unreachable) holds the position:
+ * the next passes try it again, in order, up to `maxAttempts` times before it is given up on (logged),
+ * so one unreachable conversation cannot stop everyone's news for long.
  */
 export const LOCAL_FEED = 'local';
 const BATCH = 100;
+export const DEFAULT_NEWS_ATTEMPTS = 5;
 
 export class LocalTicketFeed {
   private draining: Promise<number> | undefined;
   private again = false;
+  /** Failed deliveries by event id (in memory: a restart gives a held change fresh attempts). */
+  private readonly failures = new Map<number, number>();
 
   constructor(
     private readonly tickets: TicketStore,
-    private readonly news: TicketNews,
+    private readonly news: Pick<TicketNews, 'statusChanged'>,
     private readonly cursors: TicketNewsStore,
     private readonly logger?: Logger,
+    private readonly maxAttempts = DEFAULT_NEWS_ATTEMPTS,
   ) {}
 
   /** Catches up now and then follows changes; returns the unsubscribe function. */
@@ -57,7 +64,7 @@ export class LocalTicketFeed {
       this.again = false;
       for (let events = this.tickets.eventsSince(position, BATCH); events.length; events = this.tickets.eventsSince(position, BATCH)) {
         for (const event of events) {
-          await this.tell(event);
+          if (!(await this.tell(event))) return read;
           position = event.id;
           await this.cursors.setCursor(LOCAL_FEED, position);
           read += 1;
@@ -76,10 +83,11 @@ export class LocalTicketFeed {
     return position;
   }
 
-  private async tell(event: LocalTicketEvent): Promise<void> {
-    if (event.kind === 'created' || event.fromState === event.toState) return;
+  /** False when the change should be tried again on a later pass (the position stays before it). */
+  private async tell(event: LocalTicketEvent): Promise<boolean> {
+    if (event.kind === 'created' || event.fromState === event.toState) return true;
     const ticket = this.tickets.get(String(event.ticketId));
-    if (!ticket) return;
+    if (!ticket) return true;
     try {
       await this.news.statusChanged({
         ticket: { provider: 'local', id: String(ticket.id), number: ticket.number },
@@ -89,9 +97,20 @@ export class LocalTicketFeed {
         ...(event.toState === 'resolved' || event.toState === 'closed' ? { resolutionNotes: ticket.resolutionNotes } : {}),
         packet: ticket.packet,
       });
+      this.failures.delete(event.id);
+      return true;
     } catch (err) {
-      // The user's channel did not take it (it is kept in the transcript); the feed moves on.
-      this.logger?.warn({ err: err instanceof Error ? err.message : String(err), ticket: ticket.number }, 'ticket news: status change not delivered');
+      const attempts = (this.failures.get(event.id) ?? 0) + 1;
+      const detail = { err: err instanceof Error ? err.message : String(err), ticket: ticket.number, attempts };
+      if (attempts < this.maxAttempts) {
+        this.failures.set(event.id, attempts);
+        this.logger?.warn(detail, 'ticket news: status change not delivered, trying again on the next pass');
+        return false;
+      }
+      this.failures.delete(event.id);
+      // Given up (it stays in the transcript): the feed moves on.
+      this.logger?.error(detail, 'ticket news: status change not delivered, given up');
+      return true;
     }
   }
 }
