@@ -141,7 +141,10 @@ async function teamsUser(options: LoadOptions, n: number, r: Random, record: (m:
     try {
       const res = await postJson(`${options.url}/api/messages`, activity);
       // The adapter answers once the turn is done: every reply has reached the connector by now.
-      const ours = connector.calls.slice(before).filter((c) => c.conversationId === conversationId && (c.op === 'reply' || c.op === 'update') && c.activity?.type === 'message');
+      // Marking the clicked card answered (an update of that card) is not a reply.
+      const ours = connector.calls
+        .slice(before)
+        .filter((c) => c.conversationId === conversationId && c.activity?.type === 'message' && (c.op === 'reply' || (c.op === 'update' && c.targetId !== button?.source)));
       sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: ours.length, ms: performance.now() - started };
       buttons = cardButtons(ours);
     } catch (err) {

@@ -31,6 +31,8 @@ const MAX_SUMMARY = 200;
 export interface SubmitData {
   verb: typeof ACTION_VERB;
   payload: ActionPayload;
+  /** The button's title, shown in place of the buttons once clicked. */
+  label?: string;
 }
 
 export type CardElement = { type: string } & Record<string, unknown>;
@@ -80,8 +82,9 @@ function flattenToLine(blocks: Block[]): Inline[] {
 const STYLE: Record<NonNullable<Choice['style']>, string> = { primary: 'positive', danger: 'destructive', default: 'default' };
 
 function submit(label: string, payload: ActionPayload, style?: Choice['style']): CardElement {
-  const data: SubmitData = { verb: ACTION_VERB, payload };
-  return { type: 'Action.Submit', title: clip(label, MAX_BUTTON_TITLE), data, ...(style && style !== 'default' ? { style: STYLE[style] } : {}) };
+  const title = clip(label, MAX_BUTTON_TITLE);
+  const data: SubmitData = { verb: ACTION_VERB, payload, label: title };
+  return { type: 'Action.Submit', title, data, ...(style && style !== 'default' ? { style: STYLE[style] } : {}) };
 }
 
 function actionSets(actions: CardElement[]): CardElement[] {
@@ -238,6 +241,33 @@ export function renderTeamsActivity(message: OutboundMessage, t: Translator = tr
     summary: summaryOf(message, t),
     attachments: [cardAttachment(renderAdaptiveCard(message, t))],
     locale: message.lang,
+  };
+}
+
+/** Whether an activity carries one of our cards with buttons (so a click can mark it answered). */
+export function hasButtons(activity: Partial<Activity>): boolean {
+  return (activity.attachments ?? []).some((a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE && JSON.stringify(a.content).includes('"Action.Submit"'));
+}
+
+function withoutActions(elements: readonly CardElement[]): CardElement[] {
+  return elements
+    .filter((e) => e.type !== 'ActionSet')
+    .map((e) => (Array.isArray(e.items) ? { ...e, items: withoutActions(e.items as CardElement[]) } : e));
+}
+
+/**
+ * The clicked card again, its buttons replaced by "✅ You answered: Yes" (`answer` is the button's
+ * title), as Slack's chat.update does: the same question cannot be answered twice by mistake.
+ */
+export function renderAnswered(original: Partial<Activity>, answer: string, lang: Lang, t: Translator = translator()): Partial<Activity> {
+  const note: CardElement = { type: 'TextBlock', text: t.t(lang, 'channels.answered', { answer }), wrap: true, isSubtle: true, spacing: 'Medium' };
+  return {
+    ...original,
+    attachments: (original.attachments ?? []).map((a) => {
+      if (a.contentType !== ADAPTIVE_CARD_CONTENT_TYPE) return a;
+      const card = a.content as AdaptiveCard;
+      return { ...a, content: { ...card, body: [...withoutActions(card.body), note] } };
+    }),
   };
 }
 

@@ -17,8 +17,9 @@ import type { ConversationReferenceStore } from '../../storage/sqlite/channel-re
 import { isHandoffPayload } from '../technicians.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../types.js';
 import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
-import { ACTION_VERB, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
+import { ACTION_VERB, hasButtons, renderAnswered, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
 import { HelpdeskTeamsAdapter } from './adapter.js';
+import { TtlCache } from '../ttl-cache.js';
 import { TeamsIdentity, type MemberLookup } from './identity.js';
 
 /**
@@ -144,7 +145,22 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     return config.techniciansChannelId !== undefined && address.conversationId === config.techniciansChannelId;
   }
 
-  async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string): Promise<void> {
+  /** Our cards with buttons, by activity id, so a click can mark its card answered (in memory: after a restart the buttons simply stay). */
+  const sentCards = new TtlCache<Partial<Activity>>(24 * 60 * 60 * 1000, 5_000);
+  const keepCard = (id: string | undefined, activity: Partial<Activity>): void => {
+    if (id && hasButtons(activity)) sentCards.set(id, activity);
+  };
+
+  async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string, answer?: string): Promise<void> {
+    const original = sourceMessageId && answer && !replies.some((r) => r.replacesSourceMessage) ? sentCards.get(sourceMessageId) : undefined;
+    if (original) {
+      try {
+        await context.updateActivity({ ...renderAnswered(original, answer!, replies[0]?.lang ?? DEFAULT_LANG, t), id: sourceMessageId });
+      } catch (err) {
+        // The click still gets its answer; the buttons just stay.
+        deps.reportError('update', err);
+      }
+    }
     for (const reply of replies) {
       const activity = renderTeamsActivity(reply, t);
       if (reply.replacesSourceMessage && sourceMessageId) {
@@ -156,16 +172,16 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
           deps.reportError('update', err);
         }
       }
-      await context.sendActivity(activity);
+      keepCard((await context.sendActivity(activity))?.id, activity);
     }
   }
 
-  async function handle(context: TurnContext, event: InboundEvent, sourceMessageId?: string): Promise<void> {
+  async function handle(context: TurnContext, event: InboundEvent, sourceMessageId?: string, answer?: string): Promise<void> {
     await deps.inOrder(event.address, async () => {
       const typing = context.sendActivity({ type: ActivityTypes.Typing }).catch((err: unknown) => deps.reportError('typing', err));
       const replies = await engine.handle(event);
       await typing;
-      await deliver(context, replies, sourceMessageId);
+      await deliver(context, replies, sourceMessageId, answer);
     });
   }
 
@@ -204,6 +220,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         receivedAt,
       },
       activity.replyToId,
+      typeof data.label === 'string' ? data.label : undefined,
     );
   });
 
@@ -249,6 +266,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     let messageId: string | undefined;
     await inConversation(address, async (context) => {
       messageId = (await context.sendActivity(activity))?.id;
+      keepCard(messageId, activity);
     });
     return messageId ? { messageId } : {};
   }

@@ -105,7 +105,7 @@ describe.each(LANGS)('Teams rendering (%s)', (lang) => {
     expect(buttons.map((b) => b.title)).toEqual(lang === 'fr' ? ['Oui', 'Non'] : ['Yes', 'No']);
     expect(buttons[0]?.style).toBe('positive');
     // The shape the teams-ai Application's adaptiveCards.actionSubmit('helpdesk.action') selector matches on.
-    expect(buttons[0]?.data).toEqual({ verb: ACTION_VERB, payload: { action: 'feedback', answer: 'yes', articleId: 'vpn-connect' } });
+    expect(buttons[0]?.data).toEqual({ verb: ACTION_VERB, payload: { action: 'feedback', answer: 'yes', articleId: 'vpn-connect' }, label: buttons[0]?.title });
   });
 
   it('renders every ReplyPart kind and state as a valid card', () => {

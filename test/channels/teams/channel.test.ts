@@ -131,6 +131,36 @@ describe('Teams channel routing and cards', () => {
     expect(errors.some((e) => e.startsWith('lookup:'))).toBe(true);
   });
 
+  it('marks a clicked card answered (buttons replaced by the choice), as Slack does, then posts the replies', async () => {
+    const yes = { a: 'feedback', v: 'yes', n: 'card2' };
+    script = [{ lang: 'fr', parts: [{ kind: 'text', text: 'Cela a-t-il résolu le problème ?' }, { kind: 'choices', choices: [{ label: 'Oui', value: yes }, { label: 'Non', value: { ...yes, v: 'no' } }] }] }];
+    await postJson(`${url}/api/messages`, activity({ text: 'vpn' }));
+    const card = connector.calls.filter((c) => c.op === 'reply' && c.activity?.type === 'message').at(-1)!;
+    const button = findAll((card.activity?.attachments as Array<{ content: unknown }>)[0]?.content, 'Action.Submit')[0]!;
+    expect(button.data).toMatchObject({ verb: 'helpdesk.action', payload: yes, label: 'Oui' });
+
+    script = [{ lang: 'fr', parts: [{ kind: 'text', text: 'Parfait, bonne journée !' }] }];
+    const before = connector.calls.length;
+    await postJson(`${url}/api/messages`, activity({ value: button.data, replyToId: card.activityId }));
+    const calls = connector.calls.slice(before).filter((c) => c.activity?.type !== 'typing');
+    expect(calls.map((c) => [c.op, c.targetId])).toEqual([
+      ['update', card.activityId],
+      ['reply', expect.any(String)],
+    ]);
+    const answered = (calls[0]?.activity?.attachments as Array<{ content: unknown }>)[0]?.content;
+    expect(cardProblems(answered)).toEqual([]);
+    expect(findAll(answered, 'Action.Submit')).toEqual([]);
+    expect(JSON.stringify(answered)).toContain('Cela a-t-il résolu le problème ?');
+    expect(JSON.stringify(answered)).toContain(translator().t('fr', 'channels.answered', { answer: 'Oui' }));
+    expect(calls[1]?.activity?.text).toBe('Parfait, bonne journée !');
+
+    // A card this process did not send (e.g. before a restart) is left as it is: the click is still answered.
+    const later = connector.calls.length;
+    await postJson(`${url}/api/messages`, activity({ value: button.data, replyToId: 'card-from-before-restart' }));
+    expect(connector.calls.slice(later).filter((c) => c.activity?.type !== 'typing').map((c) => c.op)).toEqual(['reply']);
+    script = [];
+  });
+
   it('answers attachments without text with a short note instead of calling the engine', async () => {
     const before = connector.messages().length;
     await postJson(`${url}/api/messages`, activity({ text: '', attachments: [{ contentType: 'image/png', contentUrl: 'https://example.com/x.png' }], locale: 'fr-FR' }));
