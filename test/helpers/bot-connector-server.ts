@@ -11,7 +11,6 @@
  *
  * https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -64,6 +63,7 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
 
 export async function startBotConnectorServer(): Promise<BotConnectorServer> {
   const calls: ConnectorCall[] = [];
+  let sent = 0;
   const members = new Map<string, Member>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -79,7 +79,8 @@ export async function startBotConnectorServer(): Promise<BotConnectorServer> {
       if (kind === 'activities' && req.method === 'POST') {
         const activity = await readJson(req);
         if (!activity || typeof activity.type !== 'string') return send(res, 400, { error: { code: 'BadArgument', message: 'activity type required' } });
-        const activityId = randomUUID();
+        // Teams message ids are numbers (milliseconds); a channel thread is "<channel>;messageid=<root id>".
+        const activityId = String(1_700_000_000_000 + ++sent);
         calls.push({ ...base, op: target ? 'reply' : 'send', ...(target ? { targetId: target } : {}), activityId, activity });
         return send(res, 200, { id: activityId });
       }
