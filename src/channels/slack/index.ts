@@ -236,11 +236,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     channel: SLACK_CHANNEL,
     send: (address, message) => post(address, renderSlackMessage(message, t)),
     async sendHandoffCard(address: ConversationAddress, packet: EscalationPacket, cardOptions: HandoffCardOptions = {}): Promise<SentMessage> {
-      const message = renderHandoffMessage(
-        packet,
-        { ...(cardOptions.lang ? { lang: cardOptions.lang } : {}), ...(cardOptions.takenBy ? { takenBy: cardOptions.takenBy } : {}) },
-        t,
-      );
+      const message = renderHandoffMessage(packet, cardOptions, t);
       if (!cardOptions.replaceMessageId) return post(address, message);
       await client.chat.update({ channel: address.conversationId, ts: cardOptions.replaceMessageId, text: message.text, blocks: message.blocks });
       return { messageId: cardOptions.replaceMessageId };

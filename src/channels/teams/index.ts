@@ -275,11 +275,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     channel: TEAMS_CHANNEL,
     send: (address, message) => post(address, renderTeamsActivity(message, t)),
     async sendHandoffCard(address: ConversationAddress, packet: EscalationPacket, cardOptions: HandoffCardOptions = {}): Promise<SentMessage> {
-      const activity = renderHandoffCard(
-        packet,
-        { ...(cardOptions.lang ? { lang: cardOptions.lang } : {}), ...(cardOptions.takenBy ? { takenBy: cardOptions.takenBy } : {}) },
-        t,
-      );
+      const activity = renderHandoffCard(packet, cardOptions, t);
       const replace = cardOptions.replaceMessageId;
       if (!replace) return post(address, activity);
       await inConversation(address, async (context) => {
