@@ -6,7 +6,7 @@ import { translator } from '../../src/engine/i18n.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../helpers/bot-connector-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { BOT_USER_ID, TEAM_ID, startSlackApiServer, type SlackApiServer } from '../helpers/slack-api-server.js';
-import { baseEnv, openReadOnly, query, tempDir } from './helpers.js';
+import { baseEnv, postActivity, teamsActivity, openReadOnly, query, tempDir } from './helpers.js';
 
 /**
  * Hostile or broken input on every entry point of the real server process — web chat, Bot
@@ -17,7 +17,6 @@ import { baseEnv, openReadOnly, query, tempDir } from './helpers.js';
 
 const TOKEN = 'xoxb-1111-2222-badinput';
 const SECRET = '0123456789abcdef0123456789abcdef';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const t = translator();
 
 const INVALID_UTF8 = Buffer.from([0x63, 0x61, 0x66, 0xc3, 0x28, 0x20, 0xff, 0xfe, 0x20, 0xed, 0xa0, 0x80, 0x20, 0x76, 0x70, 0x6e]);
@@ -102,18 +101,8 @@ describe('bad input on every entry point', () => {
 
   it('Bot Framework: 4xx for malformed activities, a clear reply for unreadable messages', async () => {
     const api = `${server.url}/api/messages`;
-    const activity = (extra: Record<string, unknown>) => ({
-      type: 'message',
-      id: `badinput-${randomBytes(4).toString('hex')}`,
-      serviceUrl: connector.url,
-      channelId: 'msteams',
-      from: { id: '29:badinput-user', name: 'Bad Input' },
-      recipient: { id: '28:bot', name: 'IT Helpdesk' },
-      conversation: { id: 'a:badinput-teams', conversationType: 'personal', tenantId: TENANT },
-      channelData: { tenant: { id: TENANT } },
-      locale: 'en-US',
-      ...extra,
-    });
+    const activity = (extra: Record<string, unknown>) =>
+      teamsActivity(connector.url, 'a:badinput-teams', { id: '29:badinput-user', name: 'Bad Input' }, { id: `badinput-${randomBytes(4).toString('hex')}`, ...extra });
     const post = (body: unknown) => raw(api, JSON.stringify(body), 'application/json');
     expect(record('bf empty', await raw(api, '', 'application/json')).status).toBe(400);
     expect(record('bf {}', await post({})).status).toBe(400);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkStored, type SentMessage } from '../../bench/load-driver.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../helpers/bot-connector-server.js';
 import { startServerProcess, until, type ServerProcess } from '../helpers/server-process.js';
-import { baseEnv, chat, choices, query, replyText, tempDir, type ChatInput, type ChatReply } from './helpers.js';
+import { baseEnv, postActivity, teamsActivity, chat, choices, query, replyText, tempDir, type ChatInput, type ChatReply } from './helpers.js';
 
 /**
  * kill -9 of the real server process in the middle of conversations, guided fixes and escalations,
@@ -14,7 +14,6 @@ import { baseEnv, chat, choices, query, replyText, tempDir, type ChatInput, type
  * each escalation becomes exactly one ticket, announced to its user.
  */
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 describe('kill -9 of the server, restart on the same DATA_DIR', () => {
   const dir = tempDir('crash');
@@ -38,22 +37,7 @@ describe('kill -9 of the server, restart on the same DATA_DIR', () => {
   /** A Teams user's message (or card button) through the Bot Framework endpoint; resolves with the bot's message activities. */
   async function teams(url: string, id: string, input: { text?: string; value?: Record<string, unknown>; replyToId?: string }) {
     const before = connector.calls.length;
-    const res = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id,
-        serviceUrl: connector.url,
-        channelId: 'msteams',
-        from: { id: '29:crash-teams-user', name: 'Crash Teams' },
-        recipient: { id: '28:bot', name: 'IT Helpdesk' },
-        conversation: { id: 'a:crash-teams-conversation', conversationType: 'personal', tenantId: TENANT },
-        channelData: { tenant: { id: TENANT } },
-        locale: 'en-US',
-        ...input,
-      }),
-    });
+    const res = await postActivity(url, teamsActivity(connector.url, 'a:crash-teams-conversation', { id: '29:crash-teams-user', name: 'Crash Teams' }, { id, ...input }));
     expect(res.status).toBe(200);
     // Marking the clicked card answered (an update of that card) is not a reply.
     return connector.calls

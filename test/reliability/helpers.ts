@@ -18,6 +18,32 @@ export function baseEnv(dataDir: string): Record<string, string> {
   };
 }
 
+/** The tenant every simulated Teams user belongs to. */
+export const TEAMS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** A message activity in a Teams personal chat, as the Bot Framework posts it to /api/messages. */
+export function teamsActivity(
+  serviceUrl: string,
+  conversationId: string,
+  from: { id: string; name: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: 'message',
+    serviceUrl,
+    channelId: 'msteams',
+    from,
+    recipient: { id: '28:bot', name: 'IT Helpdesk' },
+    conversation: { id: conversationId, conversationType: 'personal', tenantId: TEAMS_TENANT },
+    channelData: { tenant: { id: TEAMS_TENANT } },
+    locale: 'en-US',
+    ...extra,
+  };
+}
+
+export const postActivity = (url: string, activity: unknown): Promise<Response> =>
+  fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `helpdesk-${prefix}-`));
 
 export type Payload = Record<string, unknown>;

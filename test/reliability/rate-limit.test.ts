@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../src/engine/i18n.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../helpers/bot-connector-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { baseEnv, chat, query, replyText, tempDir } from './helpers.js';
+import { baseEnv, postActivity, teamsActivity, chat, query, replyText, tempDir } from './helpers.js';
 
 /**
  * The per-user rate limit on the real server (RATE_LIMIT_BURST=3, RATE_LIMIT_PER_MINUTE=6): past
@@ -12,7 +12,6 @@ import { baseEnv, chat, query, replyText, tempDir } from './helpers.js';
  * alike; the refused messages are not handled nor stored; other users are not slowed down.
  */
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const t = translator();
 const limited = (lang: 'en' | 'fr') => new RegExp(`^${t.t(lang, 'limits.rate_limited').replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace('{seconds}', '\\d+')}$`);
 
@@ -60,22 +59,10 @@ describe('per-user rate limit', () => {
   it('limits Teams users the same way', async () => {
     const before = connector.messages().length;
     for (let i = 0; i < 4; i++) {
-      const res = await fetch(`${server.url}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          type: 'message',
-          id: `ratelimit-teams-${i}`,
-          serviceUrl: connector.url,
-          channelId: 'msteams',
-          from: { id: '29:ratelimit-teams-user', name: 'Rate Limited' },
-          recipient: { id: '28:bot', name: 'IT Helpdesk' },
-          conversation: { id: 'a:ratelimit-teams', conversationType: 'personal', tenantId: TENANT },
-          channelData: { tenant: { id: TENANT } },
-          locale: 'en-US',
-          text: 'teams camera is black',
-        }),
-      });
+      const res = await postActivity(
+        server.url,
+        teamsActivity(connector.url, 'a:ratelimit-teams', { id: '29:ratelimit-teams-user', name: 'Rate Limited' }, { id: `ratelimit-teams-${i}`, text: 'teams camera is black' }),
+      );
       expect(res.status).toBe(200);
     }
     const last = connector.messages().slice(before).at(-1);

@@ -5,7 +5,7 @@ import { startBotConnectorServer, type BotConnectorServer } from '../helpers/bot
 import { startServerProcess, until, type ServerProcess } from '../helpers/server-process.js';
 import { SwitchableProxy } from '../helpers/switchable-proxy.js';
 import { createServiceNowServer, SN_CREDENTIALS } from '../tickets/servers/servicenow.js';
-import { baseEnv, chat, choices, query, tempDir } from './helpers.js';
+import { baseEnv, postActivity, teamsActivity, chat, choices, query, tempDir } from './helpers.js';
 
 /**
  * The ticket system (a ServiceNow Table API server) is unreachable while people escalate, from the
@@ -14,7 +14,6 @@ import { baseEnv, chat, choices, query, tempDir } from './helpers.js';
  * exactly one incident and every user is told its number.
  */
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const isCreate = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/api/now/table/incident';
 
 describe('ticket system down for a while, then back (end to end through the server)', () => {
@@ -54,22 +53,7 @@ describe('ticket system down for a while, then back (end to end through the serv
   };
 
   async function teamsMessage(url: string, id: string, input: Record<string, unknown>) {
-    const res = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id,
-        serviceUrl: connector.url,
-        channelId: 'msteams',
-        from: { id: '29:outage-teams-user', name: 'Outage Teams' },
-        recipient: { id: '28:bot', name: 'IT Helpdesk' },
-        conversation: { id: 'a:outage-teams-conversation', conversationType: 'personal', tenantId: TENANT },
-        channelData: { tenant: { id: TENANT } },
-        locale: 'fr-FR',
-        ...input,
-      }),
-    });
+    const res = await postActivity(url, teamsActivity(connector.url, 'a:outage-teams-conversation', { id: '29:outage-teams-user', name: 'Outage Teams' }, { id, locale: 'fr-FR', ...input }));
     expect(res.status).toBe(200);
   }
 
