@@ -6,10 +6,11 @@
  *
  * Procedure (documented in eval/third-party/README.md): questions are grouped by (first expected
  * article id, or "escalate" when `expected` is empty; language). Within a group, in id order, they
- * alternate between `calibration` and `report`. The first item of a group goes to whichever split
- * has fewer items so far of the same kind (answerable / escalate) and language, ties to
- * `calibration`; so every odd group leans the other way from the previous one. Running it again
- * gives the same result; adding questions only moves questions of the groups that grew.
+ * alternate between `calibration` and `report`. The first item of a group goes to `calibration`
+ * when the FNV-1a 32-bit hash of the group key ("<article id or escalate>|<lang>") is even, to
+ * `report` when it is odd, so groups of odd size lean either way. A question's split depends only
+ * on its group and its rank in it: running it again gives the same result, and appending questions
+ * (new, higher ids) never moves a question that already had a split.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -37,11 +38,21 @@ for (const q of [...questions].sort((a, b) => a.id.localeCompare(b.id))) {
   groups.set(key, group);
 }
 
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 const counts = new Map<string, { calibration: number; report: number }>();
 for (const [key, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
   const kind = `${key.startsWith('escalate\u0000') ? 'escalate' : 'answerable'}/${group[0]!.lang}`;
   const c = counts.get(kind) ?? { calibration: 0, report: 0 };
-  let next: 'calibration' | 'report' = c.report < c.calibration ? 'report' : 'calibration';
+  let next: 'calibration' | 'report' =
+    fnv1a(key.replace('\u0000', '|')) % 2 === 0 ? 'calibration' : 'report';
   for (const q of group) {
     q.split = next;
     c[next]++;

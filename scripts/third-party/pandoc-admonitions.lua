@@ -14,6 +14,15 @@ function Div(el)
     end
   end
   if el.classes:includes('contents') then return {} end
+  -- Sphinx version notes (versionadded/versionchanged/deprecated) carry only the version number.
+  local labels = { versionadded = 'New in version', versionchanged = 'Changed in version', deprecated = 'Deprecated since version' }
+  for class, label in pairs(labels) do
+    if el.classes:includes(class) and #body > 0 and body[1].t == 'Para' then
+      body[1].content:insert(1, pandoc.Space())
+      body[1].content:insert(1, pandoc.Str(label))
+      return body
+    end
+  end
   if title then
     table.insert(body, 1, pandoc.Para({ pandoc.Strong({ pandoc.Str(title) }) }))
     return pandoc.BlockQuote(body)
