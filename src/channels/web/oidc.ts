@@ -93,8 +93,17 @@ export class OidcSignIn {
     const claims = tokens.claims();
     if (!claims) throw new Error('the provider returned no ID token');
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 256) : undefined);
-    const email = str(claims.email);
-    const name = str(claims.name) ?? (str([claims.given_name, claims.family_name].filter((v) => typeof v === 'string').join(' ')) || str(claims.preferred_username));
+    let profile: Record<string, unknown> = claims;
+    if ((!str(claims.email) || !str(claims.name)) && tokens.access_token) {
+      // Providers that keep profile claims out of the ID token serve them at the UserInfo endpoint (same subject checked).
+      try {
+        profile = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+      } catch {
+        profile = claims;
+      }
+    }
+    const email = str(profile.email);
+    const name = str(profile.name) ?? (str([profile.given_name, profile.family_name].filter((v) => typeof v === 'string').join(' ')) || str(profile.preferred_username));
     return {
       identity: {
         // The subject is unique per issuer only: both make the id.
@@ -102,7 +111,7 @@ export class OidcSignIn {
         provider: 'oidc',
         ...(name ? { name } : {}),
         // An address the provider says it has not verified is not an identity.
-        ...(email && EMAIL.test(email) && claims.email_verified !== false ? { email } : {}),
+        ...(email && EMAIL.test(email) && profile.email_verified !== false ? { email } : {}),
       },
       returnTo: tx.data.returnTo,
     };
