@@ -42,6 +42,8 @@ const server = await startServerProcess({
     EMBEDDINGS_PROVIDER: values.provider!,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_BURST: '0',
+    RATE_LIMIT_ADDRESS_BURST: '0',
+    TICKET_RATE_LIMIT_BURST: '0',
   },
   timeoutMs: 600_000,
 });

@@ -20,6 +20,7 @@ import { createSlackChannel } from '../channels/slack/index.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
 import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
+import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
 import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
 import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
@@ -64,7 +65,7 @@ export interface ComposeOptions {
   logger?: Logger;
   /** More HTTP routes on the same server, built once everything else exists. */
   routes?: (context: AppContext) => Router[];
-  /** Interface to listen on; all interfaces by default. */
+  /** Interface to listen on; overrides HOST. */
   host?: string;
   /** Builds the live-handoff relay; without it, technicians' events are logged. */
   technicians?: (context: AppContext) => TechnicianEvents;
@@ -128,12 +129,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       phase: () => phase,
       startedAt,
     };
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness });
+    const trustProxy = config.core.trustProxy;
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
-    const port = await listen(server, config.core.port, options.host);
-    const url = `http://${options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : 'localhost'}:${port}`;
+    // Local mode (no Bot Framework credentials) accepts unauthenticated activities: loopback only unless HOST says otherwise.
+    const host = options.host ?? config.core.host ?? (config.channels.teams.credentials ? undefined : '127.0.0.1');
+    const port = await listen(server, config.core.port, host);
+    const url = `http://${host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : 'localhost'}:${port}`;
     cleanups.push(
       () =>
         new Promise<void>((done) => {
@@ -171,6 +175,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       beforeTurn: (turn, input) => handoff?.intercept(turn, input) ?? Promise.resolve(false),
       tickets,
       ticketOwnership: outboxOwnership(outbox.store),
+      ...(config.limits.ticketRateLimit ? { ticketLimit: new TokenBuckets(config.limits.ticketRateLimit) } : {}),
       flows,
       config: config.dialogue,
       translator,
@@ -213,7 +218,20 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     });
 
     const channels: Channel[] = [];
-    if (config.channels.web.enabled) channels.push(createWebChannel(channelDeps('web')));
+    if (config.channels.web.enabled) {
+      channels.push(
+        createWebChannel(channelDeps('web'), {
+          auth: {
+            config: config.webAuth,
+            // Generated once and kept with the data (mode 0600) unless WEB_SESSION_SECRET is set.
+            secret: sessionSecret(config.webAuth.sessionSecret, join(dataDir, 'web-session.key')),
+            ...(config.core.publicUrl ? { publicUrl: config.core.publicUrl } : {}),
+          },
+          conversationOwner: async (conversationId) => (await store.findConversation({ channel: 'web', conversationId }))?.user.id,
+          ...(config.limits.addressRateLimit ? { addressLimit: config.limits.addressRateLimit } : {}),
+        }),
+      );
+    }
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
@@ -246,7 +264,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness });
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

@@ -13,6 +13,7 @@ import type { ConversationStatus, ConversationStore } from '../engine/ports/conv
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { Logger } from '../log.js';
+import type { AdminAuditEvent, AdminAuditMethod } from '../storage/sqlite/admin-audit.js';
 import type { TicketStore } from '../storage/sqlite/ticket-store.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { emptyForm, FORM_KEYS, formFromArticle, isArticleId, KnowledgeFiles, type ArticleForm, type SaveResult } from './articles.js';
@@ -50,8 +51,13 @@ export interface ConsoleDeps {
   providerName: string;
   translator: Translator;
   logger: Logger;
+  /** Durable audit log of sign-ins, failures, lockouts and sign-outs (besides the log line). */
+  audit?: (entry: { at: string; event: AdminAuditEvent; method: AdminAuditMethod; address: string; userAgent?: string }) => void;
   now?: () => Date;
 }
+
+/** A script using the bearer token is audited once per address in this window, not on every request. */
+const BEARER_AUDIT_INTERVAL_MS = 15 * 60 * 1000;
 
 /** Routes reachable without signing in ("METHOD path" as registered). Everything else is denied. */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /login', 'POST /login', 'GET /assets/:file']);
@@ -118,6 +124,24 @@ const apiArticleSchema = z.object({
 export function createConsoleRouter(deps: ConsoleDeps): Router {
   const now = deps.now ?? (() => new Date());
   const auth = new ConsoleAuth({ token: deps.config.adminToken, sessionHours: deps.config.sessionHours, secureCookie: deps.secureCookie });
+  const bearerAudited = new Map<string, number>();
+
+  /** The client address: the socket peer, or the client a trusted proxy names (TRUST_PROXY). */
+  const addressOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+  /** Audit trail of the console's sign-ins: a log line and a row in the audit table. */
+  function audit(req: Request, event: AdminAuditEvent, method: AdminAuditMethod): void {
+    const address = addressOf(req);
+    const userAgent = req.get('user-agent')?.slice(0, 256);
+    const line = { audit: 'console_sign_in', event, method, address, ...(userAgent ? { userAgent } : {}) };
+    if (event === 'sign_in' || event === 'sign_out') deps.logger.info(line, `console ${event.replace(/_/g, ' ')}`);
+    else deps.logger.warn(line, `console ${event.replace(/_/g, ' ')}`);
+    try {
+      deps.audit?.({ at: (deps.now?.() ?? new Date()).toISOString(), event, method, address, ...(userAgent ? { userAgent } : {}) });
+    } catch (err) {
+      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'console audit write failed');
+    }
+  }
   const files = new KnowledgeFiles(deps.kbDir);
   const insights = new ConsoleInsights({ store: deps.store, knowledge: deps.knowledge, files, gapConfidence: deps.config.gapConfidence, now });
   const router = Router();
@@ -172,24 +196,50 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       send(res, 403, loginPage(ctx, { next, error: ctx.t('errors.csrf') }));
       return;
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(req);
     if (auth.throttled(address)) {
+      audit(req, 'locked_out', 'form');
       send(res, 429, loginPage(ctx, { next, error: ctx.t('login.throttled') }));
       return;
     }
     if (!auth.checkToken(str(body.token))) {
       auth.recordFailure(address);
-      deps.logger.warn({ address }, 'console sign-in failed');
+      audit(req, 'sign_in_failed', 'form');
       send(res, 401, loginPage(ctx, { next, error: ctx.t('login.failed') }));
       return;
     }
     auth.createSession(res);
-    deps.logger.info({ address }, 'console sign-in');
+    audit(req, 'sign_in', 'form');
     res.redirect(303, next);
   });
 
   // --- Everything below requires a session or the bearer token --------------------------------
   router.use((req, res, next) => {
+    // The bearer token is a sign-in too: same lockout as the form (per client address), same audit.
+    if (req.get('authorization') !== undefined) {
+      const address = addressOf(req);
+      if (auth.throttled(address)) {
+        audit(req, 'locked_out', 'bearer');
+        res.status(429).set('Retry-After', '900').json({ error: 'too_many_attempts', message: 'Too many failed sign-ins from this address; try again later.' });
+        return;
+      }
+      const state = auth.identify(req, res.locals.cookies as Record<string, string>);
+      if (!state) {
+        auth.recordFailure(address);
+        audit(req, 'sign_in_failed', 'bearer');
+        res.status(401).set('WWW-Authenticate', 'Bearer realm="helpdesk-console", error="invalid_token"').json({ error: 'unauthorized', message: 'Invalid bearer token.' });
+        return;
+      }
+      const now = Date.now();
+      if ((bearerAudited.get(address) ?? 0) <= now - BEARER_AUDIT_INTERVAL_MS) {
+        if (bearerAudited.size > 10_000) bearerAudited.clear();
+        bearerAudited.set(address, now);
+        audit(req, 'sign_in', 'bearer');
+      }
+      res.locals.auth = state;
+      next();
+      return;
+    }
     const state = auth.identify(req, res.locals.cookies as Record<string, string>);
     if (state) {
       res.locals.auth = state;
@@ -218,7 +268,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
 
   router.post('/logout', (req, res) => {
     const state = res.locals.auth as AuthState;
-    if (state.kind === 'session') auth.destroySession(res, state.session);
+    if (state.kind === 'session') {
+      auth.destroySession(res, state.session);
+      audit(req, 'sign_out', 'form');
+    }
     res.redirect(303, '/admin/login');
   });
 

@@ -7,6 +7,8 @@ import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { Logger } from '../log.js';
+import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
+import type { Db } from '../storage/sqlite/database.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { createConsoleRouter } from './index.js';
@@ -21,6 +23,8 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
+  /** For the sign-in audit table. */
+  db: Db;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -32,6 +36,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
     return [];
   }
   const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
+  const audit = new AdminAuditStore(context.db);
   const router = Router();
   router.use(
     '/admin',
@@ -47,6 +52,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       providerName: context.tickets.name,
       translator: context.translator,
       logger: logger.child({ part: 'console' }),
+      audit: (entry) => audit.record(entry),
     }),
   );
   logger.info('technician console at /admin');

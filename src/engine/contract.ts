@@ -21,6 +21,12 @@ export interface UserRef {
   id: string;
   name?: string;
   email?: string;
+  /**
+   * The channel could not verify who this is (the web chat's anonymous sessions): the id is stable
+   * for that browser only, and name and e-mail, if any, are what the user typed. Such an e-mail is
+   * never used to find the user's tickets, and the bot asks for a name and contact before a ticket.
+   */
+  anonymous?: boolean;
   /** Locale reported by the channel, e.g. "fr-FR"; a hint, the message text decides the reply language. */
   locale?: string;
 }

@@ -17,6 +17,8 @@ export interface ServerAppOptions {
   metrics: Metrics;
   readiness: ReadinessSources;
   logger: Logger;
+  /** express "trust proxy" (TRUST_PROXY): whose X-Forwarded-For sets req.ip. */
+  trustProxy?: boolean | number | string[];
 }
 
 /** Paths answered while starting and draining, so orchestrators can watch. */
@@ -86,6 +88,7 @@ export function createServerApp(options: ServerAppOptions): Express {
   const { channels, metrics, readiness, logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();

@@ -3,7 +3,7 @@ import type { OutboxStore } from '../storage/sqlite/outbox-store.js';
 
 /**
  * Ticket ownership from the outbox: a ticket belongs to the user whose conversation escalated it
- * (same channel user id, or same e-mail when the user reaches the bot from another channel). Serves
+ * (same channel and user id, or same verified e-mail when the user reaches the bot from another channel). Serves
  * providers whose status lookups do not say who requested the ticket.
  */
 export function outboxOwnership(store: OutboxStore): TicketOwnership {
@@ -12,7 +12,12 @@ export function outboxOwnership(store: OutboxStore): TicketOwnership {
       const email = requester.email?.trim().toLowerCase();
       return store
         .findByTicket({ number: ticket.number, id: ticket.id, provider: ticket.provider })
-        .some((item) => item.packet.user.id === requester.id || (!!email && item.packet.user.email?.toLowerCase() === email));
+        .some(
+          (item) =>
+            // (channel, id): a Slack user id typed into another channel matches nobody.
+            (item.packet.user.id === requester.id && (requester.channel === undefined || item.packet.channel === requester.channel)) ||
+            (!!email && item.packet.user.email?.toLowerCase() === email),
+        );
     },
   };
 }

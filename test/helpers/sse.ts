@@ -1,3 +1,5 @@
+import { rememberSession, sessionCookie } from './web-sessions.js';
+
 /** Reads a text/event-stream with fetch, parsing events as the EventSource spec does (JSON data). */
 export interface SseReader {
   status: number;
@@ -9,7 +11,10 @@ export interface SseReader {
 
 export async function openEvents(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
   const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal, headers });
+  // The web chat's stream is opened by the browser that holds the conversation (web-sessions.ts).
+  const cookie = headers.cookie ?? sessionCookie(url);
+  const res = await fetch(url, { signal: controller.signal, headers: { ...(cookie ? { cookie } : {}), ...headers } });
+  rememberSession(url, undefined, cookie, res.headers);
   const events: SseReader['events'] = [];
   let failure: unknown;
   if (res.ok && res.body) {

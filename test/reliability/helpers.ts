@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { postJson } from '../helpers/http.js';
 import { REPO_KNOWLEDGE } from '../helpers/server-process.js';
 
 /** Shared by the reliability tests: a fast server configuration, the web chat API, the database. */
@@ -78,8 +79,8 @@ export async function chat(url: string, input: ChatInput): Promise<ChatReply> {
     ...(input.messageId ? { messageId: input.messageId } : {}),
     ...(input.action ? { action: { payload: input.action } } : { text: input.text }),
   };
-  const res = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json().catch(() => undefined)) as any;
+  const res = await postJson(`${url}/api/chat`, body);
+  const json = res.json as any;
   return { status: res.status, replies: Array.isArray(json?.replies) ? json.replies : [], json };
 }
 

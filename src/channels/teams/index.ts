@@ -31,7 +31,8 @@ import { TeamsIdentity, type MemberLookup } from './identity.js';
  *
  * Auth: with MICROSOFT_APP_ID the adapter validates every request's Bot Framework token (401
  * otherwise). Without it the endpoint runs in local/emulator mode and, since anyone could then
- * make the bot POST to an arbitrary serviceUrl, only accepts loopback service URLs.
+ * make the bot POST to an arbitrary serviceUrl, only accepts the Emulator's service URL shape
+ * (isEmulatorServiceUrl) and, unless HOST says otherwise, listens on loopback only (compose.ts).
  */
 
 export interface TeamsChannelOptions {
@@ -75,10 +76,27 @@ const storedReferenceSchema = z
   })
   .passthrough();
 
-function isLoopback(url: string): boolean {
+/**
+ * The only service URL a local Bot Framework Emulator sends: plain http to this machine's loopback
+ * name or address with an explicit port and nothing else (e.g. `http://localhost:58217`). Anything
+ * more (another 127.x address, a path, a query, credentials) would let whoever can reach the
+ * endpoint make the bot POST where they choose.
+ */
+export function isEmulatorServiceUrl(url: string): boolean {
   try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    const u = new URL(url);
+    return (
+      u.protocol === 'http:' &&
+      ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) &&
+      u.port !== '' &&
+      u.pathname === '/' &&
+      u.search === '' &&
+      u.hash === '' &&
+      u.username === '' &&
+      u.password === '' &&
+      // The parsed form must be what was sent (no encoded tricks the client library would read differently).
+      u.href === `${url.replace(/\/?$/, '')}/`
+    );
   } catch {
     return false;
   }
@@ -295,10 +313,10 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       });
       return;
     }
-    if (!creds && !isLoopback(parsed.data.serviceUrl)) {
+    if (!creds && !isEmulatorServiceUrl(parsed.data.serviceUrl)) {
       res.status(403).json({
         error: 'local_mode',
-        message: 'Without MICROSOFT_APP_ID this endpoint only serves a local Bot Framework Emulator (loopback serviceUrl).',
+        message: 'Without MICROSOFT_APP_ID this endpoint only serves a local Bot Framework Emulator (serviceUrl http://localhost:<port>).',
       });
       return;
     }

@@ -5,15 +5,19 @@ import express, { Router, type Request } from 'express';
 import type { ConversationAddress, InboundEvent, OutboundMessage, ProactiveSender, SentMessage } from '../../engine/contract.js';
 import { LANGS, langFromLocale, type Lang } from '../../engine/lang.js';
 import type { Channel, ChannelDeps } from '../types.js';
+import { TokenBuckets, type RateLimit } from '../../server/rate-limit.js';
 import { WebHub, type HubOptions } from './hub.js';
+import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
+import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
 import { toWebMessage } from './view-model.js';
 
 /**
  * The local web chat: GET /chat (a single page served from src/channels/web/public, no CDN),
  * POST /api/chat (one turn, JSON in and out) and GET /api/chat/events (Server-Sent Events for
- * what the bot says on its own). No sign-in: it is meant for trying the bot and for intranets;
- * WEB_CHAT_ENABLED=false turns it off.
+ * what the bot says on its own). Who is talking is decided by the server (identity.ts, WEB_AUTH),
+ * never by the page; a conversation belongs to the identity that started it, and only that
+ * identity may continue it or listen to it. WEB_CHAT_ENABLED=false turns the web chat off.
  */
 
 export const WEB_CHANNEL = 'web';
@@ -26,6 +30,7 @@ export const PUBLIC_DIR = join(ROOT, 'src', 'channels', 'web', 'public');
 const CHROME_KEYS = [
   'title', 'subtitle', 'log_label', 'input_label', 'placeholder', 'send', 'new_conversation', 'language', 'typing',
   'you', 'bot', 'new_tab', 'error_send', 'error_busy', 'error_rejected', 'reconnecting', 'no_script', 'password_note',
+  'signed_in_as', 'sign_in', 'sign_out', 'signed_out', 'error_signed_out',
 ] as const;
 
 function escapeHtml(s: string): string {
@@ -34,15 +39,22 @@ function escapeHtml(s: string): string {
 
 export interface WebChannelOptions {
   hub?: HubOptions;
+  /** Who is talking (WEB_AUTH). */
+  auth: Omit<WebAuthOptions, 'message' | 'logger'>;
+  /** The id of the user a web conversation belongs to, when it exists (the conversation store). */
+  conversationOwner(conversationId: string): Promise<string | undefined>;
+  /** Requests per client address (req.ip, see TRUST_PROXY), on top of the engine's per-user limit; undefined: off. */
+  addressLimit?: RateLimit;
 }
 
 export interface WebChannel extends Channel {
   readonly hub: WebHub;
 }
 
-export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions = {}): WebChannel {
+export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions): WebChannel {
   const { translator: t, engine } = deps;
   const hub = new WebHub(options.hub);
+  const perAddress = options.addressLimit ? new TokenBuckets(options.addressLimit) : undefined;
   const template = readFileSync(join(PUBLIC_DIR, 'chat.html'), 'utf8');
 
   const strings = Object.fromEntries(
@@ -61,6 +73,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
     return asked ?? langFromLocale(req.acceptsLanguages(...LANGS) || undefined) ?? 'en';
   }
 
+  const auth = new WebAuth({ ...options.auth, logger: deps.logger, message: (req, key) => t.t(pageLang(req), `webchat.${key}`) });
+
   function renderPage(lang: Lang): string {
     // "<" escaped so no string can close the JSON script element.
     const json = JSON.stringify(strings).replace(/</g, '\\u003c');
@@ -71,10 +85,11 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
       .replace(/\{\{t\.(\w+)\}\}/g, (_m, key: string) => escapeHtml(s[key] ?? key));
   }
 
-  function toEvent(body: ChatRequest): InboundEvent {
+  function toEvent(body: ChatRequest, identity: WebIdentity): InboundEvent {
     return {
       address: { channel: WEB_CHANNEL, conversationId: body.conversationId },
-      user: { id: body.user.id, ...(body.user.name ? { name: body.user.name } : {}), ...(body.user.locale ? { locale: body.user.locale } : {}) },
+      // Only the locale (a display preference) is taken from the page; who it is comes from the server.
+      user: userRefOf(identity, body.user?.locale),
       ...(body.messageId ? { messageId: body.messageId } : {}),
       ...(body.text !== undefined
         ? { text: body.text }
@@ -85,7 +100,13 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
 
   const router = Router();
   router.get('/', (_req, res) => res.redirect(302, '/chat'));
+  router.use(auth.router());
   router.get('/chat', (req, res) => {
+    // Signs the browser in (oidc) or gives it its anonymous session before the page talks.
+    if (!auth.identify(req, res, true) && auth.mode === 'oidc' && req.query.signed_out === undefined) {
+      res.redirect(302, auth.signInUrl(req.originalUrl));
+      return;
+    }
     res
       .set({
         'Content-Type': 'text/html; charset=utf-8',
@@ -98,7 +119,30 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
   });
   router.use('/chat/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: false, maxAge: '1h' }));
 
+  /** 401 when nobody is signed in; 403 when the conversation is someone else's. */
+  async function authorise(req: Request, res: express.Response, conversationId: string, issue: boolean): Promise<WebIdentity | undefined> {
+    const identity = auth.identify(req, res, issue);
+    if (!identity) {
+      res.status(401).json({ error: 'sign_in_required', message: 'Sign in to use the chat.', ...(auth.mode === 'oidc' ? { signInUrl: auth.signInUrl() } : {}) });
+      return undefined;
+    }
+    const owner = await options.conversationOwner(conversationId);
+    if (owner !== undefined && owner !== identity.id) {
+      // Same answer whatever the reason, so conversation ids cannot be probed.
+      res.status(403).json({ error: 'forbidden', message: 'This conversation belongs to someone else; start a new one.' });
+      return undefined;
+    }
+    return identity;
+  }
+
   router.post('/api/chat', express.json({ limit: '32kb' }), async (req, res) => {
+    if (perAddress) {
+      const taken = perAddress.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (!taken.ok) {
+        res.status(429).set('Retry-After', String(taken.retryAfterSeconds)).json({ error: 'rate_limited', message: 'Too many messages from this address; try again shortly.', retryAfterSeconds: taken.retryAfterSeconds });
+        return;
+      }
+    }
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({
@@ -108,7 +152,9 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
       return;
     }
     const body = parsed.data;
-    const event = toEvent(body);
+    const identity = await authorise(req, res, body.conversationId, true);
+    if (!identity) return;
+    const event = toEvent(body, identity);
     await deps.track(() =>
       deps.inOrder(event.address, async () => {
         let replies: OutboundMessage[];
@@ -126,12 +172,14 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
     );
   });
 
-  router.get('/api/chat/events', (req, res) => {
+  router.get('/api/chat/events', async (req, res) => {
     const parsed = eventsQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       res.status(400).json({ error: 'invalid_request', message: 'conversationId: expected 8 to 128 letters, digits, "-" or "_"' });
       return;
     }
+    // A stream opened first (a fresh page) may get the anonymous session; it still sees only conversations of its own.
+    if (!(await authorise(req, res, parsed.data.conversationId, true))) return;
     const lastEventId = req.get('Last-Event-ID');
     hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined);
   });

@@ -12,11 +12,17 @@ export const chatRequestSchema = z
     conversationId: webId,
     /** Makes a retried POST idempotent: the engine answers the same message once. */
     messageId: webId.optional(),
-    user: z.object({
-      id: webId,
-      name: z.string().trim().min(1).max(128).optional(),
-      locale: z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'expected a language tag such as fr-FR').optional(),
-    }),
+    /**
+     * Only the locale is used. `id` and `name` are accepted for older pages and ignored: who is
+     * talking is decided by the server (WEB_AUTH), never claimed by the page.
+     */
+    user: z
+      .object({
+        id: z.string().max(128).optional(),
+        name: z.string().max(128).optional(),
+        locale: z.string().max(35).regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, 'expected a language tag such as fr-FR').optional(),
+      })
+      .optional(),
     text: z
       .string()
       .max(4000, 'must be at most 4,000 characters')

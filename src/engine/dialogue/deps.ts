@@ -36,9 +36,14 @@ export interface EngineDeps {
   logger?: EngineLogger;
   /** Optional language model (conversational answers, follow-up rewriting, ticket summaries); absent = extractive only. */
   llm?: LanguageAssistant;
+  /**
+   * Tickets a user may open (per channel and user id): a script cannot flood the ticket system.
+   * Absent: no limit.
+   */
+  ticketLimit?: { take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } };
   /** Sees each turn first and may take it (the live handoff keeps the bot silent while a technician talks). */
   beforeTurn?: TurnInterceptor;
 }
 
-type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn';
+type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit';
 export type ResolvedDeps = Required<Omit<EngineDeps, OptionalDeps>> & Pick<EngineDeps, OptionalDeps>;

@@ -53,6 +53,7 @@ const inboundEventSchema = z
       id: z.string().min(1).max(512),
       name: z.string().max(256).optional(),
       email: z.string().max(320).optional(),
+      anonymous: z.boolean().optional(),
       locale: z.string().max(35).optional(),
     }),
     messageId: z.string().min(1).max(512).optional(),

@@ -52,20 +52,73 @@ export function offerEscalation(turn: Turn, offer: EscalationOffer): void {
   turn.event('escalation_offered', { value: offer.reason, priority: offer.priority });
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Nobody vouched for this user (an anonymous web session): before a ticket, the bot asks for a name
+ * and an address the technician can write to, once per conversation. Returns true when it asked.
+ */
+function askContact(turn: Turn, details: string | undefined): boolean {
+  const pending = turn.state.pending;
+  if (pending?.kind !== 'escalation' || !turn.user.anonymous) return false;
+  const contact = turn.state.contact ?? {};
+  const step = !contact.name ? 'name' : !contact.email ? 'email' : undefined;
+  if (!step) return false;
+  turn.state.pending = { ...pending, contactStep: step, ...(details !== undefined ? { details } : {}) };
+  turn.text(step === 'name' ? 'escalation.contact.ask_name' : 'escalation.contact.ask_email');
+  return true;
+}
+
+/** The answer to "your name?" or "your e-mail?" while a ticket waits for them. */
+export async function answerContact(turn: Turn, text: string): Promise<void> {
+  const pending = turn.state.pending;
+  if (pending?.kind !== 'escalation' || !pending.contactStep) return;
+  const value = text.trim().replace(/\s+/g, ' ');
+  const contact = { ...turn.state.contact };
+  if (pending.contactStep === 'name') {
+    if (value.length < 2 || value.length > 80 || EMAIL.test(value)) {
+      turn.text('escalation.contact.invalid_name');
+      return;
+    }
+    contact.name = value;
+  } else {
+    const email = /[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]+/.exec(value)?.[0];
+    if (!email || email.length > 254 || !EMAIL.test(email)) {
+      turn.text('escalation.contact.invalid_email');
+      return;
+    }
+    contact.email = email;
+  }
+  turn.state.contact = contact;
+  const { contactStep: _step, details, ...rest } = pending;
+  turn.state.pending = rest;
+  await confirmEscalation(turn, details);
+}
+
 /** The user confirmed (button, "yes", or typed details): build the packet and hand it to the outbox. */
 export async function confirmEscalation(turn: Turn, details?: string): Promise<void> {
   const pending = turn.state.pending;
   if (pending?.kind !== 'escalation') return;
-  const { store, escalation, config, logger } = turn.deps;
+  if (askContact(turn, details)) return;
+  const { store, escalation, config, logger, ticketLimit } = turn.deps;
+  const limited = ticketLimit?.take(JSON.stringify([turn.address.channel, turn.user.id]));
+  if (limited && !limited.ok) {
+    // The offer stays pending: pressing the button again later opens the same ticket.
+    logger?.warn({ retryAfterSeconds: limited.retryAfterSeconds }, 'ticket rate limit reached');
+    turn.text('escalation.rate_limited', { minutes: Math.max(1, Math.ceil(limited.retryAfterSeconds / 60)) });
+    return;
+  }
   const topic = turn.state.topic;
   const turns = await store.transcript(turn.conversation.id, {
     since: topic?.startedAt,
     limit: config.transcriptTurns,
   });
   const transcript: TranscriptEntry[] = turns.map((t) => ({ role: t.direction === 'in' ? 'user' : 'bot', text: t.text, at: t.at }));
+  const contact = turn.user.anonymous ? turn.state.contact : undefined;
   const facts = buildPacket({
     id: pending.packetId,
-    user: turn.user,
+    // For an anonymous user, the name and address they gave are the ticket's requester details.
+    user: contact ? { ...turn.user, ...(contact.name ? { name: contact.name } : {}), ...(contact.email ? { email: contact.email } : {}) } : turn.user,
     address: turn.address,
     lang: turn.lang,
     // With no topic ("agent" as a first message), what the user then typed is the question itself.

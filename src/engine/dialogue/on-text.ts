@@ -2,7 +2,7 @@ import { onlySecrets, type Redaction } from '../redact.js';
 import { detectFrustration, detectSensitive, DEFAULT_PRIORITY, type SensitiveMatch } from '../escalation/policy.js';
 import { repeatPrompt } from '../flows/runner.js';
 import { askKnowledge, showArticle } from './answer.js';
-import { confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
+import { answerContact, confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
 import { onFeedback, onNoneOfThese } from './feedback.js';
 import { continueFlowTurn, flowInputFromText, startFlowTurn } from './flow-turn.js';
 import { classifyIntent, followUp, stripGreeting, yesNo, type IntentMatch } from './intents.js';
@@ -75,6 +75,14 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
   if (sensitive) return offerSensitive(turn, sensitive, text);
 
   const pending = turn.state.pending;
+  if (pending?.kind === 'escalation' && pending.contactStep) {
+    if (yesNo(text)?.answer === 'no') {
+      const resume = declineEscalation(turn);
+      if (resume) await askKnowledge(turn, resume, { newTopic: true });
+      return;
+    }
+    return answerContact(turn, text);
+  }
   if (pending?.kind === 'escalation') return answerPendingEscalation(turn, text, intent);
 
   if (intent?.name === 'human') {

@@ -47,6 +47,10 @@ export const pendingSchema = z.discriminatedUnion('kind', [
     queue: z.string().optional(),
     /** A question to look up if the user declines the ticket (frustration offers). */
     resumeQuery: z.string().optional(),
+    /** An unverified (anonymous) user confirmed: the bot is asking for their name or contact address first. */
+    contactStep: z.enum(['name', 'email']).optional(),
+    /** What the user typed when confirming, kept while the contact details are asked. */
+    details: z.string().optional(),
   }),
   /** "Open a ticket" (and, after a timeout, "Start again") buttons. */
   z.object({
@@ -65,6 +69,8 @@ export const dialogueStateSchema = z.object({
   pending: pendingSchema.optional(),
   /** Recent questions (redacted) with their time, to notice the same question asked again. */
   recentQuestions: z.array(z.object({ text: z.string(), at: z.string() })).default([]),
+  /** Name and contact address an unverified user gave for their tickets (typed, not verified). */
+  contact: z.object({ name: z.string().optional(), email: z.string().optional() }).optional(),
 });
 export type DialogueState = z.infer<typeof dialogueStateSchema>;
 

@@ -36,7 +36,7 @@ export async function ticketStatus(turn: Turn, number: string): Promise<void> {
     return;
   }
   // Only the requester sees a ticket; anyone else hears the same as for a ticket that does not exist.
-  const mine = await lookup(turn, () => ownsTicket(found, requesterOf(turn.user), turn.deps.ticketOwnership));
+  const mine = await lookup(turn, () => ownsTicket(found, requesterOf(turn.user, turn.address.channel), turn.deps.ticketOwnership));
   if (!mine) return;
   if (!mine.value) {
     turn.event('intent', { decision: 'ticket_status_refused' });
@@ -66,7 +66,7 @@ export async function myTickets(turn: Turn): Promise<void> {
     turn.text('status.unavailable');
     return;
   }
-  const me = requesterOf(turn.user);
+  const me = requesterOf(turn.user, turn.address.channel);
   const result = await lookup(turn, async () => {
     const listed = await tickets.listForRequester(me);
     // The provider already asked for this requester's tickets; any naming someone else is left out.

@@ -35,6 +35,8 @@ export interface TicketStatus extends TicketRef {
 
 export interface TicketRequester {
   id: string;
+  /** The channel that verified `id`: an id matches only a user of the same channel. */
+  channel?: string;
   email?: string;
   name?: string;
 }

@@ -5,10 +5,16 @@ import type { TicketOwnership, TicketRequester, TicketStatus } from '../ports/ti
  * Whose ticket is it? "status of HD-000123" and "my tickets" show a ticket only to its requester:
  * the provider's requester (channel user id or e-mail) when it knows one, otherwise (or when it names
  * someone else, e.g. a caller the ticket system could not match) a ticket opened from one of the
- * user's own conversations. Anyone else gets the same polite answer as for a ticket that does not exist.
+ * user's own conversations, on the same channel (ids are only unique within a channel or identity provider). Anyone else gets the same polite answer as for a ticket that does not exist.
  */
-export function requesterOf(user: UserRef): TicketRequester {
-  return { id: user.id, ...(user.email ? { email: user.email } : {}), ...(user.name ? { name: user.name } : {}) };
+export function requesterOf(user: UserRef, channel?: string): TicketRequester {
+  return {
+    id: user.id,
+    ...(channel ? { channel } : {}),
+    // An e-mail the user typed (unverified identity) never unlocks the tickets of whoever owns that address.
+    ...(user.email && !user.anonymous ? { email: user.email } : {}),
+    ...(user.name ? { name: user.name } : {}),
+  };
 }
 
 function sameEmail(a: string | undefined, b: string | undefined): boolean {

@@ -68,7 +68,7 @@ describe('web chat API', () => {
       [{ conversationId, user }, /exactly one of text or action/],
       [{ conversationId, user, text: 'hi', action: { payload: {} } }, /exactly one of text or action/],
       [{ conversationId: 'x', user, text: 'hi' }, /conversationId/],
-      [{ conversationId, user: {}, text: 'hi' }, /user\.id/],
+      [{ conversationId, user: { locale: 'not a tag' }, text: 'hi' }, /user\.locale/],
       [{ conversationId, user, text: '   ' }, /text: must not be empty/],
       [{ conversationId, user, text: '\u0000\u0001' }, /text: must not be empty/],
       [{ conversationId, user, text: 'x'.repeat(4001) }, /4,000/],
@@ -102,7 +102,12 @@ describe('web chat API', () => {
     expect(stream.contentType).toMatch(/^text\/event-stream/);
     const confirm = await chat({ conversationId, user, text: 'I want to talk to a technician' });
     const yes = confirm.json.replies.flatMap((m: any) => m.parts).find((p: any) => p.kind === 'choices').choices.find((c: any) => c.value.a === 'escalate' && c.value.v === 'yes');
-    const opening = await chat({ conversationId, user, action: { payload: yes.value } });
+    // An anonymous session: the bot asks for a name and a contact address before the ticket.
+    const askName = await chat({ conversationId, user, action: { payload: yes.value } });
+    expect(JSON.stringify(askName.json.replies)).toContain(t.t('en', 'dialogue.escalation.contact.ask_name'));
+    const askEmail = await chat({ conversationId, user, text: 'Jane Doe' });
+    expect(JSON.stringify(askEmail.json.replies)).toContain(t.t('en', 'dialogue.escalation.contact.ask_email'));
+    const opening = await chat({ conversationId, user, text: 'jane.doe@example.com' });
     expect(opening.json.replies[0].parts[0]).toMatchObject({ kind: 'ticket', state: 'opening' });
     await stream.waitFor((events) => events.some((e) => e.data.parts?.[0]?.kind === 'ticket'));
     const notice = stream.events.find((e) => e.data.parts?.[0]?.kind === 'ticket')!;

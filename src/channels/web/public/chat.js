@@ -255,8 +255,15 @@ async function post(body) {
     const res = await fetch('/api/chat', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ conversationId: session.conversationId, user: { id: session.userId, locale: navigator.language }, messageId: newId(), ...body }),
+      // Who is talking is the server's business (session cookie or sign-in); the page only says its language.
+      body: JSON.stringify({ conversationId: session.conversationId, user: { locale: navigator.language }, messageId: newId(), ...body }),
     });
+    if (res.status === 401) {
+      const data = await res.json().catch(() => ({}));
+      showStatus(t('error_signed_out'));
+      if (typeof data.signInUrl === 'string' && data.signInUrl.startsWith('/')) location.assign(data.signInUrl);
+      return undefined;
+    }
     if (res.status === 503) {
       showStatus(t('error_busy'));
       return undefined;
@@ -386,6 +393,31 @@ document.getElementById('new-conversation').addEventListener('click', () => {
   input.focus();
 });
 
+/** Shows who is signed in (OIDC or the reverse proxy), or the sign-in link when nobody is. */
+async function showIdentity() {
+  try {
+    const res = await fetch('/api/chat/session', { headers: { Accept: 'application/json' } });
+    const me = await res.json();
+    const who = document.getElementById('who');
+    if (me.signedIn) {
+      who.textContent = t('signed_in_as', { name: me.name ?? me.email ?? '' });
+      who.hidden = false;
+      if (me.mode === 'oidc') document.getElementById('sign-out').hidden = false;
+    } else if (me.mode === 'oidc') {
+      if (new URLSearchParams(location.search).has('signed_out')) showStatus(t('signed_out'));
+      document.getElementById('sign-in').hidden = false;
+    }
+  } catch {
+    // Only the header line is missing; the chat itself reports sign-in problems.
+  }
+}
+
+document.getElementById('sign-out').addEventListener('submit', () => {
+  // The conversation log is this person's: it does not outlive their sign-in.
+  sessionStorage.removeItem(STORAGE_KEY);
+});
+
+void showIdentity();
 if (session.history.length) restoreHistory();
 else showGreeting();
 applyChrome(uiLang);
