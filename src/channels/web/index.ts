@@ -98,7 +98,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
   });
   router.use('/chat/assets', express.static(PUBLIC_DIR, { index: false, fallthrough: false, maxAge: '1h' }));
 
-  router.post('/api/chat', express.json({ limit: '32kb' }), async (req, res) => {
+  router.post('/api/chat', express.json({ limit: '128kb' }), async (req, res) => {
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({
