@@ -114,7 +114,9 @@ async function answerFlowStep(turn: Turn, text: string, intent: IntentMatch | un
 /** A new question: while a guided fix waits it is set aside (with a button back), else just looked up. */
 async function newQuestion(turn: Turn, text: string): Promise<void> {
   if (turn.flow) return answerAsideQuestion(turn, text);
-  return newQuestion(turn, text);
+  const trigger = turn.deps.flows.matchTrigger(text);
+  if (trigger) return startFlowTurn(turn, trigger.flow.id, { newQuestion: text });
+  return askKnowledge(turn, stripGreeting(text), { newTopic: true });
 }
 
 function clarifyPick(pending: Extract<Pending, { kind: 'clarify' }>, text: string) {
@@ -204,7 +206,5 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
   // After "none of these", the new wording is the same problem: "no" answers keep counting.
   if (pending?.kind === 'offer' && pending.rephrase && topic) return askKnowledge(turn, stripGreeting(text), { newTopic: false, excludeShown: true });
 
-  const trigger = turn.deps.flows.matchTrigger(text);
-  if (trigger) return startFlowTurn(turn, trigger.flow.id, { newQuestion: text });
-  return askKnowledge(turn, stripGreeting(text), { newTopic: true });
+  return newQuestion(turn, text);
 }
