@@ -26,7 +26,7 @@ const IT_FAILURE: RegExp[] = [
 ];
 
 const HARDWARE =
-  "(?:laptop|laptops|computer|computers|pc|pcs|desktop|monitor|monitors|screen|screens|second screen|headset|headsets|headphones|mouse|keyboard|webcam|docking stations?|dock|toner|cartridges?|ink|tablet|ipad|iphone|phone|charger|printer|hardware|equipment|licen[cs]es?|software|subscription)";
+  "(?:laptop|laptops|computer|computers|pc|pcs|desktop|monitor|monitors|screen|screens|second screen|headset|headsets|headphones|mouse|mice|keyboards?|webcams?|docking stations?|dock|toner|cartridges?|ink|tablet|ipad|iphone|phone|charger|printer|hardware|equipment|licen[cs]es?|software|subscription)";
 const MATERIEL =
   "(?:pc|pcs|ordinateur|ordinateurs|ordi|portable|portables|pc portable|pc portables|ecran|ecrans|deuxieme ecran|second ecran|casque|souris|clavier|webcam|station d'accueil|stations d'accueil|dock|toner|cartouches?|encre|tablette|ipad|iphone|telephone|chargeur|imprimante|materiel|licences?|logiciel|abonnement)";
 
@@ -63,7 +63,7 @@ const HR: PatternSet = {
 
 const FACILITIES: PatternSet = {
   en: [
-    /\b(?:office chair|my chair|desk chair|standing desk|my desk is (?:broken|wobbly|too high|too low)|desk (?:is )?broken|heating|air ?con\w*|too (?:hot|cold) in|light bulb|lights? (?:is|are) (?:out|broken|flickering)|toilets?|cleaning|cleaner|canteen|cafeteria|car park|parking (?:space|spot|gate|badge)|parking|locker|keys? to (?:the|my) office|door badge|access badge|badge (?:doesn't|does not|won't) open|my badge)\b/,
+    /\b(?:office chair|my chair|desk chair|standing desk|my desk is (?:broken|wobbly|too high|too low)|desk (?:is )?broken|heating|air ?con\w*|too (?:hot|cold) in|light bulb|lights? (?:\S+ ){0,4}(?:is |are |keeps? )?(?:out|broken|flickering)|toilets?|cleaning|cleaner|canteen|cafeteria|car park|parking (?:space|spot|gate|badge)|parking|locker|keys? to (?:the|my) office|door badge|access badge|badge (?:doesn't|does not|won't) open|my badge)\b/,
   ],
   fr: [
     /\b(?:chaise|fauteuil de bureau|bureau (?:est )?casse|bureau assis debout|chauffage|clim\w*|il fait (?:trop )?(?:chaud|froid)|ampoule|lumiere|neon|toilettes|menage|nettoyage|cantine|restaurant d'entreprise|parking|casier|cle du bureau|mon badge|le badge|lecteur de badge)\b/,
