@@ -105,6 +105,11 @@ export interface OutboundMessage {
    * (Slack chat.update, Teams updateActivity) instead of posting a new one.
    */
   replacesSourceMessage?: boolean;
+  /**
+   * Set on the reply to a long pasted message of which only the beginning was read: channels may
+   * show that user message collapsed ("show more"), and know how much of it the bot read.
+   */
+  inputTruncated?: { readChars: number; totalChars: number };
 }
 
 export interface Engine {

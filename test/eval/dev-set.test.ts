@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Metrics, Summary } from '../../src/engine/eval/metrics.js';
+import type { RoutingSummary } from '../../src/engine/eval/routing.js';
 
 /**
  * Acceptance: the repository's knowledge base passes lint, and the bot's decisions on the
@@ -36,7 +37,7 @@ describe('knowledge/ against eval/dev.jsonl (report split)', () => {
   it('meets recall, precision, coverage and out-of-scope targets in both languages', { timeout: 900_000 }, () => {
     const r = helpdesk(['eval', '--kb', 'knowledge', '--queries', 'eval/dev.jsonl', '--split', 'report', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const summary = (JSON.parse(r.stdout) as { summary: Summary }).summary;
+    const { summary, routing } = JSON.parse(r.stdout) as { summary: Summary; routing: RoutingSummary };
     const pick = (m: Metrics) => ({
       recall_at_1: m.recall_at_1,
       answered_precision: m.answered_precision,
@@ -53,5 +54,12 @@ describe('knowledge/ against eval/dev.jsonl (report split)', () => {
     for (const key of ['recall_at_1', 'answered_precision', 'coverage', 'oos_escalated_rate'] as const) {
       expect(Math.abs(summary.by_lang.fr[key] - summary.by_lang.en[key]), key).toBeLessThanOrEqual(0.05);
     }
+
+    // Not-IT requests (purchases, HR, facilities, off-topic) are sent to their portal, and no IT question is.
+    console.log('routing', JSON.stringify(routing));
+    expect(routing.labelled).toBeGreaterThanOrEqual(20);
+    expect(routing.routed_rate).toBeGreaterThanOrEqual(0.8);
+    expect(routing.answerable_routed).toBe(0);
+    for (const lang of ['en', 'fr'] as const) expect(routing.by_lang[lang].labelled).toBeGreaterThanOrEqual(10);
   });
 });

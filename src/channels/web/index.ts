@@ -135,7 +135,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     return identity;
   }
 
-  router.post('/api/chat', express.json({ limit: '32kb' }), async (req, res) => {
+  router.post('/api/chat', express.json({ limit: '128kb' }), async (req, res) => {
     if (perAddress) {
       const taken = perAddress.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       if (!taken.ok) {

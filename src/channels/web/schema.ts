@@ -25,7 +25,8 @@ export const chatRequestSchema = z
       .optional(),
     text: z
       .string()
-      .max(4000, 'must be at most 4,000 characters')
+      // Pasted logs are welcome: the engine reads the first 4,000 characters and keeps the rest for the ticket.
+      .max(20_000, 'must be at most 20,000 characters')
       // Control characters (NUL, escape sequences) carry no meaning in a question; line breaks and tabs stay.
       .transform((s) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ''))
       .pipe(z.string().trim().min(1, 'must not be empty'))

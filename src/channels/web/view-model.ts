@@ -46,6 +46,8 @@ export interface WebMessage {
   proactive?: boolean;
   /** Replaces the message that carried the clicked button. */
   replacesSourceMessage?: boolean;
+  /** The user's message this answers was long and only its beginning was read: the page shows that message collapsed. */
+  inputTruncated?: { readChars: number; totalChars: number };
   parts: WebPart[];
 }
 
@@ -112,6 +114,7 @@ export function toWebMessage(
     at: (options.now ?? new Date()).toISOString(),
     ...(options.proactive ? { proactive: true } : {}),
     ...(message.replacesSourceMessage ? { replacesSourceMessage: true } : {}),
+    ...(message.inputTruncated ? { inputTruncated: message.inputTruncated } : {}),
     parts: message.parts.map((p) => toPart(p, message.lang, t)),
   };
 }

@@ -69,6 +69,10 @@ export function registerEval(program: Command): void {
           const status = runtime.service.status();
           console.log(`${queries.length} queries (split ${options.split}), ${status.articles} articles, ${status.mode}\n`);
           console.log(formatSummary(result.summary, summarizeClarify(rows, familyOf)));
+          const r = result.routing;
+          console.log(
+            `\nNot-IT requests (labelled "route"): ${r.routed_right}/${r.labelled} routed right (${r.routed_rate.toFixed(3)}); ${r.wrongly_routed} other queries routed, ${r.answerable_routed} of them answerable`,
+          );
         }
         // With --json, stdout carries exactly the JSON document; tables go to stderr.
         const print = options.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);

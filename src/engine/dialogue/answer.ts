@@ -5,6 +5,7 @@ import { staleWarning, updatedLabel } from './freshness.js';
 import { offerEscalation } from './escalation.js';
 import { conversationalAnswer } from './llm.js';
 import { payload } from './payload.js';
+import { conflictsWith, mainStepsForAnother, sectionFor, statedPlatform } from './platform.js';
 import type { Turn } from './turn.js';
 
 /** Clarify turns offer at most this many articles (plus "none of these"). */
@@ -45,11 +46,25 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   });
 
   const shownFamilies = new Set(exclude.flatMap((id) => turn.deps.knowledge.family(id)));
-  const fresh = (c: ScoredArticle) => !shownFamilies.has(c.articleId);
+  // An article for another kind of device ("…on your phone" for "…on my laptop") is not an answer.
+  const platform = statedPlatform(query);
+  const fits = (c: ScoredArticle) => {
+    const view = turn.deps.knowledge.article(c.articleId, turn.lang);
+    return !view || !conflictsWith(view, platform);
+  };
+  const fresh = (c: ScoredArticle) => !shownFamilies.has(c.articleId) && fits(c);
 
   if (decision.kind === 'answer' && decision.chosen && fresh(decision.chosen)) {
     await showArticle(turn, decision.chosen, options.intro, query);
     return;
+  }
+  if (decision.kind === 'answer' && decision.chosen && !fits(decision.chosen)) {
+    const others = decision.candidates.filter(fresh).slice(0, MAX_CLARIFY_OPTIONS);
+    turn.event('intent', { decision: 'platform_mismatch', articleId: decision.chosen.articleId, ...(platform ? { value: platform } : {}) });
+    if (others.length > 0) {
+      showClarify(turn, others);
+      return;
+    }
   }
   const choices = (decision.options?.length ? decision.options : decision.candidates).filter(fresh).slice(0, MAX_CLARIFY_OPTIONS);
   if (decision.kind === 'clarify' && choices.length > 0) {
@@ -97,7 +112,16 @@ export async function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'artic
     const head = [`**${view.title}**`, view.summary].filter(Boolean).join('\n\n');
     parts.push({ kind: 'text', text: head });
     if (view.lang !== turn.lang) parts.push({ kind: 'text', text: turn.t('answer.other_language') });
-    if (view.steps.length) parts.push({ kind: 'steps', steps: view.steps });
+    // The section for the device the user named ("On macOS"), alone when it replaces steps written for another system.
+    const platform = statedPlatform(question ?? topic.question);
+    const section = sectionFor(view, platform);
+    const sectionOnly = section && platform && section.steps.length >= 3 && mainStepsForAnother(view, platform);
+    if (section && sectionOnly) parts.push({ kind: 'steps', title: section.heading, steps: section.steps });
+    else {
+      if (view.steps.length) parts.push({ kind: 'steps', steps: view.steps });
+      if (section) parts.push({ kind: 'steps', title: section.heading, steps: section.steps });
+    }
+    if (section) turn.event('intent', { decision: 'platform_section', articleId: view.id, value: section.heading });
   }
   const updated = updatedLabel(view.updated, turn.now, turn.lang, translator);
   const stale = staleWarning(view.reviewBy, turn.now, turn.lang, translator);

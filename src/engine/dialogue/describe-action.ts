@@ -22,6 +22,8 @@ export function describeAction(
       return `[button] ${knowledge.article(p.art, lang)?.title ?? p.art}`;
     case 'none':
       return `[button] ${t('common.none_of_these')}`;
+    case 'flow.resume':
+      return `[button] ${t('dialogue.aside.resume_flow')}`;
     case 'flow.start':
       return `[button] ${flows.get(p.f)?.title[lang] ?? p.f}`;
     case 'flow.choice': {

@@ -9,6 +9,7 @@ import { createActionRegistry } from '../flows/actions.js';
 import type { EngineDeps, ResolvedDeps } from './deps.js';
 import { describeAction } from './describe-action.js';
 import { classifyIntent, followUp, yesNo } from './intents.js';
+import { cutAtBoundary, MAX_KEPT_CHARS } from './long-input.js';
 import { KeyedMutex } from './mutex.js';
 import { onAction } from './on-action.js';
 import { onText } from './on-text.js';
@@ -37,8 +38,6 @@ export interface DialogueEngine extends Engine {
   speak(address: ConversationAddress, work: (turn: Turn) => Promise<void> | void): Promise<ProactiveMessage[] | undefined>;
 }
 
-/** Longer messages are cut: nobody describes an IT problem in more, and retrieval gains nothing. */
-const MAX_TEXT_CHARS = 4000;
 /** Messages this short ("ok", "PRN-0421") keep the conversation's language instead of being detected. */
 const SHORT_MESSAGE_WORDS = 2;
 
@@ -100,9 +99,14 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     let parsedPayload: EnginePayload | undefined;
     let storedText: string;
     let storedAction: unknown;
+    let longInput: { read: number; total: number; atLine: boolean } | undefined;
     if (event.text !== undefined) {
-      redaction = redact(event.text.slice(0, MAX_TEXT_CHARS));
-      storedText = redaction.text;
+      // The whole message (redacted) is stored for the transcript and the ticket; the engine reads its beginning.
+      const whole = redact(event.text.slice(0, MAX_KEPT_CHARS));
+      storedText = whole.text;
+      const cut = cutAtBoundary(whole.text);
+      redaction = cut ? { ...whole, text: cut.text } : whole;
+      if (cut) longInput = { read: cut.text.length, total: event.text.length, atLine: cut.atLine };
     } else {
       const parsed = actionPayloadSchema.safeParse(event.action?.payload);
       parsedPayload = parsed.success ? parsed.data : undefined;
@@ -126,6 +130,14 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     const conversation = begun.conversation;
     const lang = redaction ? replyLang(redaction.text, conversation.lang) : conversation.lang;
     let turn = rt.newTurn(conversation, begun.flow, lang, now, user);
+    if (longInput) {
+      const n = (x: number) => x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB');
+      turn.messages.push({
+        lang,
+        parts: [{ kind: 'text', text: turn.t('long_message', { total: n(longInput.total), read: n(longInput.read), where: longInput.atLine ? turn.t('long_message_line') : '' }) }],
+        inputTruncated: { readChars: longInput.read, totalChars: longInput.total },
+      });
+    }
     try {
       // Extension point: a live handoff takes the turn (relayed to the technician, the bot stays silent).
       const taken = (await deps.beforeTurn?.(turn, { ...(redaction ? { redaction } : {}), payload: event.action?.payload })) ?? false;
@@ -136,6 +148,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       // Keep the state as it was before the failed turn; only the apology is recorded.
       turn = rt.newTurn(conversation, begun.flow, lang, now, user);
       turn.text('error');
+      if (longInput) turn.messages[0]!.inputTruncated = { readChars: longInput.read, totalChars: longInput.total };
     }
     await rt.commit(turn, begun.turnId);
     return turn.messages;

@@ -18,6 +18,8 @@ export interface EscalationOffer {
   resumeQuery?: string;
   /** The question for the ticket when there is no current topic. */
   question: string;
+  /** Nothing is known about the problem yet: ask for it in the prompt; what the user types next is the problem. */
+  needsProblem?: boolean;
 }
 
 /** "Shall I open a ticket?" with the option to type details: nothing is sent before the user confirms. */
@@ -35,14 +37,20 @@ export function offerEscalation(turn: Turn, offer: EscalationOffer): void {
     ...(offer.category ? { category: offer.category } : {}),
     ...(offer.queue ? { queue: offer.queue } : {}),
     ...(offer.resumeQuery ? { resumeQuery: offer.resumeQuery } : {}),
+    ...(offer.needsProblem ? { needsProblem: true } : {}),
   };
   const parts: ReplyPart[] = [];
   if (offer.intro) parts.push({ kind: 'text', text: offer.intro });
   parts.push({
     kind: 'choices',
-    prompt: turn.t(offer.priority === 'high' || offer.priority === 'critical' ? 'escalation.confirm_prompt_urgent' : 'escalation.confirm_prompt', {
-      priority: turn.t(`priority.${offer.priority}`),
-    }),
+    prompt: turn.t(
+      offer.needsProblem
+        ? 'escalation.confirm_prompt_describe'
+        : offer.priority === 'high' || offer.priority === 'critical'
+          ? 'escalation.confirm_prompt_urgent'
+          : 'escalation.confirm_prompt',
+      { priority: turn.t(`priority.${offer.priority}`) },
+    ),
     choices: [
       { label: turn.t('escalation.confirm'), value: payload({ a: 'escalate', v: 'yes', n: nonce }), style: 'primary' },
       { label: turn.t('escalation.decline'), value: payload({ a: 'escalate', v: 'no', n: nonce }) },

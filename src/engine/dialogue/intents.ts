@@ -178,6 +178,17 @@ export function classifyIntent(text: string): IntentMatch | undefined {
   );
 }
 
+const FILLER = new Set(
+  "i i'd i'm im want would like to please can could you u me let need a an the now just help with some someone somebody speak talk chat get real person human agent technician tech support it hi hello hey thanks ok okay je j'aimerais voudrais veux peux pouvez pourriez me moi un une le la les a avec parler quelqu'un qqn humain personne vraie vrai technicien svp stp merci bonjour salut besoin d'un d'une il faut faut passez-moi passe-moi".split(' '),
+);
+
+/** The words of a request for a human that are not the request itself: the problem, if the user gave one. */
+export function humanRequestRest(text: string): string[] {
+  let f = fold(text);
+  for (const re of [...HUMAN.en, ...HUMAN.fr]) f = f.replace(new RegExp(re.source, 'g'), ' ');
+  return f.split(' ').filter((w) => w && !FILLER.has(w));
+}
+
 /** "yes"/"no" for a pending question, including "that fixed it" and "toujours pas". */
 export function yesNo(text: string): { answer: 'yes' | 'no'; lang?: Lang } | undefined {
   const f = fold(text);

@@ -1,4 +1,5 @@
 import { DEFAULT_PRIORITY } from '../escalation/policy.js';
+import { confirmParkedEscalation, resumeParkedFlow } from './aside.js';
 import { askKnowledge, showArticle } from './answer.js';
 import { confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
 import { onFeedback, onNoneOfThese } from './feedback.js';
@@ -47,7 +48,17 @@ export async function onAction(turn: Turn, p: EnginePayload | undefined): Promis
         if (await continueFlowTurn(turn, input)) return;
       }
       return stale(turn);
+    case 'flow.resume':
+      if (turn.state.parked?.kind === 'flow' && turn.state.parked.nonce === p.n && turn.state.parked.flowId === p.f) return resumeParkedFlow(turn);
+      return stale(turn);
     case 'escalate': {
+      // The button of a ticket offer set aside while the user asked something else.
+      if (turn.state.parked?.kind === 'escalation' && turn.state.parked.nonce === p.n) {
+        if (p.v === 'yes') return confirmParkedEscalation(turn);
+        turn.state.parked = undefined;
+        turn.text('escalation.declined');
+        return;
+      }
       if (pending?.kind !== 'escalation' || pending.nonce !== p.n) return stale(turn);
       if (p.v === 'yes') return confirmEscalation(turn);
       const resume = declineEscalation(turn);

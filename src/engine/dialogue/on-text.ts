@@ -1,12 +1,15 @@
 import { onlySecrets, type Redaction } from '../redact.js';
 import { detectFrustration, detectSensitive, DEFAULT_PRIORITY, type SensitiveMatch } from '../escalation/policy.js';
-import { repeatPrompt } from '../flows/runner.js';
+import { currentStep, repeatPrompt } from '../flows/runner.js';
+import { answerAsideQuestion, asideOf, handleQuickAside } from './aside.js';
 import { askKnowledge, showArticle } from './answer.js';
 import { answerContact, confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
 import { onFeedback, onNoneOfThese } from './feedback.js';
 import { continueFlowTurn, flowInputFromText, startFlowTurn } from './flow-turn.js';
-import { classifyIntent, followUp, stripGreeting, yesNo, type IntentMatch } from './intents.js';
+import { classifyIntent, followUp, humanRequestRest, stripGreeting, yesNo, type IntentMatch } from './intents.js';
 import { followUpQuery } from './llm.js';
+import { redirect } from './redirect.js';
+import { nonItRoute } from './routes.js';
 import { restart, smalltalk } from './smalltalk.js';
 import { myTickets, ticketStatus } from './status.js';
 import { fold, words } from './text.js';
@@ -33,16 +36,87 @@ function offerSensitive(turn: Turn, match: SensitiveMatch, text: string): void {
   });
 }
 
-async function answerPendingEscalation(turn: Turn, text: string, intent: IntentMatch | undefined): Promise<void> {
+/** "I need a technician, my laptop won't boot": this many words besides the request describe the problem. */
+const PROBLEM_WORDS = 3;
+
+async function answerPendingEscalation(turn: Turn, pending: Extract<Pending, { kind: 'escalation' }>, text: string, intent: IntentMatch | undefined): Promise<void> {
   const yn = yesNo(text);
-  if (yn?.answer === 'yes' || intent?.name === 'human') return confirmEscalation(turn);
+  if (yn?.answer === 'yes' || intent?.name === 'human' || intent?.name === 'ack') return confirmEscalation(turn);
   if (yn?.answer === 'no') {
     const resume = declineEscalation(turn);
     if (resume) await askKnowledge(turn, resume, { newTopic: true });
     return;
   }
-  // Anything else is the detail the user wants the technician to know: it confirms the ticket.
+  // A new question or an unrelated request is handled as such; the offer stays, as a button.
+  const topic = turn.state.topic;
+  const aside = await asideOf(turn, text, intent, {
+    questions: pending.reason !== 'sensitive' && !pending.needsProblem,
+    category: pending.category ?? topic?.category,
+    shown: topic?.articlesShown.map((a) => a.articleId) ?? [],
+  });
+  if (aside?.kind === 'question') return answerAsideQuestion(turn, text);
+  if (aside) return handleQuickAside(turn, aside);
+  // Anything else is the detail the user wants the technician to know (or, after "agent", the problem): it confirms the ticket.
   return confirmEscalation(turn, text);
+}
+
+/** "Agent": with a known problem (or one in the same sentence) offer the ticket; else ask what is wrong first. */
+function askForHuman(turn: Turn, text: string): void {
+  turn.event('intent', { decision: 'human' });
+  const known = Boolean(turn.state.topic) || humanRequestRest(text).length >= PROBLEM_WORDS;
+  offerEscalation(turn, {
+    reason: 'user_request',
+    priority: DEFAULT_PRIORITY.user_request,
+    reasonText: turn.t('escalation.reason.user_request'),
+    intro: turn.t(known ? 'escalation.intro.user_request' : 'escalation.intro.user_request_ask'),
+    question: text,
+    ...(known ? {} : { needsProblem: true }),
+  });
+}
+
+/**
+ * A message while a guided-fix step waits: the step's answer if it fits; an aside (ticket lookup,
+ * thanks, not-IT request, new question) otherwise. Returns false to let the rest of the routing
+ * decide (frustration, follow-ups, other questions: the flow is then set aside with a button).
+ */
+async function answerFlowStep(turn: Turn, text: string, intent: IntentMatch | undefined): Promise<boolean> {
+  const active = turn.flow!;
+  const step = currentStep(active.flow, active.run);
+  const input = flowInputFromText(turn, text);
+  if (input?.kind === 'text' && step?.type === 'input') {
+    const pattern = step.validate?.pattern;
+    const fitsPattern = pattern !== undefined && new RegExp(`^(?:${pattern})$`, step.validate?.ignoreCase ? 'iu' : 'u').test(text.trim());
+    if (!fitsPattern) {
+      const aside = await asideOf(turn, text, intent, {
+        questions: true,
+        category: active.flow.category,
+        shown: turn.state.topic?.articlesShown.map((a) => a.articleId) ?? [],
+      });
+      if (aside?.kind === 'question') {
+        await answerAsideQuestion(turn, text);
+        return true;
+      }
+      if (aside) {
+        await handleQuickAside(turn, aside);
+        return true;
+      }
+    }
+  }
+  if (input && (await continueFlowTurn(turn, input))) return true;
+  const aside = await asideOf(turn, text, intent, { questions: false, shown: [] });
+  if (aside && aside.kind !== 'question') {
+    await handleQuickAside(turn, aside);
+    return true;
+  }
+  return false;
+}
+
+/** A new question: while a guided fix waits it is set aside (with a button back), else just looked up. */
+async function newQuestion(turn: Turn, text: string): Promise<void> {
+  if (turn.flow) return answerAsideQuestion(turn, text);
+  const trigger = turn.deps.flows.matchTrigger(text);
+  if (trigger) return startFlowTurn(turn, trigger.flow.id, { newQuestion: text });
+  return askKnowledge(turn, stripGreeting(text), { newTopic: true });
 }
 
 function clarifyPick(pending: Extract<Pending, { kind: 'clarify' }>, text: string) {
@@ -83,23 +157,11 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
     }
     return answerContact(turn, text);
   }
-  if (pending?.kind === 'escalation') return answerPendingEscalation(turn, text, intent);
+  if (pending?.kind === 'escalation') return answerPendingEscalation(turn, pending, text, intent);
 
-  if (intent?.name === 'human') {
-    turn.event('intent', { decision: 'human' });
-    return offerEscalation(turn, {
-      reason: 'user_request',
-      priority: DEFAULT_PRIORITY.user_request,
-      reasonText: turn.t('escalation.reason.user_request'),
-      intro: turn.t('escalation.intro.user_request'),
-      question: text,
-    });
-  }
+  if (intent?.name === 'human') return askForHuman(turn, text);
 
-  if (turn.flow) {
-    const input = flowInputFromText(turn, text);
-    if (input && (await continueFlowTurn(turn, input))) return;
-  }
+  if (turn.flow && (await answerFlowStep(turn, text, intent))) return;
 
   if (pending?.kind === 'clarify') {
     const picked = clarifyPick(pending, text);
@@ -140,15 +202,17 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
       return smalltalk(turn, intent.name);
     case 'yes':
     case 'no':
-      turn.text('nothing_pending');
+      // "it doesn't work" out of the blue: ask what, rather than "I'm not sure what that answers".
+      turn.text(intent.name === 'no' && !topic && words(text).length >= 2 ? 'ask_problem' : 'nothing_pending');
       return;
   }
+
+  const route = nonItRoute(text);
+  if (route && !turn.flow) return redirect(turn, route.route);
 
   if (fu?.kind === 'variant' && topic) return askKnowledge(turn, await followUpQuery(turn, topic, text, `${topic.question} ${text}`), { newTopic: false });
   // After "none of these", the new wording is the same problem: "no" answers keep counting.
   if (pending?.kind === 'offer' && pending.rephrase && topic) return askKnowledge(turn, stripGreeting(text), { newTopic: false, excludeShown: true });
 
-  const trigger = turn.deps.flows.matchTrigger(text);
-  if (trigger) return startFlowTurn(turn, trigger.flow.id, { newQuestion: text });
-  return askKnowledge(turn, stripGreeting(text), { newTopic: true });
+  return newQuestion(turn, text);
 }

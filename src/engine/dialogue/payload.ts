@@ -16,6 +16,8 @@ export const actionPayloadSchema = z.discriminatedUnion('a', [
   z.object({ a: z.literal('flow.start'), f: ref, n: nonce }).strict(),
   z.object({ a: z.literal('flow.choice'), s: ref, o: ref, n: nonce }).strict(),
   z.object({ a: z.literal('flow.check'), s: ref, v: z.enum(['yes', 'no']), n: nonce }).strict(),
+  // Back to a guided fix set aside for another question.
+  z.object({ a: z.literal('flow.resume'), f: ref, n: nonce }).strict(),
   z.object({ a: z.literal('escalate'), v: z.enum(['yes', 'no']), n: nonce }).strict(),
   z.object({ a: z.literal('offer'), n: nonce }).strict(),
   // Live handoff (src/engine/handoff): end the talk with the technician; rate the help 1–5 afterwards.

@@ -30,5 +30,6 @@ export function restart(turn: Turn): void {
   turn.event('intent', { decision: 'restart' });
   turn.state.topic = undefined;
   turn.state.pending = undefined;
+  turn.state.parked = undefined;
   turn.text('restart');
 }

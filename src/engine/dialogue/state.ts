@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { articleShownSchema, ESCALATION_REASONS, flowTraceSchema, PRIORITIES } from '../escalation/packet.js';
+import { flowRunSchema } from '../flows/runner.js';
 
 /**
  * What the engine remembers about a conversation between turns (stored as JSON with the
@@ -30,28 +31,33 @@ export type Topic = z.infer<typeof topicSchema>;
 
 const option = z.object({ articleId: z.string(), title: z.string(), score: z.number() });
 
+/** A ticket offer waiting for the user's answer. */
+const escalationPendingSchema = z.object({
+  kind: z.literal('escalation'),
+  nonce,
+  /** Generated when the ticket is offered, so a retried submit reuses the same packet id (idempotent). */
+  packetId: z.string().uuid(),
+  reason: z.enum(ESCALATION_REASONS),
+  reasonText: z.string(),
+  priority: z.enum(PRIORITIES),
+  question: z.string(),
+  category: z.string().optional(),
+  queue: z.string().optional(),
+  /** A question to look up if the user declines the ticket (frustration offers). */
+  resumeQuery: z.string().optional(),
+  /** The user asked for a human before saying what is wrong: what they type next is the problem. */
+  needsProblem: z.boolean().optional(),
+  /** An unverified (anonymous) user confirmed: the bot is asking for their name or contact address first. */
+  contactStep: z.enum(['name', 'email']).optional(),
+  /** What the user typed when confirming, kept while the contact details are asked. */
+  details: z.string().optional(),
+});
+
 /** The question the bot is waiting for an answer to (flows keep their own, in the flow run). */
 export const pendingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('feedback'), nonce, articleId: z.string(), flowId: z.string().optional() }),
   z.object({ kind: z.literal('clarify'), nonce, options: z.array(option) }),
-  z.object({
-    kind: z.literal('escalation'),
-    nonce,
-    /** Generated when the ticket is offered, so a retried submit reuses the same packet id (idempotent). */
-    packetId: z.string().uuid(),
-    reason: z.enum(ESCALATION_REASONS),
-    reasonText: z.string(),
-    priority: z.enum(PRIORITIES),
-    question: z.string(),
-    category: z.string().optional(),
-    queue: z.string().optional(),
-    /** A question to look up if the user declines the ticket (frustration offers). */
-    resumeQuery: z.string().optional(),
-    /** An unverified (anonymous) user confirmed: the bot is asking for their name or contact address first. */
-    contactStep: z.enum(['name', 'email']).optional(),
-    /** What the user typed when confirming, kept while the contact details are asked. */
-    details: z.string().optional(),
-  }),
+  escalationPendingSchema,
   /** "Open a ticket" (and, after a timeout, "Start again") buttons. */
   z.object({
     kind: z.literal('offer'),
@@ -63,10 +69,21 @@ export const pendingSchema = z.discriminatedUnion('kind', [
 ]);
 export type Pending = z.infer<typeof pendingSchema>;
 
+/**
+ * An offer set aside when the user asked something else while it waited: a ticket offer (with the
+ * topic it was about) or a guided fix at its current step. Its button in the reply brings it back.
+ */
+export const parkedSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('escalation'), nonce, offer: escalationPendingSchema, topic: topicSchema.optional() }),
+  z.object({ kind: z.literal('flow'), nonce, flowId: z.string(), run: flowRunSchema, topic: topicSchema.optional() }),
+]);
+export type Parked = z.infer<typeof parkedSchema>;
+
 export const dialogueStateSchema = z.object({
   v: z.literal(1),
   topic: topicSchema.optional(),
   pending: pendingSchema.optional(),
+  parked: parkedSchema.optional(),
   /** Recent questions (redacted) with their time, to notice the same question asked again. */
   recentQuestions: z.array(z.object({ text: z.string(), at: z.string() })).default([]),
   /** Name and contact address an unverified user gave for their tickets (typed, not verified). */

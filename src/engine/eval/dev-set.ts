@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LANGS } from '../lang.js';
+import { ROUTES } from '../dialogue/routes.js';
 
 /**
  * Labelled queries for `helpdesk eval` / `helpdesk calibrate`, one JSON object per line:
  * {"id","query","lang"?,"expected":[ids],"split"?}. `expected: []` means no article answers it
- * (it must escalate); an expected id also matches any translation of it.
+ * (it must escalate); an expected id also matches any translation of it. `route` (with
+ * `expected: []`) marks a request that is not an IT problem and that the dialogue sends to a
+ * portal instead (purchase, hr, facilities, off_topic): measured by the routing summary.
  */
 export const SPLITS = ['calibration', 'report'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -17,8 +20,10 @@ export const labelledQuerySchema = z
     lang: z.enum(LANGS).optional(),
     expected: z.array(z.string()),
     split: z.enum(SPLITS).optional(),
+    route: z.enum(ROUTES).optional(),
   })
-  .passthrough();
+  .passthrough()
+  .refine((q) => q.route === undefined || q.expected.length === 0, { message: 'a query with a route expects no article (expected: [])', path: ['route'] });
 
 export type LabelledQuery = z.infer<typeof labelledQuerySchema>;
 

@@ -1,6 +1,7 @@
 import type { GateDecision } from '../ports/knowledge.js';
 import type { LabelledQuery } from './dev-set.js';
 import { summarize, type EvaluatedQuery, type FamilyOf, type Summary } from './metrics.js';
+import { routingSummary, type RoutingSummary } from './routing.js';
 
 /**
  * Runs labelled queries through the bot's own decision code (`KnowledgeService.decide`), each
@@ -21,6 +22,8 @@ export interface EvalResult {
 
 export interface EvalReport {
   summary: Summary;
+  /** The dialogue's not-IT routing on the same queries (labelled `route`), before the gate is asked. */
+  routing: RoutingSummary;
   results: EvalResult[];
 }
 
@@ -46,8 +49,13 @@ export async function evaluateQueries(
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export function report(rows: readonly EvaluatedQuery[], familyOf: FamilyOf): EvalReport {
+  const langs = new Map(rows.map((r) => [r.query, r.lang]));
   return {
     summary: summarize(rows, familyOf),
+    routing: routingSummary(
+      rows.map((r) => r.query),
+      (q) => langs.get(q)!,
+    ),
     results: rows.map(({ query, decision }) => ({
       id: query.id,
       decision: decision.kind,

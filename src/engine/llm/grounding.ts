@@ -1,5 +1,6 @@
 import type { Lang } from '../lang.js';
 import { contentTokens, isCode, normalize, stem } from '../retrieval/text.js';
+import { asksForSecret } from './secret-request.js';
 
 /**
  * Checks that a model-written answer says only what its cited passages say: every `[n]` points to
@@ -102,11 +103,6 @@ const connectiveStems: Record<Lang, Set<string>> = {
 
 const URL_OR_EMAIL = /\b(?:https?:\/\/[^\s)\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)/gi;
 
-/** Handing a secret to someone ("send your password to…"); typing it into a sign-in window is fine. */
-const SECRET_REQUEST =
-  /\b(?:send|give|tell|share|e-?mail|reply with|post|envoy\w*|donn\w*|communiqu\w*|transm\w*|partag\w*|dites)\b[^.!?\n]{0,50}\b(?:password|passcode|pin|mfa code|one-time code|verification code|mot de passe|mdp|code de verification|code a usage unique)\b/;
-/** "never send…", "do not share…", "ne donnez jamais…", just before the request. */
-const NEGATED = /\b(?:never|not|don't|no one|nobody|jamais|ne|n')\s*$/;
 /** The model claiming it acted: only the engine opens tickets or closes conversations. */
 const ACTION_CLAIMS = [
   /\bi(?:'ve| have| just| already)?\s+(?:opened|created|raised|logged|submitted|escalated|reset|unlocked|resolved|closed|marked|changed|fixed|sent|assigned|updated)\b/,
@@ -119,10 +115,7 @@ const ACTION_CLAIMS = [
 
 export function unsafeReason(sentence: string): string | undefined {
   const s = normalize(stripCitations(sentence));
-  const request = SECRET_REQUEST.exec(s);
-  if (request && !NEGATED.test(s.slice(Math.max(0, request.index - 12), request.index).trimEnd())) {
-    return `asks for a secret: "${sentence}"`;
-  }
+  if (asksForSecret(s)) return `asks for a secret: "${sentence}"`;
   if (ACTION_CLAIMS.some((re) => re.test(s))) return `claims an action the bot did not take: "${sentence}"`;
   return undefined;
 }

@@ -71,7 +71,7 @@ describe('web chat API', () => {
       [{ conversationId, user: { locale: 'not a tag' }, text: 'hi' }, /user\.locale/],
       [{ conversationId, user, text: '   ' }, /text: must not be empty/],
       [{ conversationId, user, text: '\u0000\u0001' }, /text: must not be empty/],
-      [{ conversationId, user, text: 'x'.repeat(4001) }, /4,000/],
+      [{ conversationId, user, text: 'x'.repeat(20_001) }, /20,000/],
       [{ conversationId, user, text: 'hi', extra: true }, /Unrecognized key/],
       [{ conversationId, user, action: { payload: 'not an object' } }, /payload/],
       [[], /body|Expected object/],
@@ -82,7 +82,7 @@ describe('web chat API', () => {
       expect(res.json.message).toMatch(reason);
     }
     expect((await postJson(`${server.url}/api/chat`, '{"conversationId":')).json).toEqual({ error: 'invalid_json', message: expect.any(String) });
-    const big = await postJson(`${server.url}/api/chat`, { conversationId, user, text: 'a'.repeat(100_000) });
+    const big = await postJson(`${server.url}/api/chat`, { conversationId, user, text: 'a'.repeat(200_000) });
     expect(big.status).toBe(413);
     const wrongType = await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     expect(wrongType.status).toBe(400);

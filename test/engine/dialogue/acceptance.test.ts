@@ -272,6 +272,8 @@ describe('conversations in French', () => {
     const chat = newWorld().chat(FR);
     await chat.run(`
       user says "je voudrais commander un nouveau téléphone fixe pour mon bureau"
+      bot says "Commander du matériel ou un logiciel n'est pas un problème informatique"
+      user says "le téléphone de conf polycom de la salle ne marche plus"
       bot says "Je n'ai pas de solution documentée"
       click "Non merci"
       bot says "D'accord, pas de ticket"
