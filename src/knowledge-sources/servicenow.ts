@@ -93,12 +93,14 @@ export class ServiceNowKnowledge implements KnowledgeSource {
       const res = await this.http.get(path, q);
       const rows = expectShape(schema, res.data, 'ServiceNow kb_knowledge').result;
       out.push(...rows);
-      const next = nextLink(res.headers.get('link'));
+      const link = res.headers.get('link');
+      const next = nextLink(link);
       if (next) {
         ({ path, query: q } = pathAndQuery(next, this.config.url));
         continue;
       }
-      if (rows.length < this.config.pageSize) break;
+      // A Link header without "next" is the last page; without any Link header, a short page is.
+      if (link || rows.length < this.config.pageSize) break;
       q = { ...q, sysparm_offset: Number(q.sysparm_offset ?? 0) + rows.length };
     }
     return out;
