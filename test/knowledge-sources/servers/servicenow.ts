@@ -72,7 +72,7 @@ export function createServiceNowKbServer() {
     return { status: 200, body: { result: slice }, headers: { Link: links.join(','), 'X-Total-Count': String(rows.length) } };
   };
 
-  const server = new FakeServer((req) => {
+  const server: FakeServer = new FakeServer((req): Reply => {
     const c = basicCredentials(req.headers);
     if (c?.user !== SN_KB_CREDENTIALS.username || c.password !== SN_KB_CREDENTIALS.password) {
       return { status: 401, body: snError('User Not Authenticated', 'Required to provide Auth information') };
