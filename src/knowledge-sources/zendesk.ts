@@ -128,6 +128,13 @@ export class ZendeskGuide implements KnowledgeSource {
     const result: FetchResult = { articles: [], skipped: [], failed: [], cursor };
     const segments = new Map<number, string[] | undefined>();
     for (const a of changed.values()) {
+      if (!liveArticles.has(a.id)) {
+        // Archived or deleted: its translations cannot be read any more; every imported one goes.
+        for (const sid of context.known) {
+          if (sid.startsWith(`${a.id}-`)) result.articles.push({ sourceId: sid, title: '', body: { html: '' }, retired: 'archived or deleted' });
+        }
+        continue;
+      }
       try {
         const audience = await this.audienceOf(a.user_segment_id ?? null, segments);
         const sourceLang = this.wanted(a.source_locale ?? a.locale);
@@ -151,7 +158,7 @@ export class ZendeskGuide implements KnowledgeSource {
             tags: a.label_names?.length ? a.label_names : undefined,
             audience,
             translationOf: !isSource && sourceLang && sourceLang !== lang ? sourceKey(sourceLang) : undefined,
-            retired: draft ? 'draft' : !liveArticles.has(a.id) ? 'archived or deleted' : undefined,
+            retired: draft ? 'draft' : undefined,
           };
           result.articles.push(item);
         }
