@@ -35,14 +35,14 @@ export function sanitize(html: string, baseUrl?: string): string {
     allowedSchemes: ['http', 'https', 'mailto'],
     allowProtocolRelative: false,
     // Content of these is dropped with the tag (sanitize-html keeps the text of other removed tags).
-    nonTextTags: ['script', 'style', 'title', 'head', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math'],
+    nonTextTags: ['script', 'style', 'title', 'head', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math', 'ac:parameter'],
     parser: { recognizeCDATA: true, lowerCaseTags: true },
     transformTags: {
       // Confluence storage format: code macros become code blocks, images and attachments links.
       'ac:structured-macro': (tagName, attribs) => ({ tagName: attribs['ac:name'] === 'code' ? 'pre' : 'div', attribs: {} }),
       'ac:plain-text-body': () => ({ tagName: 'code', attribs: {} }),
       'ac:rich-text-body': () => ({ tagName: 'div', attribs: {} }),
-      'ri:attachment': (tagName, attribs) => ({ tagName: 'span', attribs: {}, text: `[attachment: ${attribs['ri:filename'] ?? ''}]` }),
+      'ri:attachment': (tagName, attribs) => ({ tagName: 'span', attribs: {}, text: `(attachment: ${attribs['ri:filename'] ?? ''})` }),
       a: (tagName, attribs) => {
         const href = safeHref(attribs.href, baseUrl);
         return { tagName, attribs: href ? { href, ...(attribs.title ? { title: attribs.title } : {}) } : {} };
