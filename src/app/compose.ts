@@ -33,6 +33,7 @@ import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import { openDraftStore } from '../storage/sqlite/draft-store.js';
 import { createKnowledgeRuntime } from './knowledge.js';
+import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
 import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
 import { outboxOwnership } from '../tickets/ownership.js';
@@ -59,6 +60,8 @@ export interface AppContext {
   proactive: ProactiveRouter;
   /** The live handoff relay; undefined without a technicians' channel. */
   handoff?: HandoffRelay;
+  /** Scheduled import of knowledge from ServiceNow, Zendesk, Confluence, GLPI or a folder (KNOWLEDGE_SYNC_*). */
+  knowledgeSync?: KnowledgeSyncRunner;
 }
 
 export interface ComposeOptions {
@@ -252,7 +255,14 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     );
     const humans = createHumanSide({ config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, ...(handoff ? { handoff } : {}) };
+    // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
+    const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
+      kbDir: config.core.kbDir,
+      reload: () => runtime.service.reload(),
+      logger,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -272,6 +282,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     cleanups.push(() => outbox.stop());
     humans.start();
     cleanups.push(() => humans.stop());
+    knowledgeSync.start();
+    cleanups.push(() => knowledgeSync.stop());
 
     let sweeping: Promise<number> | undefined;
     const sweep = (now?: Date): Promise<number> => {

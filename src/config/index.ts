@@ -9,6 +9,7 @@ import { consoleSchema, type ConsoleConfig } from './sections/console.js';
 import { llmSchema, type LlmConfig } from './sections/llm.js';
 import { limitsSchema, type LimitsConfig } from './sections/limits.js';
 import { webAuthSchema, type WebAuthConfig } from './sections/web-auth.js';
+import { knowledgeSyncSchema, type KnowledgeSyncConfig } from './sections/knowledge-sync.js';
 
 /**
  * All configuration comes from the environment (documented in .env.example), validated at start:
@@ -24,6 +25,7 @@ export interface AppConfig {
   llm: LlmConfig;
   limits: LimitsConfig;
   webAuth: WebAuthConfig;
+  knowledgeSync: KnowledgeSyncConfig;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -43,6 +45,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     llm: pick(llmSchema),
     limits: pick(limitsSchema),
     webAuth: pick(webAuthSchema),
+    knowledgeSync: pick(knowledgeSyncSchema),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -29,6 +29,11 @@ export interface UserRef {
   anonymous?: boolean;
   /** Locale reported by the channel, e.g. "fr-FR"; a hint, the message text decides the reply language. */
   locale?: string;
+  /**
+   * Audiences (directory groups, roles) the channel verified for this user; never taken from what
+   * a client claims. Unset: the user sees articles for everyone only (see engine/knowledge/audience.ts).
+   */
+  groups?: string[];
 }
 
 /**

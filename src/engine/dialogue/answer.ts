@@ -29,7 +29,11 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   if (options.newTopic || !turn.state.topic) turn.newTopic(query);
   const topic = turn.state.topic!;
   const exclude = options.excludeShown ? topic.articlesShown.map((a) => a.articleId) : [];
-  const decision = await turn.deps.knowledge.decide(query, { lang: turn.lang, ...(exclude.length ? { exclude } : {}) });
+  const decision = await turn.deps.knowledge.decide(query, {
+    lang: turn.lang,
+    ...(exclude.length ? { exclude } : {}),
+    ...(turn.user.groups ? { audiences: turn.user.groups } : {}),
+  });
   topic.gate = { decision: decision.kind, confidence: decision.confidence, explanation: decision.explanation };
   turn.event('question', { text: query });
   turn.event('decision', {

@@ -114,6 +114,7 @@ export function parseArticle(raw: string, file: string, options: ParseOptions = 
     audience: values.audience as string | undefined,
     url: values.url as string | undefined,
     translationOf: values.translation_of as string | undefined,
+    source: values.source as Article['source'],
     metadata,
     body: parsed.content.trim(),
     steps,

@@ -61,6 +61,8 @@ export const frontMatterFields = {
   flow: text,
   audience: text,
   url,
+  /** Where an imported article comes from (`helpdesk import`): the system and the article's id there. */
+  source: z.object({ system: text, id: text }),
 } as const;
 
 export type FrontMatterKey = keyof typeof frontMatterFields;
@@ -82,6 +84,7 @@ export const frontMatterSchema = z
     flow: frontMatterFields.flow.optional(),
     audience: frontMatterFields.audience.optional(),
     url: frontMatterFields.url.optional(),
+    source: frontMatterFields.source.optional(),
   })
   .passthrough();
 

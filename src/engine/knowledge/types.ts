@@ -32,6 +32,8 @@ export interface Article {
   audience?: string;
   url?: string;
   translationOf?: string;
+  /** Set on imported articles: the system they come from and their id there. */
+  source?: { system: string; id: string };
   /** Front-matter keys this product does not know, kept as they were. */
   metadata: Record<string, unknown>;
   body: string;

@@ -79,6 +79,8 @@ export interface DecideOptions {
   lang?: Lang;
   /** Article ids (any language of the family) not to offer again, e.g. after a "no". */
   exclude?: string[];
+  /** The asking user's verified audiences: an article restricted to other audiences is never offered. */
+  audiences?: readonly string[];
 }
 
 export interface KnowledgeService {

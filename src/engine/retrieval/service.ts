@@ -1,5 +1,6 @@
 import { gate } from '../gate/decide.js';
 import { uncalibratedModel, type GateModel, type RetrievalMode, type Thresholds } from '../gate/model.js';
+import { isPublicAudience, visibleTo } from '../knowledge/audience.js';
 import { articlePassages } from '../knowledge/passages.js';
 import type { Article } from '../knowledge/types.js';
 import type { Lang } from '../lang.js';
@@ -125,6 +126,16 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     return { status: this.status(), ...this.lastLoad };
   }
 
+  private restrictedOf?: { snapshot: Snapshot; articles: Article[] };
+
+  /** Articles not meant for everyone, computed once per snapshot. */
+  private restricted(): Article[] {
+    if (this.restrictedOf?.snapshot !== this.snapshot) {
+      this.restrictedOf = { snapshot: this.snapshot, articles: this.snapshot.kb.articles.filter((a) => !isPublicAudience(a.audience)) };
+    }
+    return this.restrictedOf.articles;
+  }
+
   private get mode(): RetrievalMode {
     return this.snapshot.dense ? 'hybrid' : 'lexical-only';
   }
@@ -214,6 +225,8 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     if (!vector) mode = 'lexical-only';
     const model = this.modelFor(mode);
     const excludeFamilies = new Set((options.exclude ?? []).map((id) => s.families.familyOf.get(id) ?? id));
+    // A family with any member restricted to audiences the user is not in is left out whole.
+    for (const a of this.restricted()) if (!visibleTo(a.audience, options.audiences)) excludeFamilies.add(s.families.familyOf.get(a.id) ?? a.id);
     const retrieval = retrieve({
       query: analyzed,
       lexical: s.lexical,
