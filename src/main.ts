@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config/index.js';
 import { composeApp } from './app/compose.js';
 import { createLogger } from './log.js';
+import { startupFailure } from './app/startup-failure.js';
 
 /**
  * `npm start`: loads .env, validates the whole configuration (every problem listed at once, by
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`helpdesk-bot failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  // An operator's problem (configuration, an unusable DATA_DIR, a corrupt file) exits 78 with the path, no stack trace.
+  const failure = startupFailure(err);
+  process.stderr.write(failure.message);
+  process.exit(failure.code);
 });

@@ -24,7 +24,8 @@ import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
 import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
 import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
-import { migrate, openDatabase, type Db } from '../storage/sqlite/database.js';
+import { migrate, type Db } from '../storage/sqlite/database.js';
+import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
 import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
 import { createLanguageAssistant } from '../llm/factory.js';
 import { llmMetrics } from '../llm/metrics.js';
@@ -115,7 +116,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
   try {
     const dataDir = resolve(config.core.dataDir);
-    const db = openDatabase(join(dataDir, 'helpdesk.db'));
+    // Exits with the path (code 78 in main.ts) when DATA_DIR is unusable or the file is corrupt.
+    const db = openCheckedDatabase(join(dataDir, 'helpdesk.db'));
+    const databaseFaults = new DatabaseFaults();
     cleanups.push(() => {
       db.close();
     });
@@ -128,12 +131,13 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     let knowledgeStatus: () => KnowledgeStatus | undefined = () => undefined;
     const readiness: ReadinessSources = {
       knowledge: () => knowledgeStatus(),
-      database: () => checkDatabaseWritable(db),
+      // Real faults seen by turns count: a file corrupt in the middle still takes the one-row health write.
+      database: () => databaseFaults.current() ?? checkDatabaseWritable(db),
       phase: () => phase,
       startedAt,
     };
     const trustProxy = config.core.trustProxy;
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy });
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err) });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
@@ -215,6 +219,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       track: (work) => inFlight.run(work),
       inOrder,
       reportError: (stage, err, context) => {
+        databaseFaults.record(err);
         metrics.channelErrors.inc({ channel: name, stage });
         logger.error({ channel: name, stage, err: errorMessage(err), ...context }, 'channel error');
       },
@@ -274,7 +279,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy });
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err) });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

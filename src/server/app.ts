@@ -19,6 +19,8 @@ export interface ServerAppOptions {
   logger: Logger;
   /** express "trust proxy" (TRUST_PROXY): whose X-Forwarded-For sets req.ip. */
   trustProxy?: boolean | number | string[];
+  /** Every error that reaches the error handler (readiness follows real database faults). */
+  onError?: (err: unknown) => void;
 }
 
 /** Paths answered while starting and draining, so orchestrators can watch. */
@@ -55,8 +57,9 @@ function isDatabaseBusy(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-function errorHandler(logger: Logger, metrics: Metrics): ErrorRequestHandler {
+function errorHandler(logger: Logger, metrics: Metrics, onError?: (err: unknown) => void): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    onError?.(err);
     if (isDatabaseBusy(err)) {
       // Nothing of the turn was written: the client (or the page) sends the same message again.
       metrics.channelErrors.inc({ channel: 'http', stage: 'database_busy' });
@@ -103,6 +106,6 @@ export function createServerApp(options: ServerAppOptions): Express {
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
   });
-  app.use(errorHandler(logger, metrics));
+  app.use(errorHandler(logger, metrics, options.onError));
   return app;
 }

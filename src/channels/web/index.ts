@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
 import type { ConversationAddress, InboundEvent, OutboundMessage, ProactiveSender, SentMessage } from '../../engine/contract.js';
 import { LANGS, langFromLocale, type Lang } from '../../engine/lang.js';
+import { redact } from '../../engine/redact.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { TokenBuckets, type RateLimit } from '../../server/rate-limit.js';
 import { WebHub, type HubOptions } from './hub.js';
@@ -166,6 +167,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
         }
         res.set('Cache-Control', 'no-store').json({
           conversationId: body.conversationId,
+          // What was stored of the user's message: the page shows and keeps this, never a secret it held.
+          ...(body.text !== undefined ? { echo: { text: redact(body.text).text } } : {}),
           replies: replies.map((m) => toWebMessage(m, t)),
         });
       }),

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import matter from 'gray-matter';
 import { LineCounter, parse as parseYaml, parseDocument, isMap, isScalar, YAMLParseError } from 'yaml';
 import type { LintIssue } from '../lint-issue.js';
 import { isLang, type Lang } from '../lang.js';
+import { isYamlLanguage, splitFrontMatter } from './front-matter.js';
 import { chunkArticle, DEFAULT_CHUNK_TOKENS } from './chunker.js';
 import { splitSections } from './markdown.js';
 import { frontMatterFields, isKnownKey, REQUIRED_KEYS, type FrontMatterKey } from './schema.js';
@@ -24,7 +24,7 @@ export interface ParsedFile {
 }
 
 // The `yaml` package (YAML 1.2) keeps dates as strings and its errors carry line numbers.
-const yamlEngine = { parse: (s: string): object => (parseYaml(s) as object | null) ?? {} };
+const parseYamlBlock = (s: string): unknown => (s.replace(/^\s*#[^\n]*/gm, '').trim() === '' ? {} : (parseYaml(s) ?? {}));
 
 function keyLinesOf(frontMatter: string): Record<string, number> {
   const lineCounter = new LineCounter();
@@ -48,10 +48,19 @@ export function parseArticle(raw: string, file: string, options: ParseOptions = 
   const error = (message: string, line?: number) => issues.push({ severity: 'error', file, line, message });
   const warning = (message: string, line?: number) => issues.push({ severity: 'warning', file, line, message });
 
-  let parsed: matter.GrayMatterFile<string>;
+  const block = splitFrontMatter(content);
+  if (!block) {
+    error('no front matter: an article needs at least "id" and "title" between --- lines', 1);
+    return { issues };
+  }
+  if (!isYamlLanguage(block.language)) {
+    // Knowledge files are data: a `---js` block is never evaluated, and the file is not served.
+    error(`front matter in "${block.language}" is not allowed: only YAML front matter is read (this file is skipped)`, 1);
+    return { issues };
+  }
+  let data: unknown;
   try {
-    // Options are passed on purpose: gray-matter only caches results when called without them.
-    parsed = matter(content, { engines: { yaml: yamlEngine } });
+    data = parseYamlBlock(block.matter);
   } catch (err) {
     if (err instanceof YAMLParseError) {
       error(`invalid YAML front matter: ${err.message.split('\n')[0]}`, err.linePos?.[0].line);
@@ -60,13 +69,13 @@ export function parseArticle(raw: string, file: string, options: ParseOptions = 
     }
     return { issues };
   }
-  const data: unknown = parsed.data;
-  if (!parsed.matter && Object.keys(parsed.data).length === 0) {
-    error('no front matter: an article needs at least "id" and "title" between --- lines', 1);
-    return { issues };
-  }
+  const parsed = { matter: block.matter, content: block.content };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     error('front matter must be a mapping of keys to values', 2);
+    return { issues };
+  }
+  if (!parsed.matter.trim() && Object.keys(data).length === 0) {
+    error('no front matter: an article needs at least "id" and "title" between --- lines', 1);
     return { issues };
   }
 

@@ -1,6 +1,7 @@
 import type { Db, Migration } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
+import { redact } from '../../engine/redact.js';
 
 /**
  * The embedded ticket system (TICKET_PROVIDER=local): tickets numbered HD-000123 with status,
@@ -312,11 +313,12 @@ export class TicketStore {
     );
   }
 
-  /** Resolves with notes: what the technician did, later offered as a draft article. */
+  /** Resolves with notes: what the technician did, later offered as a draft article. Secrets in them are never stored. */
   resolve(numberOrId: string, notes: string, change: ChangeOptions = {}): LocalTicket {
-    return this.update(numberOrId, () => ({ state: 'resolved', resolutionNotes: notes, kind: 'status' }), {
+    const clean = redact(notes).text;
+    return this.update(numberOrId, () => ({ state: 'resolved', resolutionNotes: clean, kind: 'status' }), {
       ...change,
-      note: change.note ?? notes,
+      note: change.note ?? clean,
     });
   }
 
@@ -398,7 +400,8 @@ export class TicketStore {
         `INSERT INTO local_ticket_events (ticket_id, kind, at, from_state, to_state, assignee, actor, note)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(ticketId, kind, at, from ?? null, to, extra.assignee ?? null, extra.actor ?? null, extra.note ?? null);
+      // Technicians type notes ("temp password is …"): redacted like user text before it is stored.
+      .run(ticketId, kind, at, from ?? null, to, extra.assignee ?? null, extra.actor ?? null, extra.note === undefined ? null : redact(extra.note).text);
   }
 
   private emitLatest(ticket: LocalTicket): void {

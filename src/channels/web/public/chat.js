@@ -221,12 +221,14 @@ function showBot(message, { replace, record = true } = {}) {
 }
 
 function showUser(text, record = true) {
-  log.append(userItem(text));
+  const item = userItem(text);
+  log.append(item);
   if (record) {
     session.history.push({ kind: 'user', text });
     saveSession();
   }
   scrollToEnd();
+  return item;
 }
 
 function showGreeting() {
@@ -273,7 +275,7 @@ async function post(body) {
       showStatus(res.status < 500 ? t('error_rejected', { reason: data.message ?? res.status }) : t('error_send'));
       return undefined;
     }
-    return data.replies ?? [];
+    return { replies: data.replies ?? [], echo: typeof data.echo?.text === 'string' ? data.echo.text : undefined };
   } catch {
     showStatus(t('error_send'));
     return undefined;
@@ -283,9 +285,16 @@ async function post(body) {
 }
 
 async function sendText(text) {
-  showUser(text);
-  const replies = await post({ text });
-  for (const message of replies ?? []) showBot(message);
+  // Shown at once, but kept in the browser only as the server's redacted echo: a password typed by
+  // mistake is masked in the bubble and never written to sessionStorage.
+  const item = showUser(text, false);
+  const answer = await post({ text });
+  if (answer?.echo !== undefined) {
+    item.replaceWith(userItem(answer.echo));
+    session.history.push({ kind: 'user', text: answer.echo });
+    saveSession();
+  }
+  for (const message of answer?.replies ?? []) showBot(message);
 }
 
 async function choose(choice, message, container) {
@@ -293,7 +302,7 @@ async function choose(choice, message, container) {
   for (const b of buttons) b.disabled = true;
   const note = el('p', { class: 'answered', text: t('answered', { answer: choice.label }, message.lang) });
   container.append(note);
-  const replies = await post({ action: { payload: choice.value, sourceMessageId: message.id } });
+  const replies = (await post({ action: { payload: choice.value, sourceMessageId: message.id } }))?.replies;
   if (!replies) {
     // Not delivered: let the person try again.
     note.remove();
