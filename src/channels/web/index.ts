@@ -26,6 +26,7 @@ export const PUBLIC_DIR = join(ROOT, 'src', 'channels', 'web', 'public');
 const CHROME_KEYS = [
   'title', 'subtitle', 'log_label', 'input_label', 'placeholder', 'send', 'new_conversation', 'language', 'typing',
   'you', 'bot', 'new_tab', 'error_send', 'error_busy', 'error_rejected', 'reconnecting', 'no_script', 'password_note',
+  'show_more', 'show_less',
 ] as const;
 
 function escapeHtml(s: string): string {
