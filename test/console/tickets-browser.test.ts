@@ -156,4 +156,18 @@ describe('technician console: tickets in a browser', () => {
     await chat.screenshot({ path: join(OUT, 'webchat-technician-reply.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  it('Gaps list the question marked unhelpful, not a confident answer followed by a request for a technician', async () => {
+    await chat.locator('#new-conversation').click();
+    await say('my printer is not printing');
+    expect(await chat.locator('li.msg.bot').last().locator('p.citation').count()).toBe(1);
+    await say('I want to talk to a technician');
+    await chat.locator('li.msg.bot').last().getByRole('button', { name: t.t('en', 'dialogue.escalation.confirm') }).click();
+    await chat.locator('section.notice.ticket-opened').last().waitFor({ timeout: 20_000 });
+
+    await admin.goto(`${server.url}/admin/gaps?lang=en`);
+    await admin.locator('li.gap', { hasText: 'my vpn does not connect' }).waitFor();
+    expect(await admin.locator('li.gap', { hasText: 'my printer is not printing' }).count()).toBe(0);
+    await admin.screenshot({ path: join(OUT, 'gaps-after-tickets.png'), fullPage: true });
+  });
 });
