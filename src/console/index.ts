@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ConsoleConfig } from '../config/sections/console.js';
 import { toCsv } from '../engine/analytics/csv.js';
 import { loadFlows, parseFlowFile } from '../engine/flows/load.js';
+import { translationsBehind } from '../engine/knowledge/families.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Lang } from '../engine/lang.js';
 import type { ConversationStatus, ConversationStore } from '../engine/ports/conversation-store.js';
@@ -274,10 +275,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const kb = files.load();
     const usage = await insights.articleUsage();
     const today = now().toISOString().slice(0, 10);
+    const behind = translationsBehind(kb.articles);
     const rows = kb.articles.map((article) => ({
       article,
       usage: usage.get(article.id) ?? { shown: 0, yes: 0, no: 0 },
       stale: Boolean(article.reviewBy && article.reviewBy < today),
+      ...(behind.has(article.id) ? { behind: behind.get(article.id)! } : {}),
     }));
     return { rows, kb };
   };
@@ -293,7 +296,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const kept = rows.filter(
       (r) =>
         matches(r) &&
-        (filter === 'all' || (filter === 'stale' && r.stale) || (filter === 'disliked' && r.usage.no > r.usage.yes) || (filter === 'unused' && r.usage.shown === 0)),
+        (filter === 'all' || (filter === 'stale' && r.stale) || (filter === 'behind' && Boolean(r.behind)) || (filter === 'disliked' && r.usage.no > r.usage.yes) || (filter === 'unused' && r.usage.shown === 0)),
     );
     const drafts = await deps.drafts.list({ statuses: ['pending'] });
     const broken = kb.issues.filter((i) => i.severity === 'error' && kb.brokenFiles.includes(i.file));

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -11,7 +11,8 @@ import { ADMIN_TOKEN, startConsoleApp, type ConsoleTestApp } from './helpers.js'
  * employee who escalated keeps the web chat open: the queue and its filters, the ticket page with
  * the escalation packet (transcript with Markdown and the buttons' labels, articles and scores,
  * user details, priority), assign to me, an internal note the employee never sees, a reply that
- * reaches the employee's chat, and state changes. Screenshots: test-output/console/.
+ * reaches the employee's chat, and state changes; Gaps without confident answers; an article edit
+ * that bumps `updated` and flags its French translation as behind. Screenshots: test-output/console/.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -169,5 +170,23 @@ describe('technician console: tickets in a browser', () => {
     await admin.locator('li.gap', { hasText: 'my vpn does not connect' }).waitFor();
     expect(await admin.locator('li.gap', { hasText: 'my printer is not printing' }).count()).toBe(0);
     await admin.screenshot({ path: join(OUT, 'gaps-after-tickets.png'), fullPage: true });
+  });
+
+  it('editing an article bumps its updated date and flags its translation as behind (badge and lint warning)', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    await admin.goto(`${server.url}/admin/knowledge/edit/vpn-cannot-connect?lang=en`);
+    const summary = admin.getByLabel(c('field.summary'));
+    await summary.fill(`${await summary.inputValue()} Also check the VPN client's certificate.`);
+    await admin.getByRole('button', { name: c('editor.save') }).click();
+    await admin.waitForURL(/saved=1/);
+    expect(readFileSync(join(server.kbDir, 'articles', 'en', 'vpn-cannot-connect.md'), 'utf8')).toContain(`updated: ${today}`);
+
+    await admin.goto(`${server.url}/admin/knowledge?filter=behind`);
+    const row = admin.locator('#articles tr[data-id="vpn-cannot-connect-fr"]');
+    expect(await row.locator('.translation-behind').textContent()).toBe(c('knowledge.translation_behind', { lang: 'en', date: today }));
+    expect(await admin.locator('#articles tr[data-id="vpn-cannot-connect"]').count()).toBe(0);
+    await admin.screenshot({ path: join(OUT, 'translation-behind.png'), fullPage: true });
+    await row.locator('.translation-behind').click();
+    expect(await admin.locator('.issues.warnings').textContent()).toContain('translation behind: vpn-cannot-connect (en)');
   });
 });
