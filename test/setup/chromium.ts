@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * apt-get exists (once, logged), otherwise stop at once with the one command that fixes it.
  */
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = '/usr/bin/chromium';
 export const FIX_COMMAND = 'sudo apt-get install -y chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,20 +36,39 @@ function hasAptGet(): boolean {
   return spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
 }
 
+export type ChromiumPlan = { kind: 'ready' } | { kind: 'install' } | { kind: 'fail'; message: string };
+
+/** What to do, from the facts of this machine (pure, so the choice is testable without removing a browser). */
+export function planChromium(facts: { path: string; explicitPath: boolean; exists: boolean; needed: boolean; isRoot: boolean; hasAptGet: boolean }): ChromiumPlan {
+  if (facts.exists || !facts.needed) return { kind: 'ready' };
+  if (facts.explicitPath) {
+    return { kind: 'fail', message: `CHROMIUM_PATH is set to ${facts.path}, which does not exist. Point it at a Chromium, or unset it and run: ${FIX_COMMAND}` };
+  }
+  if (!facts.isRoot || !facts.hasAptGet) {
+    return { kind: 'fail', message: `The browser tests need Debian's Chromium at ${facts.path}, which is missing. Install it with: ${FIX_COMMAND}` };
+  }
+  return { kind: 'install' };
+}
+
 export default function setup(): void {
-  if (existsSync(CHROMIUM) || !runIncludesBrowserTests()) return;
-  if (process.env.CHROMIUM_PATH) {
-    throw new Error(`CHROMIUM_PATH is set to ${CHROMIUM}, which does not exist. Point it at a Chromium, or unset it and run: ${FIX_COMMAND}`);
-  }
-  if (process.getuid?.() !== 0 || !hasAptGet()) {
-    throw new Error(`The browser tests need Debian's Chromium at ${CHROMIUM}, which is missing. Install it with: ${FIX_COMMAND}`);
-  }
-  console.log(`[test setup] Chromium not found at ${CHROMIUM}: installing Debian's chromium with apt-get (once; needed by the browser tests)…`);
+  const path = process.env.CHROMIUM_PATH ?? CHROMIUM;
+  const exists = existsSync(path);
+  const plan = planChromium({
+    path,
+    explicitPath: Boolean(process.env.CHROMIUM_PATH),
+    exists,
+    needed: exists ? false : runIncludesBrowserTests(),
+    isRoot: process.getuid?.() === 0,
+    hasAptGet: exists ? false : hasAptGet(),
+  });
+  if (plan.kind === 'ready') return;
+  if (plan.kind === 'fail') throw new Error(plan.message);
+  console.log(`[test setup] Chromium not found at ${path}: installing Debian's chromium with apt-get (once; needed by the browser tests)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core']]) {
     const run = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${run.status}). Install Chromium by hand: ${FIX_COMMAND}`);
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is still missing. Set CHROMIUM_PATH to the browser's path.`);
-  console.log(`[test setup] Chromium installed at ${CHROMIUM}.`);
+  if (!existsSync(path)) throw new Error(`apt-get installed chromium but ${path} is still missing. Set CHROMIUM_PATH to the browser's path.`);
+  console.log(`[test setup] Chromium installed at ${path}.`);
 }
