@@ -198,7 +198,13 @@ export class KnowledgeFiles {
       form.id = id;
     }
 
-    const content = composeArticle(form, original);
+    let content = composeArticle(form, original);
+    // An edit changes what employees read: `updated` moves to today unless the technician set it
+    // themselves, so lint and the console can tell when the other language falls behind.
+    if (original && content !== original.content && formValue(form, 'updated') === formValue(formFromArticle(original.article), 'updated')) {
+      form.updated = request.today ?? new Date().toISOString().slice(0, 10);
+      content = composeArticle(form, original);
+    }
     const issues = this.validate(file, content, kb, request.today);
     if (issues.some((i) => i.severity === 'error')) return { ok: false, status: 422, issues };
     const path = this.inside(file)!;

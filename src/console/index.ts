@@ -7,14 +7,17 @@ import { z } from 'zod';
 import type { ConsoleConfig } from '../config/sections/console.js';
 import { toCsv } from '../engine/analytics/csv.js';
 import { loadFlows, parseFlowFile } from '../engine/flows/load.js';
+import { translationsBehind } from '../engine/knowledge/families.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Lang } from '../engine/lang.js';
 import type { ConversationStatus, ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
+import type { ConversationAddress, OutboundMessage, SentMessage } from '../engine/contract.js';
+import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { Logger } from '../log.js';
 import type { AdminAuditEvent, AdminAuditMethod } from '../storage/sqlite/admin-audit.js';
-import type { TicketStore } from '../storage/sqlite/ticket-store.js';
+import type { LocalTicket, TicketStore } from '../storage/sqlite/ticket-store.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { emptyForm, FORM_KEYS, formFromArticle, isArticleId, KnowledgeFiles, type ArticleForm, type SaveResult } from './articles.js';
 import { ConsoleAuth, csrfGuard, parseCookies, sameOrigin, type AuthState } from './auth.js';
@@ -30,6 +33,7 @@ import { gapsPage } from './pages/gaps.js';
 import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
 import { loginPage } from './pages/login.js';
 import { ticketsPage } from './pages/tickets.js';
+import { ASSIGNEE_FILTERS, ticketPage, ticketQueue, WORK_STATES, type QueueQuery } from './pages/ticket.js';
 
 /**
  * The technician console, mounted at /admin: dashboard, knowledge editing, drafts, gaps,
@@ -49,6 +53,10 @@ export interface ConsoleDeps {
   /** The local ticket store, when TICKET_PROVIDER=local. */
   tickets?: TicketStore;
   providerName: string;
+  /** Technicians' internal notes and replies on tickets. */
+  notes?: TicketNotes;
+  /** Delivers a technician's reply to the employee's channel (the app's ProactiveRouter). */
+  replies?: ReplySender;
   translator: Translator;
   logger: Logger;
   /** Durable audit log of sign-ins, failures, lockouts and sign-outs (besides the log line). */
@@ -58,6 +66,15 @@ export interface ConsoleDeps {
 
 /** A script using the bearer token is audited once per address in this window, not on every request. */
 const BEARER_AUDIT_INTERVAL_MS = 15 * 60 * 1000;
+
+export interface ReplySender {
+  send(address: ConversationAddress, message: OutboundMessage): Promise<SentMessage>;
+  /** The running sender of a channel, if any. */
+  sender(channel: string): unknown;
+}
+
+/** The technician's name as they typed it for "assign to me" (the console token identifies no one). */
+export const NAME_COOKIE = 'hd_console_name';
 
 /** Routes reachable without signing in ("METHOD path" as registered). Everything else is denied. */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /login', 'POST /login', 'GET /assets/:file']);
@@ -311,10 +328,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const kb = files.load();
     const usage = await insights.articleUsage();
     const today = now().toISOString().slice(0, 10);
+    const behind = translationsBehind(kb.articles);
     const rows = kb.articles.map((article) => ({
       article,
       usage: usage.get(article.id) ?? { shown: 0, yes: 0, no: 0 },
       stale: Boolean(article.reviewBy && article.reviewBy < today),
+      ...(behind.has(article.id) ? { behind: behind.get(article.id)! } : {}),
     }));
     return { rows, kb };
   };
@@ -330,7 +349,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const kept = rows.filter(
       (r) =>
         matches(r) &&
-        (filter === 'all' || (filter === 'stale' && r.stale) || (filter === 'disliked' && r.usage.no > r.usage.yes) || (filter === 'unused' && r.usage.shown === 0)),
+        (filter === 'all' || (filter === 'stale' && r.stale) || (filter === 'behind' && Boolean(r.behind)) || (filter === 'disliked' && r.usage.no > r.usage.yes) || (filter === 'unused' && r.usage.shown === 0)),
     );
     const drafts = await deps.drafts.list({ statuses: ['pending'] });
     const broken = kb.issues.filter((i) => i.severity === 'error' && kb.brokenFiles.includes(i.file));
@@ -490,8 +509,28 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   });
 
   // --- Tickets and outbox --------------------------------------------------------------------
+  const meOf = (res: Response): string | undefined => {
+    const name = (res.locals.cookies as Record<string, string>)[NAME_COOKIE]?.trim();
+    return name ? name.slice(0, 80) : undefined;
+  };
+
+  const queueOf = (req: Request, me: string | undefined): { q: QueueQuery; rows: LocalTicket[] } => {
+    const assignee = (ASSIGNEE_FILTERS as readonly string[]).includes(str(req.query.assignee)) ? (str(req.query.assignee) as QueueQuery['assignee']) : 'any';
+    const q: QueueQuery = { state: str(req.query.state), priority: str(req.query.priority), assignee, q: str(req.query.q).trim().slice(0, 200) };
+    const states = (WORK_STATES as readonly string[]).includes(q.state) ? [q.state] : q.state === 'all' ? undefined : ['new', 'in_progress', 'on_hold'];
+    const needle = q.q.toLowerCase();
+    const rows = (deps.tickets?.list({ ...(states ? { states: states as (typeof WORK_STATES)[number][] } : {}), limit: 500 }) ?? []).filter(
+      (tk) =>
+        (!q.priority || tk.priority === q.priority) &&
+        (q.assignee === 'any' || (q.assignee === 'unassigned' ? !tk.assignee : Boolean(me) && tk.assignee === me)) &&
+        (!needle || [tk.number, tk.title, tk.requesterName ?? '', tk.requesterEmail ?? '', tk.packet.question].some((x) => x.toLowerCase().includes(needle))),
+    );
+    return { q, rows };
+  };
+
   router.get('/tickets', (req, res) => {
     const ctx = ctxOf(req, res);
+    const me = meOf(res);
     const done = str(req.query.done);
     send(
       res,
@@ -502,10 +541,100 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         dead: deps.outbox.deadLetters(100),
         pending: deps.outbox.pending(100),
         delivered: deps.outbox.deliveredItems(20),
-        ...(deps.tickets ? { local: deps.tickets.list({ limit: 100 }) } : {}),
+        ...(deps.tickets ? { queue: (() => { const { q, rows } = queueOf(req, me); return ticketQueue(ctx, rows, q, me); })() } : {}),
         ...(done === 'retried' || done === 'resolved' ? { flash: ctx.t(`tickets.done_${done}`) } : {}),
       }),
     );
+  });
+
+  // --- One ticket: the escalation packet, assignment, state, notes, reply -----------------------
+  const FLASHES = ['assigned', 'state', 'note', 'replied', 'reply_failed'] as const;
+  router.get('/tickets/:number', (req, res) => {
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket) return notFound(req, res);
+    const ctx = ctxOf(req, res);
+    const done = str(req.query.done);
+    const flash = (FLASHES as readonly string[]).includes(done) ? { kind: done === 'reply_failed' ? ('bad' as const) : ('ok' as const), text: ctx.t(`ticket.done_${done}`) } : undefined;
+    send(
+      res,
+      200,
+      ticketPage(ctx, {
+        ticket,
+        history: deps.tickets.history(ticket.number),
+        notes: deps.notes?.list(deps.providerName, ticket.number) ?? [],
+        ...(meOf(res) ? { me: meOf(res) } : {}),
+        canReply: Boolean(deps.replies?.sender(ticket.channel)),
+        ...(flash ? { flash } : {}),
+      }),
+    );
+  });
+
+  const ticketForm = z.object({
+    name: z.string().trim().min(1).max(80).optional(),
+    state: z.enum(WORK_STATES).optional(),
+    notes: z.string().max(20_000).optional(),
+    text: z.string().trim().min(1).max(20_000).optional(),
+  });
+  const backTo = (res: Response, number: string, done: (typeof FLASHES)[number]) => res.redirect(303, `/admin/tickets/${encodeURIComponent(number)}?done=${done}`);
+  const badForm = (req: Request, res: Response, number: string) => {
+    const ctx = ctxOf(req, res);
+    send(res, 400, layout(ctx, { title: ctx.t('ticket.invalid'), active: 'tickets', body: html`<p>${ctx.t('ticket.invalid')}</p><p><a href="/admin/tickets/${encodeURIComponent(number)}">${ctx.t('ticket.back_ticket')}</a></p>` }));
+  };
+
+  router.post('/tickets/:number/assign', (req, res) => {
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket) return notFound(req, res);
+    const form = ticketForm.safeParse(req.body ?? {});
+    if (!form.success || !form.data.name) return badForm(req, res, ticket.number);
+    const name = form.data.name;
+    res.cookie(NAME_COOKIE, name, { httpOnly: true, sameSite: 'strict', path: '/admin', secure: deps.secureCookie, maxAge: 365 * 24 * 3600 * 1000 });
+    deps.tickets.assign(ticket.number, name, { actor: name });
+    backTo(res, ticket.number, 'assigned');
+  });
+
+  router.post('/tickets/:number/state', (req, res) => {
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket) return notFound(req, res);
+    const form = ticketForm.safeParse(req.body ?? {});
+    if (!form.success || !form.data.state) return badForm(req, res, ticket.number);
+    const actor = meOf(res) ?? 'console';
+    const notes = form.data.notes?.trim();
+    if (form.data.state === 'resolved' && notes) deps.tickets.resolve(ticket.number, notes, { actor });
+    else deps.tickets.setState(ticket.number, form.data.state, { actor, ...(notes ? { note: notes } : {}) });
+    backTo(res, ticket.number, 'state');
+  });
+
+  router.post('/tickets/:number/note', (req, res) => {
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket || !deps.notes) return notFound(req, res);
+    const form = ticketForm.safeParse(req.body ?? {});
+    if (!form.success || !form.data.text) return badForm(req, res, ticket.number);
+    deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'note', author: meOf(res) ?? 'console', text: form.data.text });
+    backTo(res, ticket.number, 'note');
+  });
+
+  router.post('/tickets/:number/reply', async (req, res) => {
+    const ticket = deps.tickets?.get(req.params.number);
+    if (!deps.tickets || !ticket || !deps.notes || !deps.replies) return notFound(req, res);
+    const form = ticketForm.safeParse(req.body ?? {});
+    if (!form.success || !form.data.text || form.data.text.length > 4000) return badForm(req, res, ticket.number);
+    const author = meOf(res) ?? deps.translator.t(ticket.lang, 'news.it_team');
+    // Stored first: a reply that cannot be delivered is still on the ticket, marked as such.
+    const note = deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'reply', author, text: form.data.text });
+    const address = { channel: ticket.channel, conversationId: ticket.conversationId, ...(ticket.packet.threadId ? { threadId: ticket.packet.threadId } : {}) };
+    const message: OutboundMessage = {
+      lang: ticket.lang,
+      parts: [{ kind: 'text', text: `${deps.translator.t(ticket.lang, 'news.technician_reply', { technician: author, number: ticket.number })}\n\n${form.data.text}` }],
+    };
+    try {
+      await deps.replies.send(address, message);
+      deps.notes.markDelivery(note.id, { delivered: true });
+      deps.logger.info({ ticket: ticket.number, channel: ticket.channel }, 'technician reply delivered');
+      backTo(res, ticket.number, 'replied');
+    } catch (err) {
+      deps.notes.markDelivery(note.id, { delivered: false, error: err instanceof Error ? err.message : String(err) });
+      backTo(res, ticket.number, 'reply_failed');
+    }
   });
 
   router.post('/outbox/:id/retry', (req, res) => {

@@ -5,13 +5,14 @@ import type { Translator } from '../engine/i18n.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import type { Db } from '../storage/sqlite/database.js';
+import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { Logger } from '../log.js';
 import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
-import type { Db } from '../storage/sqlite/database.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
-import { createConsoleRouter } from './index.js';
+import { createConsoleRouter, type ReplySender } from './index.js';
 
 /** What the composition root hands the console. */
 export interface ConsoleContext {
@@ -23,8 +24,10 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
-  /** For the sign-in audit table. */
+  /** Opens the technicians' notes store (the composition root's database). */
   db: Db;
+  /** Technicians' replies go out through the app's ProactiveRouter. */
+  proactive?: ReplySender;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -50,6 +53,8 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       outbox: context.outbox,
       ...(context.tickets instanceof LocalTicketProvider ? { tickets: context.tickets.store } : {}),
       providerName: context.tickets.name,
+      notes: openTicketNotes(context.db),
+      ...(context.proactive ? { replies: context.proactive } : {}),
       translator: context.translator,
       logger: logger.child({ part: 'console' }),
       audit: (entry) => audit.record(entry),

@@ -53,7 +53,12 @@ export interface TeamsChannel extends Channel {
 }
 
 const account = z.object({ id: z.string().min(1).max(512) }).passthrough();
-/** The fields the adapter and this channel rely on; anything else passes through untouched. */
+/**
+ * The fields the adapter and this channel rely on; anything else passes through untouched. Only
+ * what the Activity spec makes a channel include is required (type, channelId, from, conversation,
+ * serviceUrl: A2010, A2020, A2060, A2080, A2300); `recipient` and `id` may be absent (Direct Line
+ * emulators omit the recipient), see https://github.com/microsoft/botframework-sdk specs/botframework-activity.
+ */
 const activitySchema = z
   .object({
     type: z.string().min(1).max(64),
@@ -61,7 +66,7 @@ const activitySchema = z
     serviceUrl: z.string().url().max(2048),
     channelId: z.string().min(1).max(64),
     from: account,
-    recipient: account,
+    recipient: account.optional(),
     conversation: z.object({ id: z.string().min(1).max(1024) }).passthrough(),
     text: z.string().max(40_000).optional(),
   })
@@ -75,6 +80,9 @@ const storedReferenceSchema = z
     bot: account.optional(),
   })
   .passthrough();
+
+/** The bot's account id in local mode (no app id), when an activity does not name its recipient. */
+const LOCAL_BOT_ID = 'helpdesk-bot';
 
 /**
  * The only service URL a local Bot Framework Emulator sends: plain http to this machine's loopback
@@ -104,7 +112,7 @@ export function isEmulatorServiceUrl(url: string): boolean {
 
 /** Whether the bot itself is @mentioned (the Application strips the mention from the text, not from the entities). */
 function mentionsBot(activity: Activity): boolean {
-  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient.id);
+  return (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === activity.recipient?.id);
 }
 
 /** Mentions are removed by the Application; Teams may leave HTML spaces around them. */
@@ -205,7 +213,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
 
   app.conversationUpdate('membersAdded', async (context) => {
     remember(context.activity);
-    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
+    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
     if (!botAdded) return;
     const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
     await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'dialogue.greeting_anonymous'), textFormat: 'markdown', locale: lang });
@@ -313,6 +321,8 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       });
       return;
     }
+    // teams-ai keys its turn state on recipient.id: an activity without one is addressed to this bot.
+    if (!parsed.data.recipient) req.body.recipient = { id: appId || LOCAL_BOT_ID, role: 'bot' };
     if (!creds && !isEmulatorServiceUrl(parsed.data.serviceUrl)) {
       res.status(403).json({
         error: 'local_mode',

@@ -32,6 +32,7 @@ const CHROME_KEYS = [
   'title', 'subtitle', 'log_label', 'input_label', 'placeholder', 'send', 'new_conversation', 'language', 'typing',
   'you', 'bot', 'new_tab', 'error_send', 'error_busy', 'error_rejected', 'reconnecting', 'no_script', 'password_note',
   'signed_in_as', 'sign_in', 'sign_out', 'signed_out', 'error_signed_out',
+  'show_more', 'show_less',
 ] as const;
 
 function escapeHtml(s: string): string {

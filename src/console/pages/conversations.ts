@@ -3,6 +3,7 @@ import type { OutboxItem } from '../../storage/sqlite/outbox-store.js';
 import { html } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { layout, type PageContext } from '../layout.js';
+import { turnText } from './turn-text.js';
 
 export const STATUSES: ConversationStatus[] = ['active', 'resolved', 'escalated'];
 
@@ -93,7 +94,7 @@ export function transcriptPage(
 ${tickets.length ? html`<p>${t('transcript.tickets')} ${tickets.map((i) => html`<a href="/admin/tickets#outbox-${i.id}">${i.ticket?.number ?? t(`outbox.status_${i.status}`)}</a> `)}</p>` : ''}
 <ol class="transcript">${turns.map(
     (turn) => html`<li class="turn ${turn.direction}"><div class="who">${turn.direction === 'in' ? t('transcript.user') : t('transcript.bot')} <time datetime="${turn.at}">${formatDateTime(turn.at, lang)}</time></div>
-    <div class="text">${turn.text}</div>${eventsFor(turn).map(describe)}</li>`,
+    <div class="text">${turnText(ctx, turn.direction, turn.text)}</div>${eventsFor(turn).map(describe)}</li>`,
   )}</ol>`;
   return layout(ctx, { title: t('transcript.title'), active: 'conversations', body });
 }

@@ -7,13 +7,15 @@ import { html, raw, type SafeHtml } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
 
-export const ARTICLE_FILTERS = ['all', 'stale', 'disliked', 'unused'] as const;
+export const ARTICLE_FILTERS = ['all', 'stale', 'behind', 'disliked', 'unused'] as const;
 export type ArticleFilter = (typeof ARTICLE_FILTERS)[number];
 
 export interface ArticleRow {
   article: Article;
   usage: ArticleUsage;
   stale: boolean;
+  /** The other-language article of the family updated after this one, if any. */
+  behind?: Article;
 }
 
 function issueList(ctx: PageContext, issues: LintIssue[]): SafeHtml {
@@ -52,9 +54,10 @@ ${data.broken.length ? html`<section class="issues errors"><h2>${t('knowledge.br
 <thead><tr><th scope="col">${t('knowledge.title')}</th><th scope="col">${t('knowledge.lang')}</th><th scope="col">${t('knowledge.category')}</th><th scope="col">${t('knowledge.status')}</th>
 <th scope="col">${t('knowledge.shown')}</th><th scope="col">👍</th><th scope="col">👎</th><th scope="col">${t('knowledge.last_feedback')}</th></tr></thead>
 <tbody>${data.rows.map(
-  ({ article: a, usage: u, stale }) => html`<tr data-id="${a.id}"><td><a href="/admin/knowledge/edit/${encodeURIComponent(a.id)}">${a.title}</a><br><code class="muted">${a.id}</code></td>
+  ({ article: a, usage: u, stale, behind }) => html`<tr data-id="${a.id}"><td><a href="/admin/knowledge/edit/${encodeURIComponent(a.id)}">${a.title}</a><br><code class="muted">${a.id}</code></td>
   <td>${a.lang}</td><td>${a.category ?? ''}</td>
-  <td>${stale ? html`<span class="badge warn" title="review_by ${a.reviewBy ?? ''}">${t('knowledge.stale', { date: a.reviewBy ?? '' })}</span>` : html`<span class="badge ok">${t('knowledge.current')}</span>`}</td>
+  <td>${stale ? html`<span class="badge warn" title="review_by ${a.reviewBy ?? ''}">${t('knowledge.stale', { date: a.reviewBy ?? '' })}</span>` : behind ? '' : html`<span class="badge ok">${t('knowledge.current')}</span>`}
+    ${behind ? html`<a class="badge warn translation-behind" href="/admin/knowledge/edit/${encodeURIComponent(a.id)}" title="${behind.id}">${t('knowledge.translation_behind', { lang: behind.lang, date: behind.updated ?? '' })}</a>` : ''}</td>
   <td>${u.shown}</td><td>${u.yes}</td><td>${u.no}</td>
   <td>${u.lastFeedbackAt ? html`${u.lastFeedback === 'yes' ? '👍' : '👎'} ${formatDateTime(u.lastFeedbackAt, lang)}` : '—'}</td></tr>`,
 )}</tbody></table>`;

@@ -1,6 +1,5 @@
-import type { LocalTicket } from '../../storage/sqlite/ticket-store.js';
 import type { OutboxItem, OutboxStatus } from '../../storage/sqlite/outbox-store.js';
-import { html } from '../html.js';
+import { html, type SafeHtml } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
 
@@ -10,12 +9,10 @@ export interface TicketsData {
   dead: OutboxItem[];
   pending: OutboxItem[];
   delivered: OutboxItem[];
-  /** Present with the local provider. */
-  local?: LocalTicket[];
+  /** The local tickets' queue (pages/ticket.ts), with the local provider. */
+  queue?: SafeHtml;
   flash?: string;
 }
-
-const OPEN_STATES = new Set(['new', 'in_progress', 'on_hold']);
 
 export function ticketsPage(ctx: PageContext, d: TicketsData): string {
   const { t, lang } = ctx;
@@ -28,6 +25,7 @@ export function ticketsPage(ctx: PageContext, d: TicketsData): string {
     <th scope="col">${t('outbox.priority')}</th><th scope="col">${t('outbox.ticket')}</th><th scope="col">${t('outbox.attempts')}</th><th scope="col">${t('outbox.last_error')}</th><th scope="col"></th></tr></thead>`;
   const body = html`
 ${d.flash ? html`<p class="flash ok" role="status">${d.flash}</p>` : ''}
+${d.queue ?? ''}
 <p>${t('outbox.summary', { provider: d.provider, pending: d.counts.pending + d.counts.delivering, delivered: d.counts.delivered, dead: d.counts.dead })}</p>
 <section id="dead-letters"><h2>${t('outbox.dead_title', { n: d.counts.dead })}</h2><p class="muted">${t('outbox.dead_note')}</p>
 ${d.dead.length ? html`<table class="data">${head}<tbody>${d.dead.map((i) => outboxRow(i, true))}</tbody></table>` : html`<p>${t('outbox.none')}</p>`}</section>
@@ -35,18 +33,6 @@ ${d.dead.length ? html`<table class="data">${head}<tbody>${d.dead.map((i) => out
 ${d.pending.length ? html`<table class="data">${head}<tbody>${d.pending.map((i) => outboxRow(i, false))}</tbody></table>` : html`<p>${t('outbox.none')}</p>`}</section>
 <section id="delivered"><h2>${t('outbox.delivered_title')}</h2>
 ${d.delivered.length ? html`<table class="data">${head}<tbody>${d.delivered.map((i) => outboxRow(i, false))}</tbody></table>` : html`<p>${t('outbox.none')}</p>`}</section>
-${d.local ? html`<section id="local-tickets"><h2>${t('tickets.local_title')}</h2>
-<table class="data"><thead><tr><th scope="col">${t('tickets.number')}</th><th scope="col">${t('tickets.state')}</th><th scope="col">${t('outbox.priority')}</th><th scope="col">${t('tickets.title_col')}</th>
-<th scope="col">${t('outbox.requester')}</th><th scope="col">${t('tickets.assignee')}</th><th scope="col">${t('tickets.updated')}</th><th scope="col">${t('tickets.resolution')}</th></tr></thead>
-<tbody>${d.local.map(
-  (tk) => html`<tr id="ticket-${tk.number}"><td><strong>${tk.number}</strong></td><td><span class="badge">${t(`ticket_state.${tk.state}`)}</span></td><td>${tk.priority}</td>
-  <td><a href="/admin/conversations/${encodeURIComponent(tk.conversationId)}">${tk.title}</a></td><td>${tk.requesterName ?? tk.requesterEmail ?? tk.requesterId}</td><td>${tk.assignee ?? ''}</td>
-  <td>${formatDateTime(tk.updatedAt, lang)}</td>
-  <td>${OPEN_STATES.has(tk.state)
-    ? html`<form method="post" action="/admin/tickets/${encodeURIComponent(tk.number)}/resolve" class="inline">${csrfField(ctx)}
-        <label class="sr-only" for="notes-${tk.number}">${t('tickets.resolution')}</label><textarea id="notes-${tk.number}" name="notes" rows="2" required></textarea>
-        <button type="submit">${t('tickets.resolve')}</button></form>`
-    : tk.resolutionNotes ?? ''}</td></tr>`,
-)}</tbody></table></section>` : ''}`;
+`;
   return layout(ctx, { title: t('tickets.title'), active: 'tickets', body });
 }

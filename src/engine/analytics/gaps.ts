@@ -3,7 +3,7 @@ import { addInto, cosine, normalise, questionVector, type TermVector, type TermW
 import type { TopicSummary } from './topics.js';
 
 /**
- * Gaps: what the knowledge base does not answer. Escalated, low-confidence and 👎 questions are
+ * Gaps: what the knowledge base does not answer. Escalated, clarified (or low-confidence) and 👎 questions are
  * grouped by similarity (greedy centroid clustering, then a merge pass) so technicians see the
  * largest unmet needs first and can write one article per group.
  */
@@ -45,9 +45,16 @@ export function gapItems(topics: readonly TopicSummary[], options: GapOptions): 
   for (const t of topics) {
     if (!t.question) continue;
     const reasons: GapReason[] = [];
-    if (t.escalated) reasons.push('escalated');
-    if (t.confidence !== undefined && t.confidence < options.lowConfidence) reasons.push('low_confidence');
-    if (t.feedback.some((f) => f === 'no' || f === 'none')) reasons.push('negative_feedback');
+    // "low_confidence" covers every topic the gate was unsure about: it asked which article was
+    // meant, or its confidence on the question was below the threshold.
+    const unsure = t.decisions.some((d) => d.kind === 'clarify') || (t.confidence !== undefined && t.confidence < options.lowConfidence);
+    const unhelpful = t.feedback.some((f) => f === 'no' || f === 'none');
+    // An escalation after a confident answer nobody marked unhelpful is someone wanting a person,
+    // not a missing article: the knowledge base already answers that question.
+    const answeredConfidently = t.articlesShown.length > 0 && t.decisions.some((d) => d.kind === 'answer' && (d.confidence ?? 0) >= options.lowConfidence);
+    if (t.escalated && (unsure || unhelpful || !answeredConfidently)) reasons.push('escalated');
+    if (unsure) reasons.push('low_confidence');
+    if (unhelpful) reasons.push('negative_feedback');
     if (!reasons.length) continue;
     out.push({
       topicId: t.id,

@@ -15,9 +15,11 @@ export function describeAction(
   if (!p) return '[button] ?';
   switch (p.a) {
     case 'feedback':
-    case 'escalate':
     case 'flow.check':
       return `[button] ${t(p.v === 'yes' ? 'common.yes' : 'common.no')}`;
+    case 'escalate':
+      // The label the person saw on the button (escalation.ts), not a bare "Yes".
+      return `[button] ${t(p.v === 'yes' ? 'dialogue.escalation.confirm' : 'dialogue.escalation.decline')}`;
     case 'pick':
       return `[button] ${knowledge.article(p.art, lang)?.title ?? p.art}`;
     case 'none':

@@ -45,3 +45,28 @@ export function buildFamilies(articles: readonly Article[]): Families {
   }
   return { familyOf, members: keyed };
 }
+
+/**
+ * Translations left behind: for each article, the newest other-language member of its family when
+ * that one was `updated` later (both dates known). Editing one language without the other is
+ * what makes them drift; lint warns and the console shows a badge until the translation is updated.
+ */
+export function translationsBehind(articles: readonly Article[]): Map<string, Article> {
+  const { familyOf } = buildFamilies(articles);
+  const byFamily = new Map<string, Article[]>();
+  for (const a of articles) {
+    const key = familyOf.get(a.id) ?? a.id;
+    byFamily.set(key, [...(byFamily.get(key) ?? []), a]);
+  }
+  const behind = new Map<string, Article>();
+  for (const members of byFamily.values()) {
+    for (const a of members) {
+      if (!a.updated) continue;
+      const newer = members
+        .filter((b) => b.lang !== a.lang && b.updated && b.updated > a.updated!)
+        .sort((x, y) => y.updated!.localeCompare(x.updated!))[0];
+      if (newer) behind.set(a.id, newer);
+    }
+  }
+  return behind;
+}

@@ -1,4 +1,5 @@
 import type { LintIssue } from '../lint-issue.js';
+import { translationsBehind } from './families.js';
 import type { KnowledgeBase } from './types.js';
 
 /**
@@ -18,8 +19,13 @@ export function lintKnowledgeBase(kb: KnowledgeBase, options: LintOptions = {}):
   const add = (severity: LintIssue['severity'], file: string, message: string, line?: number) =>
     issues.push({ severity, file, line, message });
 
+  const behind = translationsBehind(kb.articles);
   for (const a of kb.articles) {
     const line = (key: string) => a.keyLines[key];
+    const newer = behind.get(a.id);
+    if (newer) {
+      add('warning', a.file, `translation behind: ${newer.id} (${newer.lang}) was updated ${newer.updated}, after this one (${a.updated}); bring it up to date, then set updated`, line('updated'));
+    }
     if (a.translationOf !== undefined) {
       const target = kb.byId.get(a.translationOf);
       if (!target) add('error', a.file, `translation_of "${a.translationOf}" is not the id of any article`, line('translation_of'));

@@ -210,6 +210,20 @@ describe('Teams / Bot Framework channel over HTTP', () => {
     }
   });
 
+  it('accepts an activity as a Direct Line emulator sends it: no recipient, no id, no locale (the spec lets them be absent)', async () => {
+    const directLine = { type: 'message', serviceUrl: connector.url, channelId: 'directline', from: { id: 'dl_user-1' }, conversation: { id: 'dl-conv-1' }, text: 'my vpn does not connect' };
+    const before = connector.messages().length;
+    const res = await postJson(`${server.url}/api/messages`, directLine);
+    expect(res.status).toBe(200);
+    await connector.waitFor(() => connector.messages().length > before);
+    const [reply] = connector.messages().slice(before);
+    expect(reply).toMatchObject({ conversationId: 'dl-conv-1' });
+    expect(JSON.stringify(reply?.activity)).toContain('VPN');
+    // The bot still refuses what a channel must send: no sender, or no conversation.
+    const { from: _from, ...noFrom } = directLine;
+    expect((await postJson(`${server.url}/api/messages`, noFrom)).status).toBe(400);
+  });
+
   it('refuses malformed activities with 400 and, without credentials, non-local service URLs with 403', async () => {
     expect((await postJson(`${server.url}/api/messages`, { type: 'message', text: 'hi' })).status).toBe(400);
     expect((await postJson(`${server.url}/api/messages`, '{"type":')).status).toBe(400);

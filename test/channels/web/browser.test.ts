@@ -95,4 +95,80 @@ describe('web chat in a browser', () => {
     await expect.poll(() => page.locator('li.msg').count()).toBe(before);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
   });
+
+  it('makes http(s) links and Markdown links clickable, safely; other schemes stay text', async () => {
+    await page.locator('#new-conversation').click();
+    await ask('I forgot my password');
+    const portal = lastBot().locator('a[href="https://aka.ms/sspr"]').first();
+    expect(await portal.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await portal.getAttribute('target')).toBe('_blank');
+
+    // A message pushed by the server (as a technician's reply would be) with every kind of address.
+    const conversationId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('helpdesk.webchat') ?? '{}').conversationId as string);
+    const count = await page.locator('li.msg.bot').count();
+    await server.app.proactive.send(
+      { channel: 'web', conversationId },
+      { lang: 'en', parts: [{ kind: 'text', text: 'See [the guide](https://example.org/guide), https://example.org/a_(b). Not [this](javascript:alert(1)), nor javascript:alert(2) or file:///etc/passwd.' }] },
+    );
+    await expect.poll(() => page.locator('li.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThan(count);
+    const pushed = lastBot();
+    const hrefs = await pushed.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('rel'), a.getAttribute('target')]));
+    expect(hrefs).toEqual([
+      ['https://example.org/guide', 'noopener noreferrer', '_blank'],
+      ['https://example.org/a_(b)', 'noopener noreferrer', '_blank'],
+    ]);
+    expect(await pushed.textContent()).toContain('javascript:alert(2) or file:///etc/passwd.');
+    expect(await pushed.locator('script').count()).toBe(0);
+  });
+
+  it('answered and superseded buttons are disabled, also after a reload; focus returns to the input', async () => {
+    await page.locator('#new-conversation').click();
+    await ask('my vpn does not connect');
+    const first = page.locator(`li.msg.bot[data-message-id="${await lastBot().getAttribute('data-message-id')}"]`);
+    expect(await first.getByRole('button', { name: 'Yes', exact: true }).isEnabled()).toBe(true);
+    // Typing a new question supersedes the earlier buttons.
+    await ask('the printer does not print');
+    expect(await first.getByRole('button', { name: 'Yes', exact: true }).isDisabled()).toBe(true);
+    const second = page.locator(`li.msg.bot[data-message-id="${await lastBot().getAttribute('data-message-id')}"]`);
+    const no = second.getByRole('button', { name: 'No', exact: true });
+    expect(await no.isEnabled()).toBe(true);
+    const count = await page.locator('li.msg.bot').count();
+    await no.click();
+    await expect.poll(() => page.locator('li.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThan(count);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('chat-input');
+    expect(await no.isDisabled()).toBe(true);
+
+    const live = async () => page.locator('li.msg.bot .choices button:not([disabled])').evaluateAll((bs) => bs.map((b) => b.closest('li')?.getAttribute('data-message-id')));
+    const liveBefore = await live();
+    // Only the newest reply may still have live buttons.
+    expect(new Set(liveBefore).size).toBeLessThanOrEqual(1);
+    await page.reload();
+    await expect.poll(() => page.locator('li.msg.bot').count()).toBeGreaterThan(2);
+    expect(await live()).toEqual(liveBefore);
+    expect(await page.locator(`li.msg.bot[data-message-id="${await second.getAttribute('data-message-id')}"] p.answered`).textContent()).toBe(
+      t.t('en', 'channels.answered', { answer: 'No' }),
+    );
+  });
+
+  it('shows a long pasted message folded, with a bilingual show more / show less', async () => {
+    await page.locator('#new-conversation').click();
+    const log = Array.from({ length: 40 }, (_, i) => `2026-12-07 00:${String(i).padStart(2, '0')}:00 ERROR vpnagent: tunnel negotiation failed (code 809)`).join('\n');
+    await ask(log);
+    const bubble = page.locator('li.msg.user').last();
+    const text = bubble.locator('.text');
+    const toggle = bubble.locator('button.more');
+    expect(await toggle.textContent()).toBe(t.t('en', 'webchat.show_more'));
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    const folded = await text.evaluate((e) => e.getBoundingClientRect().height);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await toggle.textContent()).toBe(t.t('en', 'webchat.show_less'));
+    expect(await text.evaluate((e) => e.getBoundingClientRect().height)).toBeGreaterThan(folded * 3);
+    expect(await text.textContent()).toBe(log);
+    await page.locator('.lang-switch button[data-lang="fr"]').click();
+    expect(await toggle.textContent()).toBe(t.t('fr', 'webchat.show_less'));
+    // Short messages are not folded.
+    await ask('merci');
+    expect(await page.locator('li.msg.user').last().locator('button.more').count()).toBe(0);
+  });
 });

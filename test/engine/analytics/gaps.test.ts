@@ -20,6 +20,20 @@ describe('gaps', () => {
     });
   });
 
+  it('leaves out a confident answer, even when the person then asked for a technician; keeps what the gate had to clarify', () => {
+    const log = new EventLog();
+    log.answered('c1', 'sure', 10, "VPN won't connect", 'vpn', 1);
+    log.add('escalated', 'c1', 'sure', 10, { value: 'user_request' });
+    log.add('question', 'c1', 'clar', 9, { text: 'outlook problem' }).add('decision', 'c1', 'clar', 9, { decision: 'clarify', confidence: 0.7 });
+    log.answered('c1', 'thumbs', 8, 'printer jam', 'printer', 1).add('feedback', 'c1', 'thumbs', 8, { value: 'no', articleId: 'printer' });
+    log.add('escalated', 'c1', 'thumbs', 8, { value: 'negative_feedback' });
+    const items = gapItems(buildTopics(log.events, log.userOf), { lowConfidence: 0.5 });
+    expect(Object.fromEntries(items.map((i) => [i.topicId, i.reasons]))).toEqual({
+      clar: ['low_confidence'],
+      thumbs: ['escalated', 'negative_feedback'],
+    });
+  });
+
   it('groups similar questions across languages, largest group first', () => {
     const log = new EventLog();
     const ask = (id: string, text: string, lang: 'en' | 'fr', hours: number) =>

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFamilies } from '../../../src/engine/knowledge/families.js';
+import { buildFamilies, translationsBehind } from '../../../src/engine/knowledge/families.js';
 import { lintKnowledgeBase } from '../../../src/engine/knowledge/lint.js';
 import { loadKnowledgeBase } from '../../../src/engine/knowledge/loader.js';
 import { formatLintIssue } from '../../../src/engine/lint-issue.js';
@@ -83,5 +83,23 @@ describe('buildFamilies', () => {
     expect(families.familyOf.get('password-reset-fr')).toBe('password-reset');
     expect(families.members.get('password-reset')).toEqual(['password-reset', 'password-reset-fr']);
     expect(families.members.get('printer-jam')).toEqual(['printer-jam']);
+  });
+});
+
+describe('translationsBehind', () => {
+  it('flags the translation whose other language was updated later, and lint warns on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-behind-'));
+    dirs.push(dir);
+    cpSync(join(fixtures, 'kb-basic'), dir, { recursive: true });
+    const en = join(dir, 'articles', 'en', 'vpn-cannot-connect.md');
+    const before = readFileSync(en, 'utf8');
+    expect(translationsBehind(loadKnowledgeBase(dir).articles).size).toBe(0);
+    writeFileSync(en, before.replace(/^updated: .*$/m, 'updated: 2026-11-20'));
+    const kb = loadKnowledgeBase(dir);
+    const behind = translationsBehind(kb.articles);
+    expect([...behind].map(([id, newer]) => [id, newer.id])).toEqual([['vpn-cannot-connect-fr', 'vpn-cannot-connect']]);
+    expect(lintKnowledgeBase(kb, { today: '2026-11-22' }).map(formatLintIssue)).toContainEqual(
+      expect.stringMatching(/^articles\/fr\/vpn-cannot-connect-fr\.md:\d+: warning: translation behind: vpn-cannot-connect \(en\) was updated 2026-11-20/),
+    );
   });
 });

@@ -85,12 +85,41 @@ function link(url, label, lang) {
   return a;
 }
 
+// Bare web addresses in text become links too. Trailing punctuation belongs to the sentence, and a
+// closing parenthesis only to the URL when it opened one there (https://en.wikipedia.org/wiki/X_(y)).
+const BARE_URL = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+function trimUrl(url) {
+  let end = url.length;
+  for (;;) {
+    const ch = url[end - 1];
+    if (/[.,;:!?'"»]/.test(ch)) end -= 1;
+    else if (ch === ')' && (url.slice(0, end).match(/\(/g) ?? []).length < (url.slice(0, end).match(/\)/g) ?? []).length) end -= 1;
+    else break;
+  }
+  return url.slice(0, end);
+}
+
+/** Text with its http(s) addresses as links; everything else (other schemes included) stays text. */
+function linkify(text, lang) {
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const m of text.matchAll(BARE_URL)) {
+    const url = trimUrl(m[0]);
+    if (!/^https?:\/\/[^/?#\s]+/i.test(url)) continue;
+    frag.append(text.slice(at, m.index), link(url, url, lang));
+    at = m.index + url.length;
+  }
+  frag.append(text.slice(at));
+  return frag;
+}
+
 function inlines(nodes, lang) {
   const frag = document.createDocumentFragment();
   for (const n of nodes ?? []) {
     switch (n.type) {
       case 'text':
-        frag.append(n.text);
+        frag.append(linkify(n.text, lang));
         break;
       case 'code':
         frag.append(el('code', { text: n.text }));
@@ -196,9 +225,30 @@ function botItem(message) {
   return li;
 }
 
+// Long pasted texts (logs) are shown folded, with a button to unfold them.
+const COLLAPSE_CHARS = 600;
+const COLLAPSE_LINES = 8;
+let collapsibleCount = 0;
+
+function collapsible(li, text) {
+  if (text.length <= COLLAPSE_CHARS && text.split('\n').length <= COLLAPSE_LINES) return;
+  const body = li.querySelector('.text');
+  body.id = `user-text-${++collapsibleCount}`;
+  body.classList.add('collapsed');
+  const toggle = el('button', { type: 'button', class: 'secondary more', 'aria-expanded': 'false', 'aria-controls': body.id, 'data-i18n': 'show_more' }, [t('show_more')]);
+  toggle.addEventListener('click', () => {
+    const open = body.classList.toggle('collapsed') === false;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.dataset.i18n = open ? 'show_less' : 'show_more';
+    toggle.textContent = t(toggle.dataset.i18n);
+  });
+  li.append(toggle);
+}
+
 function userItem(text) {
   const li = el('li', { class: 'msg user' });
-  li.append(el('span', { class: 'who', text: `${t('you')}: ` }), text);
+  li.append(el('span', { class: 'who', text: `${t('you')}: ` }), el('span', { class: 'text' }, [text]));
+  collapsible(li, text);
   return li;
 }
 
@@ -284,7 +334,16 @@ async function post(body) {
   }
 }
 
+/** A new message from the person answers or supersedes every earlier button. */
+function retireButtons(except) {
+  for (const b of log.querySelectorAll('.choices button:not(:disabled)')) {
+    if (except && except.contains(b)) continue;
+    b.disabled = true;
+  }
+}
+
 async function sendText(text) {
+  retireButtons();
   // Shown at once, but kept in the browser only as the server's redacted echo: a password typed by
   // mistake is masked in the bubble and never written to sessionStorage.
   const item = showUser(text, false);
@@ -297,10 +356,16 @@ async function sendText(text) {
   for (const message of answer?.replies ?? []) showBot(message);
 }
 
+function answeredNote(label, lang) {
+  return el('p', { class: 'answered', text: t('answered', { answer: label }, lang) });
+}
+
 async function choose(choice, message, container) {
   const buttons = container.querySelectorAll('.choices button');
   for (const b of buttons) b.disabled = true;
-  const note = el('p', { class: 'answered', text: t('answered', { answer: choice.label }, message.lang) });
+  // The pressed button is now disabled; without this, focus would fall back to <body>.
+  input.focus();
+  const note = answeredNote(choice.label, message.lang);
   container.append(note);
   const replies = (await post({ action: { payload: choice.value, sourceMessageId: message.id } }))?.replies;
   if (!replies) {
@@ -309,6 +374,10 @@ async function choose(choice, message, container) {
     for (const b of buttons) b.disabled = false;
     return;
   }
+  retireButtons();
+  // Only the label is kept, so a reload shows which button was pressed and keeps it disabled.
+  session.history.push({ kind: 'action', messageId: message.id, label: choice.label, lang: message.lang });
+  saveSession();
   for (const reply of replies) showBot(reply, reply.replacesSourceMessage ? { replace: container } : {});
 }
 
@@ -331,9 +400,18 @@ function connectEvents() {
 function restoreHistory() {
   const items = new Map();
   showGreeting();
-  for (const entry of session.history) {
+  // Buttons stay live only on bot messages after the person's last message or button press.
+  let lastAct = -1;
+  session.history.forEach((entry, i) => {
+    if (entry.kind === 'user' || entry.kind === 'action') lastAct = i;
+  });
+  const live = [];
+  for (const [i, entry] of session.history.entries()) {
     if (entry.kind === 'user') log.append(userItem(entry.text));
-    else if (entry.kind === 'bot' && entry.message) {
+    else if (entry.kind === 'action' && typeof entry.label === 'string') {
+      const item = items.get(entry.messageId);
+      if (item?.isConnected) item.append(answeredNote(entry.label, entry.lang ?? uiLang));
+    } else if (entry.kind === 'bot' && entry.message) {
       seen.add(entry.message.id);
       const item = botItem(entry.message);
       // Buttons of restored messages were either used or superseded.
@@ -342,15 +420,13 @@ function restoreHistory() {
       if (replaced) replaced.replaceWith(item);
       else log.append(item);
       items.set(entry.message.id, item);
+      if (i > lastAct) live.push(item);
       uiLang = entry.message.lang;
     }
   }
-  // The last message's buttons are still live.
-  const last = session.history.at(-1);
-  if (last?.kind === 'bot') {
-    const item = items.get(last.message.id);
-    const buttons = item?.querySelectorAll('.choices button') ?? [];
-    for (const b of buttons) b.disabled = false;
+  for (const item of live) {
+    if (!item.isConnected || item.querySelector('.answered')) continue;
+    for (const b of item.querySelectorAll('.choices button')) b.disabled = false;
   }
 }
 
