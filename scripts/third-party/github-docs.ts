@@ -49,6 +49,9 @@ export const PAGES: Array<{ path: string; commit: string }> = [
   { path: 'content/get-started/getting-started-with-git/caching-your-github-credentials-in-git.md', commit: '058fa63bfe93d4d06889d0d18c601d6c56b66c56' },
   { path: 'content/pull-requests/committing-changes-to-your-project/troubleshooting-commits/why-are-my-commits-linked-to-the-wrong-user.md', commit: '058fa63bfe93d4d06889d0d18c601d6c56b66c56' },
   { path: 'content/account-and-profile/setting-up-and-managing-your-personal-account-on-github/managing-email-preferences/setting-your-commit-email-address.md', commit: '110ea0c87e0344621f3e95c3ed6100b4394a910f' },
+  { path: 'content/get-started/getting-started-with-git/updating-credentials-from-the-macos-keychain.md', commit: '025ea1e15304ffe151fdc1baf3b44d4eb6a49a87' },
+  { path: 'content/get-started/getting-started-with-git/about-remote-repositories.md', commit: '058fa63bfe93d4d06889d0d18c601d6c56b66c56' },
+  { path: 'content/authentication/securing-your-account-with-two-factor-authentication-2fa/accessing-github-using-two-factor-authentication.md', commit: '042be30764f6050e1e2e322b925e9b74cf0c8d98' },
 ];
 
 export const REUSABLES: Array<{ path: string; commit: string }> = [
@@ -67,6 +70,8 @@ export const REUSABLES: Array<{ path: string; commit: string }> = [
   { path: 'data/reusables/gpg/configure-ssh-signing.md', commit: '5ad75220cac0a5d6914494208824fd3df5db176b' },
   { path: 'data/reusables/gpg/paste-ssh-public-key.md', commit: '11ad33a763da99ddaae79bcf2ca200681852569f' },
   { path: 'data/reusables/gpg/copy-ssh-public-key.md', commit: '03b912c1eddf76eaa9e1f2fb20435dcf42a601fa' },
+  { path: 'data/reusables/user-settings/password-authentication-deprecation.md', commit: '3bc6b7bd4c3bda53b18abea782eba9c7f3b0c839' },
+  { path: 'data/reusables/command_line/provide-an-access-token.md', commit: '05befdad4c82558657545c00358e47c6a666a492' },
 ];
 
 /** Values as docs.github.com renders them for github.com (fpt). */
@@ -83,6 +88,8 @@ const VARIABLES: Record<string, string> = {
   'product.prodname_blog': 'the GitHub Blog',
   'product.prodname_docs': 'GitHub Docs',
   'product.prodname_cli': 'GitHub CLI',
+  'product.prodname_desktop': 'GitHub Desktop',
+  'product.prodname_mobile': 'GitHub Mobile',
   'product.prodname_ghe_server': 'GitHub Enterprise Server',
   'product.prodname_ghe_cloud': 'GitHub Enterprise Cloud',
   'product.prodname_oauth_app': 'OAuth app',
@@ -172,9 +179,11 @@ function resolveVersions(text: string): string {
 
 function splitFrontMatter(raw: string): { fm: Record<string, string>; body: string } {
   let text = raw.replace(/\r\n/g, '\n');
-  // One stored version (displaying-verification-statuses…, 0084d86) was vandalised: a wallet
-  // address replaced the opening `---` and was appended to `versions:`. Repair it, nothing else.
+  // Two stored versions were vandalised; repair them, nothing else: displaying-verification-
+  // statuses… (0084d86) had a wallet address instead of the opening `---` and after `versions:`;
+  // updating-credentials-from-the-macos-keychain (025ea1e) had two PDF links before the front matter.
   text = text.replace(/^bc1q[0-9a-z]+\n/, '---\n').replace(/^(versions:)bc1q[0-9a-z]+$/m, '$1');
+  if (!text.startsWith('---\n') && /^---$/m.test(text)) text = text.slice(text.search(/^---$/m));
   const m = /^---\n([\s\S]*?)\n---\n?/.exec(text);
   if (!m) return { fm: {}, body: text };
   const fm: Record<string, string> = {};
@@ -278,7 +287,8 @@ function main(): void {
   };
   const reusables = new Map(REUSABLES.map((r) => [r.path, r.commit]));
   const readReusable = (name: string): string | undefined => {
-    const path = `data/reusables/${name.replace(/\./g, '/')}.md`;
+    // The older `user_settings.` spelling names the same folder as `user-settings.`.
+    const path = `data/reusables/${name.replace(/^user_settings\./, 'user-settings.').replace(/\./g, '/')}.md`;
     const commit = reusables.get(path);
     return commit ? read(path, commit) : undefined;
   };
