@@ -6,6 +6,7 @@ import type { Lang } from '../lang.js';
 import type { Embedder } from '../ports/embedder.js';
 import type {
   ArticleView,
+  CalibrationInfo,
   DecideOptions,
   GateDecision,
   KnowledgeStatus,
@@ -72,8 +73,28 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private readonly permanentWarnings: string[] = [];
   private lastLoad = { embedded: 0, durationMs: 0 };
   private queue: Promise<unknown> = Promise.resolve();
+  private models: Partial<Record<RetrievalMode, GateModel>>;
+  private calibration?: CalibrationInfo;
 
-  private constructor(private readonly options: KnowledgeServiceOptions) {}
+  private constructor(private readonly options: KnowledgeServiceOptions) {
+    this.models = { ...options.models };
+  }
+
+  /** The live snapshot and embedder, read-only, for zero-label calibration. */
+  calibrationView(): { snapshot: Snapshot; embedder?: Embedder } {
+    return { snapshot: this.snapshot, embedder: this.embedder };
+  }
+
+  /** Replaces the gate models (zero-label calibration of this knowledge) and says where they come from. */
+  useModels(models: Partial<Record<RetrievalMode, GateModel>>, calibration: CalibrationInfo): void {
+    this.models = { ...models };
+    this.calibration = calibration;
+  }
+
+  /** Records where the current models come from (shown in status() and /readyz). */
+  describeCalibration(calibration: CalibrationInfo): void {
+    this.calibration = calibration;
+  }
 
   static async create(options: KnowledgeServiceOptions): Promise<HybridKnowledgeService> {
     const service = new HybridKnowledgeService(options);
@@ -130,7 +151,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   }
 
   private modelFor(mode: RetrievalMode): GateModel {
-    return this.options.models?.[mode] ?? uncalibratedModel(mode);
+    return this.models[mode] ?? uncalibratedModel(mode);
   }
 
   private thresholdsFor(model: GateModel): Thresholds {
@@ -141,7 +162,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   status(): KnowledgeStatus {
     const s = this.snapshot;
     const warnings = [...this.permanentWarnings, ...s.warnings];
-    const model = this.options.models?.[this.mode];
+    const model = this.models[this.mode];
     if (!model) warnings.push(`no calibrated gate model for ${this.mode} mode: using cautious defaults (run \`helpdesk calibrate\`)`);
     else if (this.embedder && model.embedder && model.embedder.model !== this.embedder.model) {
       warnings.push(`gate model was calibrated with ${model.embedder.model}, running ${this.embedder.model}: recalibrate`);
@@ -158,6 +179,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       loadedAt: s.loadedAt,
       lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
+      calibration: this.calibration,
     };
   }
 
