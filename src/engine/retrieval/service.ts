@@ -17,7 +17,7 @@ import type {
 } from '../ports/knowledge.js';
 import type { EmbedProgress } from './embed-entries.js';
 import type { FieldBoosts } from './lexical.js';
-import { analyzeQuery } from './query.js';
+import { prepareQuery } from './prepare.js';
 import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
@@ -223,12 +223,13 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     const s = this.snapshot;
     const detected = s.detectLang(query, options.lang ?? 'en');
     const replyLang = options.lang ?? detected;
-    const analyzed = analyzeQuery(query, detected, s.lexical);
+    const { analyzed, focused, translated } = prepareQuery(s, query, detected);
     let mode = this.mode;
     let vector: Float32Array | undefined;
+    let translatedVector: Float32Array | undefined;
     if (!lexicalOnly && s.dense && this.embedder && analyzed.tokens.length > 0) {
       try {
-        vector = (await this.embedder.embedQueries([query]))[0];
+        [vector, translatedVector] = await this.embedder.embedQueries(translated ? [focused, translated] : [focused]);
       } catch (err) {
         this.options.log?.warn(`query embedding failed, answering lexically: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -242,7 +243,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       chars: s.chars,
       families: s.families,
       ranker: model.ranker,
-      dense: vector && s.dense ? { state: s.dense, vector } : undefined,
+      dense: vector && s.dense ? { state: s.dense, vector, translated: translatedVector, englishOnly: s.englishOnly } : undefined,
       excludeFamilies,
     });
     return { retrieval, mode, replyLang, model };

@@ -7,7 +7,7 @@ import type { Lang } from '../lang.js';
 import { CharNgramIndex } from './char-ngrams.js';
 import { articleEntries } from './entries.js';
 import { LexicalIndex } from './lexical.js';
-import { analyzeQuery } from './query.js';
+import { prepareQuery } from './prepare.js';
 import { retrieve, type DenseState } from './retrieve.js';
 import type { Snapshot } from './snapshot.js';
 import type { VectorIndex } from './vector-index.js';
@@ -98,7 +98,15 @@ export async function zeroLabelExamples(snapshot: Snapshot, options: ZeroLabelOp
   const leftOutPlan = cap(planned.filter((p) => p.leftOut), options.maxLeftOut);
   planned = [...answerablePlan, ...leftOutPlan];
 
-  const texts = [...new Set([...planned.map((p) => p.question.text), ...options.outOfScope.map((m) => m.query)])];
+  // What will be embedded: each question as the bot would embed it (focused, and its English rendering).
+  const texts = [
+    ...new Set(
+      [...planned.map((p) => [p.question.text, p.article.lang] as const), ...options.outOfScope.map((m) => [m.query, m.lang] as const)].flatMap(([text, lang]) => {
+        const prepared = prepareQuery(snapshot, text, snapshot.detectLang(text, lang ?? 'en'));
+        return prepared.translated ? [prepared.focused, prepared.translated] : [prepared.focused];
+      }),
+    ),
+  ];
   const vectors = new Map<string, Float32Array>();
   if (options.embedQueries && snapshot.dense) {
     options.onProgress?.(`embedding ${texts.length} calibration questions`);
@@ -117,12 +125,13 @@ export async function zeroLabelExamples(snapshot: Snapshot, options: ZeroLabelOp
     view: { lexical: LexicalIndex; chars: CharNgramIndex; families: ReturnType<typeof buildFamilies>; dense?: DenseState },
   ) => {
     const detected = snapshot.detectLang(text, lang ?? 'en');
-    const query = analyzeQuery(text, detected, view.lexical);
+    const { analyzed: query, focused, translated } = prepareQuery({ lexical: view.lexical, englishOnly: snapshot.englishOnly }, text, detected);
     const base = { query, lexical: view.lexical, chars: view.chars, families: view.families, ranker };
     lexical.push({ id, lang: lang ?? detected, retrieval: retrieve(base), expectedFamilies: expected });
-    const vector = vectors.get(text);
+    const vector = vectors.get(focused);
     if (view.dense && vector && query.tokens.length > 0) {
-      hybrid.push({ id, lang: lang ?? detected, retrieval: retrieve({ ...base, dense: { state: view.dense, vector } }), expectedFamilies: expected });
+      const dense = { state: view.dense, vector, translated: translated ? vectors.get(translated) : undefined, englishOnly: snapshot.englishOnly };
+      hybrid.push({ id, lang: lang ?? detected, retrieval: retrieve({ ...base, dense }), expectedFamilies: expected });
     }
   };
 
