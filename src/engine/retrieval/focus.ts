@@ -28,7 +28,8 @@ function clean(text: string): string {
   return text
     .replace(/https?:\/\/\S+/g, ' ')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, ' ')
-    .replace(/(?:[A-Za-z]:)?(?:[\\/][\w.$~-]+){2,}[\\/]?/g, ' ')
+    .replace(/[A-Za-z]:\\(?:[^\\\n]+\\)*[^\\\s]*/g, ' ')
+    .replace(/(?:[\\/][\w.$~-]+){2,}[\\/]?/g, ' ')
     .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, ' ')
     .replace(/\b\d{5,}\b/g, ' ')
     .replace(/\s+/g, ' ')
