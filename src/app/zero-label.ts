@@ -142,8 +142,18 @@ export async function ensureCalibration(service: HybridKnowledgeService, options
   const status = service.status();
   const committed = loadGateModels(DEFAULT_GATE_MODEL_DIR, options.provider).models;
   const named = Object.values(committed).some((m) => m?.provenance?.knowledgeHash === status.knowledgeHash);
-  if (options.explicitModelDir || same(options.kbDir, SHIPPED_KB) || named) {
-    service.describeCalibration({ source: 'committed', note: options.explicitModelDir ? 'models from GATE_MODEL_DIR' : 'committed calibration of the shipped knowledge base (calibration/)' });
+  // Articles written for this bot (most with `questions:`, like the shipped ones, e.g. an edited copy) have
+  // the features the committed models were fitted on; an imported knowledge base has none of them.
+  const { snapshot } = service.calibrationView();
+  const withQuestions = snapshot.kb.articles.filter((a) => a.questions.length > 0).length;
+  const authored = withQuestions >= 0.5 * Math.max(1, snapshot.kb.articles.length);
+  if (options.explicitModelDir || same(options.kbDir, SHIPPED_KB) || named || authored) {
+    const note = options.explicitModelDir
+      ? 'models from GATE_MODEL_DIR'
+      : named || same(options.kbDir, SHIPPED_KB)
+        ? 'committed calibration of the shipped knowledge base (calibration/)'
+        : `committed calibration (calibration/): ${withQuestions} of ${snapshot.kb.articles.length} articles have questions:, as the shipped ones`;
+    service.describeCalibration({ source: 'committed', note });
     return;
   }
   if (status.articles < MIN_ARTICLES) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,10 +52,24 @@ describe('ensureCalibration', () => {
     const shipped = await HybridKnowledgeService.create({ kbDir: join(root, 'knowledge') });
     await ensureCalibration(shipped, { kbDir: join(root, 'knowledge'), dataDir, explicitModelDir: false });
     expect(shipped.status().calibration?.source).toBe('committed');
+    // A copy of the shipped articles elsewhere (as the console tests make), edited: still written for this bot.
+    const copy = join(tmp, 'copy');
+    cpSync(join(root, 'knowledge'), copy, { recursive: true });
+    writeFileSync(join(copy, 'articles', 'en', 'zz-new.md'), '---\nid: zz-new\ntitle: A new article\nlang: en\n---\n\nText.\n');
+    const edited = await HybridKnowledgeService.create({ kbDir: copy });
+    await ensureCalibration(edited, { kbDir: copy, dataDir, explicitModelDir: false });
+    expect(edited.status().calibration).toMatchObject({ source: 'committed', note: expect.stringMatching(/88 of 89 articles have questions:/) });
     const tiny = join(root, 'test/fixtures/kb-basic');
     const small = await HybridKnowledgeService.create({ kbDir: tiny });
     await ensureCalibration(small, { kbDir: tiny, dataDir, explicitModelDir: false });
-    expect(small.status().calibration).toMatchObject({ source: 'committed', note: expect.stringMatching(/only 6 articles: too few/) });
+    // kb-basic's articles have questions: written for this bot.
+    expect(small.status().calibration).toMatchObject({ source: 'committed', note: expect.stringMatching(/6 of 6 articles have questions:/) });
+    const few = join(tmp, 'few');
+    mkdirSync(few);
+    for (const id of ['a', 'b', 'c']) writeFileSync(join(few, `${id}.md`), `---\nid: ${id}\ntitle: Article ${id}\n---\n\nText ${id}.\n`);
+    const fewService = await HybridKnowledgeService.create({ kbDir: few });
+    await ensureCalibration(fewService, { kbDir: few, dataDir, explicitModelDir: false });
+    expect(fewService.status().calibration).toMatchObject({ source: 'committed', note: expect.stringMatching(/only 3 articles: too few/) });
     await ensureCalibration(small, { kbDir: tiny, dataDir, explicitModelDir: true });
     expect(small.status().calibration?.note).toBe('models from GATE_MODEL_DIR');
     expect(existsSync(join(dataDir, 'calibration'))).toBe(false);
