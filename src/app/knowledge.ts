@@ -9,6 +9,7 @@ import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
+import { ensureCalibration } from './zero-label.js';
 
 /**
  * Composition root for knowledge: embedder from config, SQLite embedding cache and persisted
@@ -36,6 +37,11 @@ export interface KnowledgeRuntime {
 export interface KnowledgeRuntimeOptions {
   onProgress?: (progress: EmbedProgress) => void;
   log?: KnowledgeLog;
+  /**
+   * Give a knowledge base with no calibration of its own a zero-label one (computed once,
+   * cached under DATA_DIR). Default true; `helpdesk calibrate` turns it off to fit itself.
+   */
+  autoCalibrate?: boolean;
 }
 
 export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options: KnowledgeRuntimeOptions = {}): Promise<KnowledgeRuntime> {
@@ -75,6 +81,17 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     onProgress: options.onProgress,
     log,
   });
+  if (options.autoCalibrate !== false) {
+    await ensureCalibration(service, {
+      kbDir,
+      dataDir,
+      explicitModelDir: config.retrieval.gate.modelDir !== undefined,
+      provider: embedder?.provider,
+      embedder,
+      cache,
+      log: (m) => log?.info(m),
+    });
+  }
   return {
     service,
     embedder,

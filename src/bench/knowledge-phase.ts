@@ -78,7 +78,8 @@ export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDi
   const { value: runtime, ms } = await timed(() =>
     createKnowledgeRuntime(
       { core: { kbDir: input.kbDir, dataDir: input.dataDir }, retrieval: benchRetrievalConfig() },
-      { onProgress: embeddingProgress(input.label, progress), log: { info: () => undefined, warn: (m) => progress(`${input.label}: warning: ${m}`) } },
+      // Builds and latency are measured with the committed models, not a zero-label fit of each generated base.
+      { onProgress: embeddingProgress(input.label, progress), log: { info: () => undefined, warn: (m) => progress(`${input.label}: warning: ${m}`) }, autoCalibrate: false },
     ),
   );
   const status = runtime.service.status();

@@ -1,39 +1,20 @@
 import { create, insertMultiple, search, type AnyOrama } from '@orama/orama';
-import MiniSearch from 'minisearch';
 import type { Article } from '../engine/knowledge/types.js';
 import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedText } from '../engine/retrieval/entries.js';
 
 /**
  * What a developer would otherwise reach for, set up the way their documentation suggests:
- * MiniSearch (BM25) over whole articles with field boosts, and Orama hybrid search over the same
+ * MiniSearch (BM25, shared with `helpdesk eval`'s baseline) over whole articles, and Orama hybrid search over the same
  * texts and the same USE vectors the product embeds (titles, `questions`, chunks). Neither has
  * a gate: they rank, they never decide to escalate. Both return article ids, best first.
  */
 
-export interface Peer {
-  name: string;
-  description: string;
-  search(query: string): Promise<string[]>;
-}
+export { miniSearchPeer, type Peer } from '../engine/eval/baseline.js';
+import type { Peer } from '../engine/eval/baseline.js';
 
 /** Article ids in order of first appearance (several chunks of one article may match). */
 const distinct = (ids: readonly string[]) => [...new Set(ids)];
-
-export function miniSearchPeer(articles: readonly Article[]): Peer {
-  const index = new MiniSearch({
-    fields: ['title', 'questions', 'summary', 'tags', 'body'],
-    searchOptions: { boost: { title: 3, questions: 2, summary: 1.5, tags: 1.5 }, prefix: true, fuzzy: 0.2 },
-  });
-  index.addAll(
-    articles.map((a) => ({ id: a.id, title: a.title, questions: a.questions.join('\n'), summary: a.summary ?? '', tags: a.tags.join(' '), body: a.body })),
-  );
-  return {
-    name: 'MiniSearch',
-    description: 'MiniSearch 7 BM25, one document per article; boosts title 3, questions 2, summary and tags 1.5; prefix and fuzzy 0.2',
-    search: async (query) => index.search(query).map((r) => String(r.id)),
-  };
-}
 
 export interface OramaPeerInput {
   entries: readonly EmbedText[];

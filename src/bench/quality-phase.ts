@@ -9,7 +9,7 @@ import { articleEntries } from '../engine/retrieval/entries.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
 import { openTimed, type BuildMeasure, type Progress } from './knowledge-phase.js';
 import { miniSearchPeer, oramaPeer, type Peer } from './peers.js';
-import { rankingMetrics, type RankingMetrics } from './ranking.js';
+import { rankingMetrics, type RankingMetrics } from '../engine/eval/ranking.js';
 import { peakRssMb, summarizeLatency, timed, type LatencySummary } from './stats.js';
 
 /**

@@ -28,7 +28,7 @@ export const stderrLog = {
 
 export async function openKnowledge(
   options: KnowledgeCliOptions,
-  extra: { progressBar?: boolean; retrieval?: Partial<RetrievalConfig> } = {},
+  extra: { progressBar?: boolean; retrieval?: Partial<RetrievalConfig>; autoCalibrate?: boolean } = {},
 ): Promise<KnowledgeRuntime> {
   const { kbDir, dataDir, retrieval } = knowledgeConfig(options);
   let bar: SingleBar | undefined;
@@ -36,6 +36,7 @@ export async function openKnowledge(
     { core: { kbDir, dataDir }, retrieval: { ...retrieval, ...extra.retrieval } },
     {
       log: stderrLog,
+      autoCalibrate: extra.autoCalibrate,
       onProgress: extra.progressBar
         ? (p) => {
             if (!bar && p.total > p.done) {

@@ -57,6 +57,8 @@ export interface Readiness {
     /** Plain words for operators: what lexical-only means for answers. */
     note: string;
     embedder?: KnowledgeStatus['embedder'];
+    /** Where the gate models come from (committed, zero-label calibration of this knowledge, defaults). */
+    calibration?: KnowledgeStatus['calibration'];
   };
   checks: {
     knowledge: { ok: boolean; loading: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash?: string };
@@ -82,7 +84,7 @@ export function readiness(sources: ReadinessSources): Readiness {
   return {
     status: ok ? 'ready' : 'not_ready',
     phase,
-    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}) },
+    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}), ...(k?.calibration ? { calibration: k.calibration } : {}) },
     checks: {
       knowledge: {
         ok: knowledgeOk,

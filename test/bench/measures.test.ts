@@ -3,7 +3,7 @@ import { computeMetrics, type EvaluatedQuery } from '../../src/engine/eval/metri
 import type { GateDecision } from '../../src/engine/ports/knowledge.js';
 import { BruteForceIndex } from '../../src/engine/retrieval/vector-index.js';
 import { createRandom } from '../../src/bench/random.js';
-import { rankingMetrics } from '../../src/bench/ranking.js';
+import { rankingMetrics } from '../../src/engine/eval/ranking.js';
 import { percentile, summarizeLatency } from '../../src/bench/stats.js';
 import { ExactScan, synthesise } from '../../src/bench/vectors-phase.js';
 

@@ -106,7 +106,11 @@ describe('helpdesk eval / calibrate on third-party articles', () => {
       'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
     ];
     expect(Object.keys(out)).toEqual(['summary', 'results']);
-    expect(Object.keys(out.summary)).toEqual([...keys, 'by_lang']);
+    // The documented keys first, unchanged; breakdowns and baselines are added after them.
+    expect(Object.keys(out.summary).slice(0, keys.length + 1)).toEqual([...keys, 'by_lang']);
+    expect(Object.keys(out.summary.by_source)).toEqual(['queries']);
+    expect(out.summary.baseline.minisearch).toMatchObject({ answerable: 8, recall_at_1: expect.any(Number) });
+    expect(out.summary.baseline.always_escalate.decision_accuracy).toBeCloseTo(4 / 12, 3);
     expect(Object.keys(out.summary.by_lang)).toEqual(['en', 'fr']);
     expect(Object.keys(out.summary.by_lang.en)).toEqual(keys);
     expect(out.summary).toMatchObject({ queries: 12, answerable: 8, out_of_scope: 4, recall_at_1: 1 });
@@ -125,6 +129,25 @@ describe('helpdesk eval / calibrate on third-party articles', () => {
     expect(r.stdout).toMatch(/\| recall_at_1 \| 1\.000 \| 1\.000 \| 0\.000 \|/);
     expect(r.stdout).toMatch(/\| answer threshold \| answered \| precision \| risk \| coverage \| oos escalated \|/);
     expect(r.stdout.match(/^\| 0\.\d\d \|/gm)).toHaveLength(20);
+    expect(r.stdout).toMatch(/\| recall_at_1 \(bot vs MiniSearch\) \| 1\.000 vs \d\.\d{3} \|/);
+    expect(r.stdout).toMatch(/\| decision_accuracy \(bot vs always escalate\) \| \d\.\d{3} vs 0\.333 \|/);
+  });
+
+  it('reads a folder of query files with extra fields and breaks the results down by source', () => {
+    const dir = join(tmp, 'questions');
+    mkdirSync(dir, { recursive: true });
+    const extra = { lang: 'en', source_url: 'https://example.org/t/1', label_by: 'third-party', label_reason: 'reply links the page', translated: false, kind: 'short' };
+    writeFileSync(join(dir, 'forum-a.jsonl'), lines.slice(0, 6).map((l) => JSON.stringify({ ...l, ...extra, source: 'forum-a' })).join('\n'));
+    writeFileSync(join(dir, 'forum-b.jsonl'), lines.slice(6).map((l) => JSON.stringify({ ...l, ...extra })).join('\n'));
+    const r = helpdesk(['eval', '--kb', kb, '--queries', dir, '--data', join(tmp, 'tp-data')], { EMBEDDINGS_PROVIDER: 'none' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('12 queries (split all), 8 articles, lexical-only');
+    expect(r.stdout).toMatch(/^\| forum-a \| 6 \| 6 \| 1\.000 \|/m);
+    expect(r.stdout).toMatch(/^\| forum-b \| 6 \| 2 \| 1\.000 \|/m);
+    expect(r.stdout).toMatch(/^\| en short \| 12 \| 8 \|/m);
+    const dup = helpdesk(['eval', '--kb', kb, '--queries', dir, queries, '--data', join(tmp, 'tp-data')], { EMBEDDINGS_PROVIDER: 'none' });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/duplicate id "a0"/);
   });
 
   it('calibrates on the calibration split only and writes models with provenance', () => {

@@ -3,11 +3,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_GATE_MODEL_DIR, gateModelFile } from '../../app/gate-models.js';
+import { DEFAULT_TARGET_PRECISION, runZeroLabel, writeModels, zeroLabelDir } from '../../app/zero-label.js';
 import { readDevSet, selectSplit } from '../../engine/eval/dev-set.js';
 import { familyKeyOf } from '../../engine/eval/run.js';
-import { calibrate, type CalibrationExample } from '../../engine/gate/calibrate.js';
+import { calibrate, riskCoverage, type CalibrationExample, type CalibrationResult } from '../../engine/gate/calibrate.js';
 import type { RetrievalMode } from '../../engine/gate/model.js';
-import { openKnowledge, type KnowledgeCliOptions } from '../knowledge.js';
+import { knowledgeConfig, openKnowledge, stderrLog, type KnowledgeCliOptions } from '../knowledge.js';
 
 /**
  * `helpdesk calibrate`: fits the ranker, the gate and the clarify shortlist model of each
@@ -16,30 +17,87 @@ import { openKnowledge, type KnowledgeCliOptions } from '../knowledge.js';
  */
 
 interface CalibrateOptions extends KnowledgeCliOptions {
-  queries: string;
+  queries?: string;
   out?: string;
   split: string;
+  targetPrecision: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+function summaryLine(mode: RetrievalMode, result: CalibrationResult, out: string): string {
+  const { model, outOfFold } = result;
+  return (
+    `${mode}: answer ≥ ${model.thresholds.answer.toFixed(2)}, clarify ≥ ${model.thresholds.clarify.toFixed(2)}; ` +
+    `out-of-fold precision ${pct(outOfFold.precision)}, coverage ${pct(outOfFold.coverage)}, ` +
+    `out-of-scope answered ${pct(outOfFold.oosAnswered)}, not escalated ${pct(outOfFold.oosNotEscalated)}; ` +
+    `clarify (options scoring ≥ ${pct(outOfFold.closeness)} of the best) on ${pct(outOfFold.clarified)} of answerable, ` +
+    `right article offered in ${pct(outOfFold.clarifyHit)}, on ${pct(outOfFold.oosClarified)} of out-of-scope ` +
+    `(${outOfFold.repeats} repeats of 5-fold cross-validation) → ${out}`
+  );
+}
+
+/** The estimated risk–coverage table (out-of-fold answer confidences, clarify aside). */
+export function formatRiskCoverage(result: CalibrationResult): string {
+  return [
+    '| answer threshold | answered | precision | risk | coverage | out-of-scope answered |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...riskCoverage(result.scored).map(
+      (r) => `| ${r.threshold.toFixed(2)} | ${r.answered} | ${r.precision.toFixed(3)} | ${r.risk.toFixed(3)} | ${r.coverage.toFixed(3)} | ${r.oosAnswered.toFixed(3)} |`,
+    ),
+  ].join('\n');
+}
+
+/** No labelled queries: fit to the knowledge base from its articles alone, into the DATA_DIR cache (or --out). */
+async function zeroLabel(options: CalibrateOptions, target: number): Promise<void> {
+  const runtime = await openKnowledge(options, { autoCalibrate: false });
+  try {
+    const service = runtime.service;
+    const status = service.status();
+    const outDir = resolve(options.out ?? zeroLabelDir(knowledgeConfig(options).dataDir, status.knowledgeHash));
+    console.log(`zero-label calibration of ${status.articles} articles (${status.mode}), target answer precision ${pct(target)}`);
+    const run = await runZeroLabel(service, { targetPrecision: target, embedder: runtime.embedder, log: stderrLog.info });
+    console.log(
+      `examples: ${run.counts.answerable} pseudo-questions (leave-one-out) from ${run.counts.pseudoQuestions} drawn, ` +
+        `${run.counts.leftOut} from articles left out of the index and ${run.counts.bank} from the out-of-scope bank must escalate`,
+    );
+    const files = writeModels(outDir, run.models, status.embedder?.provider);
+    for (const [mode, result] of Object.entries(run.results) as [RetrievalMode, CalibrationResult][]) {
+      console.log(`\n${mode}: estimated risk–coverage (out-of-fold, on the pseudo-questions and must-escalate examples)\n${formatRiskCoverage(result)}`);
+      const file = files.find((f) => f === gateModelFile(outDir, mode, status.embedder?.provider))!;
+      console.log(summaryLine(mode, result, relative(process.cwd(), file)));
+      if (!result.outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met; the strictest thresholds were written`);
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('Fit the confidence model and thresholds on the calibration split of the dev set')
-    .option('--queries <file>', 'labelled queries', 'eval/dev.jsonl')
+    .description(
+      'Fit the ranker, the confidence model and thresholds: on the calibration split of labelled queries (--queries), ' +
+        'or, without --queries, on the knowledge base alone (zero-label, cached under DATA_DIR)',
+    )
+    .option('--queries <file>', 'labelled queries (e.g. eval/dev.jsonl); without it, zero-label calibration')
+    .option('--target-precision <p>', 'zero-label: answer precision to aim for', String(DEFAULT_TARGET_PRECISION))
     .option('--kb <dir>', 'knowledge folder (default KB_DIR or ./knowledge)')
     .option('--data <dir>', 'data folder for the cache and index (default DATA_DIR or ./data)')
-    .option('--out <dir>', 'where to write the models (default: the repository calibration/ folder)')
+    .option('--out <dir>', 'where to write the models (default: calibration/ with --queries, the DATA_DIR cache without)')
     .option('--split <split>', 'calibration, or all for a file without splits (never report)', 'calibration')
     .action(async (options: CalibrateOptions) => {
       if (options.split !== 'calibration' && options.split !== 'all') {
         throw new Error('--split must be calibration or all: the report split is for measuring only');
       }
-      const all = readDevSet(options.queries);
+      const target = Number(options.targetPrecision);
+      if (!(target > 0 && target < 1)) throw new Error(`--target-precision must be between 0 and 1, got "${options.targetPrecision}"`);
+      if (!options.queries) return zeroLabel(options, target);
+      const queriesFile = options.queries;
+      const all = readDevSet(queriesFile);
       const queries = selectSplit(all, options.split);
       if (queries.length < 20) throw new Error(`only ${queries.length} queries in split "${options.split}": need at least 20 to calibrate`);
-      const runtime = await openKnowledge(options);
+      const runtime = await openKnowledge(options, { autoCalibrate: false });
       try {
         const service = runtime.service;
         const status = service.status();
@@ -53,7 +111,7 @@ export function registerCalibrate(program: Command): void {
             const run = await service.retrieve(q.query, {}, mode === 'lexical-only');
             examples.push({ id: q.id, lang: q.lang, retrieval: run.retrieval, expectedFamilies: new Set(q.expected.map(familyOf)) });
           }
-          const { model, outOfFold } = calibrate(examples, {
+          const result = calibrate(examples, {
             mode,
             embedder: mode === 'hybrid' ? status.embedder ?? null : null,
             provenance: {
@@ -62,8 +120,8 @@ export function registerCalibrate(program: Command): void {
               knowledgeHash: status.knowledgeHash,
               articles: status.articles,
               devSet: {
-                file: relative(process.cwd(), resolve(options.queries)),
-                sha256: createHash('sha256').update(readFileSync(options.queries)).digest('hex'),
+                file: relative(process.cwd(), resolve(queriesFile)),
+                sha256: createHash('sha256').update(readFileSync(queriesFile)).digest('hex'),
                 split: options.split,
                 queries: queries.length,
                 answerable: queries.filter((q) => q.expected.length > 0).length,
@@ -72,16 +130,9 @@ export function registerCalibrate(program: Command): void {
             },
           });
           const file = gateModelFile(outDir, mode, status.embedder?.provider);
-          writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
-          console.log(
-            `${mode}: answer ≥ ${model.thresholds.answer.toFixed(2)}, clarify ≥ ${model.thresholds.clarify.toFixed(2)}; ` +
-              `out-of-fold precision ${pct(outOfFold.precision)}, coverage ${pct(outOfFold.coverage)}, ` +
-              `out-of-scope answered ${pct(outOfFold.oosAnswered)}, not escalated ${pct(outOfFold.oosNotEscalated)}; ` +
-              `clarify (options scoring ≥ ${pct(outOfFold.closeness)} of the best) on ${pct(outOfFold.clarified)} of answerable, ` +
-              `right article offered in ${pct(outOfFold.clarifyHit)}, on ${pct(outOfFold.oosClarified)} of out-of-scope ` +
-              `(${outOfFold.repeats} repeats of 5-fold cross-validation) → ${relative(process.cwd(), file)}`,
-          );
-          if (!outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met on this split; the strictest thresholds were written`);
+          writeFileSync(file, `${JSON.stringify(result.model, null, 2)}\n`);
+          console.log(summaryLine(mode, result, relative(process.cwd(), file)));
+          if (!result.outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met on this split; the strictest thresholds were written`);
         }
       } finally {
         await runtime.close();

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { LANGS } from '../lang.js';
 import { ROUTES } from '../dialogue/routes.js';
@@ -21,6 +22,8 @@ export const labelledQuerySchema = z
     expected: z.array(z.string()),
     split: z.enum(SPLITS).optional(),
     route: z.enum(ROUTES).optional(),
+    /** Where the question comes from (third-party sets), for the per-source breakdown. */
+    source: z.string().min(1).optional(),
   })
   .passthrough()
   .refine((q) => q.route === undefined || q.expected.length === 0, { message: 'a query with a route expects no article (expected: [])', path: ['route'] });
@@ -56,4 +59,31 @@ export function readDevSet(path: string): LabelledQuery[] {
 /** Queries of one split; 'all' keeps everything (files without splits are all one split). */
 export function selectSplit(queries: readonly LabelledQuery[], split: Split | 'all'): LabelledQuery[] {
   return split === 'all' ? [...queries] : queries.filter((q) => q.split === split);
+}
+
+/** JSONL files under a folder, recursively, in name order. */
+function jsonlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.name.startsWith('.') ? [] : e.isDirectory() ? jsonlFiles(join(dir, e.name)) : e.name.endsWith('.jsonl') ? [join(dir, e.name)] : []));
+}
+
+/**
+ * Queries from several files or folders (every *.jsonl under a folder): each query without a
+ * `source` gets its file's name as source, and ids must be unique across all of them.
+ */
+export function readQueryFiles(paths: readonly string[]): LabelledQuery[] {
+  const files = paths.flatMap((p) => (statSync(p).isDirectory() ? jsonlFiles(p) : [p]));
+  if (files.length === 0) throw new Error(`no .jsonl files in ${paths.join(', ')}`);
+  const out: LabelledQuery[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    for (const q of readDevSet(file)) {
+      const other = seen.get(q.id);
+      if (other) throw new Error(`${file}: duplicate id "${q.id}" (also in ${other})`);
+      seen.set(q.id, file);
+      out.push({ ...q, source: q.source ?? basename(file, '.jsonl') });
+    }
+  }
+  return out;
 }

@@ -174,3 +174,18 @@ export function sweep(rows: readonly EvaluatedQuery[], familyOf: FamilyOf, step 
   }
   return out;
 }
+
+/** The metrics per group (source, or "lang / kind"…), groups in name order; rows without a key are left out. */
+export function summarizeBy(rows: readonly EvaluatedQuery[], familyOf: FamilyOf, keyOf: (row: EvaluatedQuery) => string | undefined): Record<string, Metrics> {
+  const groups = new Map<string, EvaluatedQuery[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, computeMetrics(groups.get(k)!, familyOf)]));
+}
+
+/** Decision accuracy of a bot that escalates everything: the share of out-of-scope queries. */
+export function alwaysEscalateAccuracy(rows: readonly EvaluatedQuery[]): number {
+  return ratio(rows.filter((r) => r.query.expected.length === 0).length, rows.length);
+}

@@ -263,6 +263,29 @@ export interface CalibrationResult {
   outOfFold: ThresholdChoice & { closeness: number; repeats: number };
   /** The same, per query language. */
   outOfFoldByLang: Partial<Record<Lang, Rates>>;
+  /** Out-of-fold predictions of the first pass (for the risk–coverage table). */
+  scored: Scored[];
+}
+
+export interface RiskCoverageRow {
+  threshold: number;
+  answered: number;
+  precision: number;
+  risk: number;
+  coverage: number;
+  oosAnswered: number;
+}
+
+/** What answering at each threshold would give on out-of-fold predictions (clarify aside). */
+export function riskCoverage(scored: readonly Scored[], step = 0.05): RiskCoverageRow[] {
+  const rows: RiskCoverageRow[] = [];
+  for (let i = 0; i * step < 1 - 1e-9; i++) {
+    const threshold = Math.round(i * step * 100) / 100;
+    const r = rates(scored, { answer: threshold, clarify: threshold });
+    const answered = scored.filter((s) => s.confidence >= threshold).length;
+    rows.push({ threshold, answered, precision: r.precision, risk: answered ? 1 - r.precision : 0, coverage: r.coverage, oosAnswered: r.oosAnswered });
+  }
+  return rows;
 }
 
 /**
@@ -323,5 +346,6 @@ export function calibrate(
     },
     outOfFold: oof,
     outOfFoldByLang,
+    scored: pooled[0]!.slice(0, examples.length),
   };
 }

@@ -119,6 +119,16 @@ export interface KnowledgeStatus {
   /** Texts embedded by the last load (the rest came from memory or the cache) and how long it took. */
   lastLoad?: { embedded: number; durationMs: number };
   embedder?: { provider: string; model: string };
+  /** Where the gate models come from: committed calibration, zero-label calibration of this knowledge, or hand-set defaults. */
+  calibration?: CalibrationInfo;
+}
+
+export interface CalibrationInfo {
+  source: 'committed' | 'zero-label' | 'default';
+  /** Knowledge hash the models were fitted on (zero-label: the cache key). */
+  knowledgeHash?: string;
+  /** Human-readable: what was done and where the models are. */
+  note: string;
 }
 
 /** What a reload did. */

@@ -19,7 +19,8 @@ export interface EmbedText {
   hash: string;
 }
 
-function hashText(role: string, text: string): string {
+/** The embedding-cache key of a text embedded in a role (also used for calibration questions). */
+export function hashText(role: string, text: string): string {
   return createHash('sha256').update(`${role}\0${text}`).digest('hex');
 }
 

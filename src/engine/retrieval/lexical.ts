@@ -58,7 +58,11 @@ export class LexicalIndex implements Vocabulary {
     const docs: Doc[] = [];
     for (const d of documents) {
       const questions = d.questions.map((q) => analyze(q, d.lang));
-      this.questionTerms.set(d.id, questions.map((q) => new Set(q)));
+      // Without `questions:` (an imported knowledge base), the title is the article's own
+      // statement of the problem: questionMatch then measures agreement with it instead of
+      // being 0 for every article, which would drag every confidence down.
+      const own = questions.length > 0 ? questions : d.title ? [analyze(d.title, d.lang)] : [];
+      this.questionTerms.set(d.id, own.map((q) => new Set(q)));
       const doc: Doc = {
         id: d.id,
         title: analyze(d.title, d.lang).join(' '),

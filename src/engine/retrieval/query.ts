@@ -33,9 +33,14 @@ export interface QueryWeights {
   otherLanguageStem: number;
   glossary: number;
   correction: number;
+  /** English words of a French word (lexicon-fr-en.ts), when some articles exist in English only. */
+  translation: number;
 }
 
-export const DEFAULT_QUERY_WEIGHTS: QueryWeights = { otherLanguageStem: 0.8, glossary: 0.6, correction: 0.8 };
+export const DEFAULT_QUERY_WEIGHTS: QueryWeights = { otherLanguageStem: 0.8, glossary: 0.6, correction: 0.8, translation: 0.7 };
+
+/** Translates one (normalised) word of the query into the other language, if known. */
+export type WordTranslator = (word: string) => string[] | undefined;
 
 interface Phrase {
   tokens: string[];
@@ -62,7 +67,13 @@ function addVariant(token: QueryToken, term: string, weight: number): void {
   if ((token.variants.get(term) ?? 0) < weight) token.variants.set(term, weight);
 }
 
-export function analyzeQuery(text: string, lang: Lang, vocabulary?: Vocabulary, weights: QueryWeights = DEFAULT_QUERY_WEIGHTS): AnalyzedQuery {
+export function analyzeQuery(
+  text: string,
+  lang: Lang,
+  vocabulary?: Vocabulary,
+  weights: QueryWeights = DEFAULT_QUERY_WEIGHTS,
+  translate?: WordTranslator,
+): AnalyzedQuery {
   const words = tokenize(text);
   const content = new Set(contentTokens(text));
   const tokens: (QueryToken | undefined)[] = words.map((w) => {
@@ -74,6 +85,7 @@ export function analyzeQuery(text: string, lang: Lang, vocabulary?: Vocabulary, 
       const fixed = vocabulary.correct(w);
       if (fixed) for (const l of LANGS) addVariant(token, stem(fixed, l), weights.correction);
     }
+    for (const en of translate?.(w) ?? []) addVariant(token, stem(en, 'en'), weights.translation);
     return token;
   });
   // Glossary phrases may span stop words ("mot de passe"): match on all words, expand the content ones.

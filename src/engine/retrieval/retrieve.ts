@@ -55,7 +55,11 @@ export interface RetrievalInput {
   chars: CharNgramIndex;
   families: Families;
   ranker: LogisticModel;
-  dense?: { state: DenseState; vector: Float32Array };
+  /**
+   * `translated`: the vector of a French message's English rendering, compared with the families
+   * in `englishOnly` only (articles that exist in English alone), the better of the two counting.
+   */
+  dense?: { state: DenseState; vector: Float32Array; translated?: Float32Array; englishOnly?: ReadonlySet<string> };
   /** Families not to return (e.g. already refused by the user). */
   excludeFamilies?: ReadonlySet<string>;
   /** Candidates examined per source before merging. */
@@ -95,13 +99,18 @@ export function retrieve(input: RetrievalInput): Retrieval {
     .slice(0, depth)
     .forEach((f) => chosen.add(f));
   if (input.dense) {
-    let added = 0;
-    for (const hit of input.dense.state.index.search(input.dense.vector, Math.min(input.dense.state.index.size, depth * 8))) {
-      const article = input.dense.state.articleOfKey(hit.key);
-      const f = article && familyOf(article);
-      if (!f || excluded.has(f) || chosen.has(f)) continue;
-      chosen.add(f);
-      if (++added >= depth) break;
+    const { state, translated, englishOnly } = input.dense;
+    const searches: [Float32Array, (f: string) => boolean][] = [[input.dense.vector, () => true]];
+    if (translated && englishOnly) searches.push([translated, (f) => englishOnly.has(f)]);
+    for (const [vector, allowed] of searches) {
+      let added = 0;
+      for (const hit of state.index.search(vector, Math.min(state.index.size, depth * 8))) {
+        const article = state.articleOfKey(hit.key);
+        const f = article && familyOf(article);
+        if (!f || excluded.has(f) || chosen.has(f) || !allowed(f)) continue;
+        chosen.add(f);
+        if (++added >= depth) break;
+      }
     }
   }
 
@@ -122,8 +131,9 @@ export function retrieve(input: RetrievalInput): Retrieval {
       f.questionMatch = Math.max(f.questionMatch, lexical.questionMatch(query, id));
       f.charMatch = Math.max(f.charMatch, input.chars.best(charQuery, id));
       if (input.dense) {
+        const viaTranslation = input.dense.translated && input.dense.englishOnly?.has(family) ? input.dense.translated : undefined;
         for (const e of input.dense.state.byArticle.get(id) ?? []) {
-          const s = dot(input.dense.vector, e.vector);
+          const s = Math.max(dot(input.dense.vector, e.vector), viaTranslation ? dot(viaTranslation, e.vector) : -1);
           f.dense = Math.max(f.dense, s);
           if (e.kind !== 'chunk') f.denseQuestion = Math.max(f.denseQuestion, s);
         }

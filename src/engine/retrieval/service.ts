@@ -7,6 +7,7 @@ import type { Lang } from '../lang.js';
 import type { Embedder } from '../ports/embedder.js';
 import type {
   ArticleView,
+  CalibrationInfo,
   DecideOptions,
   GateDecision,
   KnowledgeStatus,
@@ -17,7 +18,7 @@ import type {
 } from '../ports/knowledge.js';
 import type { EmbedProgress } from './embed-entries.js';
 import type { FieldBoosts } from './lexical.js';
-import { analyzeQuery } from './query.js';
+import { prepareQuery } from './prepare.js';
 import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
@@ -73,8 +74,28 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private readonly permanentWarnings: string[] = [];
   private lastLoad = { embedded: 0, durationMs: 0 };
   private queue: Promise<unknown> = Promise.resolve();
+  private models: Partial<Record<RetrievalMode, GateModel>>;
+  private calibration?: CalibrationInfo;
 
-  private constructor(private readonly options: KnowledgeServiceOptions) {}
+  private constructor(private readonly options: KnowledgeServiceOptions) {
+    this.models = { ...options.models };
+  }
+
+  /** The live snapshot and embedder, read-only, for zero-label calibration. */
+  calibrationView(): { snapshot: Snapshot; embedder?: Embedder } {
+    return { snapshot: this.snapshot, embedder: this.embedder };
+  }
+
+  /** Replaces the gate models (zero-label calibration of this knowledge) and says where they come from. */
+  useModels(models: Partial<Record<RetrievalMode, GateModel>>, calibration: CalibrationInfo): void {
+    this.models = { ...models };
+    this.calibration = calibration;
+  }
+
+  /** Records where the current models come from (shown in status() and /readyz). */
+  describeCalibration(calibration: CalibrationInfo): void {
+    this.calibration = calibration;
+  }
 
   static async create(options: KnowledgeServiceOptions): Promise<HybridKnowledgeService> {
     const service = new HybridKnowledgeService(options);
@@ -141,7 +162,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   }
 
   private modelFor(mode: RetrievalMode): GateModel {
-    return this.options.models?.[mode] ?? uncalibratedModel(mode);
+    return this.models[mode] ?? uncalibratedModel(mode);
   }
 
   private thresholdsFor(model: GateModel): Thresholds {
@@ -152,7 +173,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   status(): KnowledgeStatus {
     const s = this.snapshot;
     const warnings = [...this.permanentWarnings, ...s.warnings];
-    const model = this.options.models?.[this.mode];
+    const model = this.models[this.mode];
     if (!model) warnings.push(`no calibrated gate model for ${this.mode} mode: using cautious defaults (run \`helpdesk calibrate\`)`);
     else if (this.embedder && model.embedder && model.embedder.model !== this.embedder.model) {
       warnings.push(`gate model was calibrated with ${model.embedder.model}, running ${this.embedder.model}: recalibrate`);
@@ -169,6 +190,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       loadedAt: s.loadedAt,
       lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
+      calibration: this.calibration,
     };
   }
 
@@ -212,12 +234,13 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     const s = this.snapshot;
     const detected = s.detectLang(query, options.lang ?? 'en');
     const replyLang = options.lang ?? detected;
-    const analyzed = analyzeQuery(query, detected, s.lexical);
+    const { analyzed, focused, translated } = prepareQuery(s, query, detected);
     let mode = this.mode;
     let vector: Float32Array | undefined;
+    let translatedVector: Float32Array | undefined;
     if (!lexicalOnly && s.dense && this.embedder && analyzed.tokens.length > 0) {
       try {
-        vector = (await this.embedder.embedQueries([query]))[0];
+        [vector, translatedVector] = await this.embedder.embedQueries(translated ? [focused, translated] : [focused]);
       } catch (err) {
         this.options.log?.warn(`query embedding failed, answering lexically: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -233,7 +256,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       chars: s.chars,
       families: s.families,
       ranker: model.ranker,
-      dense: vector && s.dense ? { state: s.dense, vector } : undefined,
+      dense: vector && s.dense ? { state: s.dense, vector, translated: translatedVector, englishOnly: s.englishOnly } : undefined,
       excludeFamilies,
     });
     return { retrieval, mode, replyLang, model };

@@ -20,6 +20,8 @@ import { BruteForceIndex, type EmbeddingCache, type VectorIndexStore } from './v
 export interface Snapshot {
   kb: KnowledgeBase;
   families: Families;
+  /** Families with an English member and no French one: French questions reach them through translation. */
+  englishOnly: ReadonlySet<string>;
   lexical: LexicalIndex;
   chars: CharNgramIndex;
   detectLang: DetectLang;
@@ -137,9 +139,12 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
   if (kb.brokenFiles.length > 0) {
     warnings.push(`${kb.brokenFiles.length} knowledge file(s) skipped, run \`helpdesk lint\`: ${kb.brokenFiles.join(', ')}`);
   }
+  const frenchFamilies = new Set(kb.articles.filter((a) => a.lang === 'fr').map((a) => families.familyOf.get(a.id) ?? a.id));
+  const englishOnly = new Set(kb.articles.filter((a) => a.lang === 'en').map((a) => families.familyOf.get(a.id) ?? a.id).filter((f) => !frenchFamilies.has(f)));
   return {
     kb,
     families,
+    englishOnly,
     lexical,
     chars: new CharNgramIndex(new Map(kb.articles.map((a) => [a.id, [a.title, ...a.questions]]))),
     detectLang: createLanguageDetector(languageVocabulary(kb.articles)),

@@ -1,4 +1,4 @@
-import { isCorrect, type FamilyOf } from '../engine/eval/metrics.js';
+import { isCorrect, type FamilyOf } from './metrics.js';
 
 /**
  * recall@1, recall@5 and MRR@10 of a ranked list of article ids, on answerable queries, with the

@@ -1,0 +1,182 @@
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { calibrate, DEFAULT_TARGETS, type CalibrationResult } from '../engine/gate/calibrate.js';
+import type { GateModel, RetrievalMode } from '../engine/gate/model.js';
+import { LANGS } from '../engine/lang.js';
+import type { Embedder } from '../engine/ports/embedder.js';
+import { embedEntries } from '../engine/retrieval/embed-entries.js';
+import { hashText, type EmbedText } from '../engine/retrieval/entries.js';
+import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
+import type { EmbeddingCache } from '../engine/retrieval/vector-index.js';
+import { zeroLabelExamples, type OutOfScopeMessage } from '../engine/retrieval/zero-label.js';
+import { DEFAULT_GATE_MODEL_DIR, gateModelFile, loadGateModels } from './gate-models.js';
+
+/**
+ * Zero-label calibration: fits the ranker, the gate and the clarify shortlist to a knowledge
+ * base from its articles alone (engine/retrieval/zero-label.ts builds the examples), for a
+ * knowledge base that has no calibration of its own. `helpdesk calibrate` without --queries
+ * runs it; `npm start` and `helpdesk eval` run it once per knowledge version and keep the
+ * result under DATA_DIR/calibration/<knowledge hash>/.
+ */
+
+/** The shipped bank of out-of-scope messages (written by the project, EN + FR). */
+export const OUT_OF_SCOPE_BANK = resolve(DEFAULT_GATE_MODEL_DIR, 'out-of-scope-bank.jsonl');
+/** The repository's own knowledge base: the committed calibration is its own. */
+const SHIPPED_KB = resolve(DEFAULT_GATE_MODEL_DIR, '..', 'knowledge');
+/** Below this, pseudo-questions are too few to fit anything: keep the committed models. */
+export const MIN_ARTICLES = 20;
+export const DEFAULT_TARGET_PRECISION = 0.9;
+
+const bankLine = z.object({ id: z.string(), query: z.string().min(1), lang: z.enum(LANGS).optional() }).passthrough();
+
+export function readOutOfScopeBank(file = OUT_OF_SCOPE_BANK): OutOfScopeMessage[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      const parsed = bankLine.safeParse(JSON.parse(l));
+      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    });
+}
+
+export const zeroLabelDir = (dataDir: string, knowledgeHash: string) => join(dataDir, 'calibration', knowledgeHash.slice(0, 16));
+
+export interface ZeroLabelRun {
+  models: Partial<Record<RetrievalMode, GateModel>>;
+  results: Partial<Record<RetrievalMode, CalibrationResult>>;
+  counts: { articles: number; pseudoQuestions: number; answerable: number; leftOut: number; bank: number };
+}
+
+export interface ZeroLabelRunOptions {
+  embedder?: Embedder;
+  cache?: EmbeddingCache;
+  targetPrecision?: number;
+  bank?: readonly OutOfScopeMessage[];
+  log?: (message: string) => void;
+  /** Cross-validation passes for the clarify choices (fewer = faster). */
+  repeats?: number;
+}
+
+export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
+  const { snapshot, embedder } = service.calibrationView();
+  const status = service.status();
+  const embed = embedder ?? options.embedder;
+  const embedQueries =
+    embed && snapshot.dense
+      ? async (texts: string[]) => {
+          const entries: EmbedText[] = texts.map((text, i) => ({ key: `q${i}`, articleId: '', kind: 'question', role: 'query', text, hash: hashText('query', text) }));
+          const byHash = await embedEntries(embed, entries, { cache: options.cache, concurrency: embed.concurrency ?? 1 });
+          return entries.map((e) => byHash.get(e.hash)!);
+        }
+      : undefined;
+  const examples = await zeroLabelExamples(snapshot, {
+    outOfScope: options.bank ?? readOutOfScopeBank(),
+    embedQueries,
+    maxAnswerable: 1500,
+    maxLeftOut: 400,
+    onProgress: options.log,
+  });
+  const targets = { ...DEFAULT_TARGETS, answerPrecision: options.targetPrecision ?? DEFAULT_TARGET_PRECISION };
+  const models: ZeroLabelRun['models'] = {};
+  const results: ZeroLabelRun['results'] = {};
+  const perMode: [RetrievalMode, typeof examples.lexical | undefined][] = [
+    ['hybrid', examples.hybrid],
+    ['lexical-only', examples.lexical],
+  ];
+  for (const [mode, list] of perMode) {
+    if (!list || list.length === 0) continue;
+    options.log?.(`fitting the ${mode} models on ${list.length} examples`);
+    const result = calibrate(list, {
+      mode,
+      embedder: mode === 'hybrid' && status.embedder ? status.embedder : null,
+      targets,
+      repeats: options.repeats ?? 3,
+      provenance: {
+        createdAt: new Date().toISOString(),
+        command: 'helpdesk calibrate (zero-label)',
+        zeroLabel: true,
+        knowledgeHash: status.knowledgeHash,
+        articles: status.articles,
+        examples: { ...examples.counts, total: list.length, outOfScope: list.filter((e) => e.expectedFamilies.size === 0).length },
+      },
+    });
+    models[mode] = result.model;
+    results[mode] = result;
+  }
+  return { models, results, counts: examples.counts };
+}
+
+export function writeModels(dir: string, models: Partial<Record<RetrievalMode, GateModel>>, provider?: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return (Object.entries(models) as [RetrievalMode, GateModel][]).map(([mode, model]) => {
+    const file = gateModelFile(dir, mode, provider);
+    writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+    return file;
+  });
+}
+
+const same = (a: string, b: string) => {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+};
+
+export interface EnsureCalibrationOptions extends ZeroLabelRunOptions {
+  kbDir: string;
+  dataDir: string;
+  /** GATE_MODEL_DIR was set: those models are the operator's choice, never replaced. */
+  explicitModelDir: boolean;
+  provider?: string;
+}
+
+/**
+ * Gives a knowledge base with no calibration of its own a zero-label one: from the cache when
+ * this knowledge version was calibrated before, else computed now and cached. The shipped
+ * knowledge base (or one whose hash the committed models name) keeps the committed models.
+ */
+export async function ensureCalibration(service: HybridKnowledgeService, options: EnsureCalibrationOptions): Promise<void> {
+  const status = service.status();
+  const committed = loadGateModels(DEFAULT_GATE_MODEL_DIR, options.provider).models;
+  const named = Object.values(committed).some((m) => m?.provenance?.knowledgeHash === status.knowledgeHash);
+  // Articles written for this bot (most with `questions:`, like the shipped ones, e.g. an edited copy) have
+  // the features the committed models were fitted on; an imported knowledge base has none of them.
+  const { snapshot } = service.calibrationView();
+  const withQuestions = snapshot.kb.articles.filter((a) => a.questions.length > 0).length;
+  const authored = withQuestions >= 0.5 * Math.max(1, snapshot.kb.articles.length);
+  if (options.explicitModelDir || same(options.kbDir, SHIPPED_KB) || named || authored) {
+    const note = options.explicitModelDir
+      ? 'models from GATE_MODEL_DIR'
+      : named || same(options.kbDir, SHIPPED_KB)
+        ? 'committed calibration of the shipped knowledge base (calibration/)'
+        : `committed calibration (calibration/): ${withQuestions} of ${snapshot.kb.articles.length} articles have questions:, as the shipped ones`;
+    service.describeCalibration({ source: 'committed', note });
+    return;
+  }
+  if (status.articles < MIN_ARTICLES) {
+    const note = `only ${status.articles} articles: too few for zero-label calibration, using the committed models`;
+    options.log?.(note);
+    service.describeCalibration({ source: 'committed', note });
+    return;
+  }
+  const dir = zeroLabelDir(options.dataDir, status.knowledgeHash);
+  const cached = loadGateModels(dir, options.provider);
+  const wanted: RetrievalMode[] = status.mode === 'hybrid' ? ['hybrid', 'lexical-only'] : ['lexical-only'];
+  if (wanted.every((m) => cached.models[m]) && cached.problems.length === 0) {
+    const note = `zero-label calibration of this knowledge base, from the cache (${dir})`;
+    options.log?.(note);
+    service.useModels(cached.models, { source: 'zero-label', knowledgeHash: status.knowledgeHash, note });
+    return;
+  }
+  const started = Date.now();
+  options.log?.(`this knowledge base has no calibration of its own: zero-label calibration from its ${status.articles} articles (once; cached under ${dir})`);
+  const run = await runZeroLabel(service, options);
+  writeModels(dir, run.models, options.provider);
+  const answer = run.models[status.mode]?.thresholds.answer;
+  const note = `zero-label calibration of this knowledge base (${run.counts.answerable} pseudo-questions, ${run.counts.leftOut + run.counts.bank} must-escalate; answer threshold ${answer?.toFixed(2)}), computed in ${Math.round((Date.now() - started) / 1000)} s and cached in ${dir}`;
+  options.log?.(note);
+  service.useModels(run.models, { source: 'zero-label', knowledgeHash: status.knowledgeHash, note });
+}
