@@ -105,7 +105,7 @@ describe('helpdesk eval / calibrate on third-party articles', () => {
       'queries', 'answerable', 'out_of_scope', 'recall_at_1', 'recall_at_5', 'mrr_at_10', 'answered', 'answered_correct',
       'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
     ];
-    expect(Object.keys(out)).toEqual(['summary', 'results']);
+    expect(Object.keys(out)).toEqual(['summary', 'routing', 'results']);
     expect(Object.keys(out.summary)).toEqual([...keys, 'by_lang']);
     expect(Object.keys(out.summary.by_lang)).toEqual(['en', 'fr']);
     expect(Object.keys(out.summary.by_lang.en)).toEqual(keys);
