@@ -105,7 +105,7 @@ describe('helpdesk eval / calibrate on third-party articles', () => {
       'queries', 'answerable', 'out_of_scope', 'recall_at_1', 'recall_at_5', 'mrr_at_10', 'answered', 'answered_correct',
       'answered_precision', 'coverage', 'clarified', 'oos_escalated_rate', 'decision_accuracy',
     ];
-    expect(Object.keys(out)).toEqual(['summary', 'results']);
+    expect(Object.keys(out)).toEqual(['summary', 'routing', 'results']);
     // The documented keys first, unchanged; breakdowns and baselines are added after them.
     expect(Object.keys(out.summary).slice(0, keys.length + 1)).toEqual([...keys, 'by_lang']);
     expect(Object.keys(out.summary.by_source)).toEqual(['queries']);

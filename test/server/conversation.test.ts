@@ -120,6 +120,16 @@ describe('conversations on the real server (issue 16)', () => {
     expect(textOf(mac)).not.toContain('Let Windows manage');
   });
 
+  it('3. the phone article is not the answer for a laptop; it still is for an iPhone', async () => {
+    const laptop = await conversation(server).say('how do I set up my work email in Outlook on my laptop');
+    const cited = (r: Reply[]) => r.flatMap((m) => m.parts).filter((p) => p.kind === 'citation').map((p) => p.articleId);
+    expect(cited(laptop)).not.toContain('mail-on-phone');
+    expect(buttons(laptop).map((b) => b.label)).not.toContain('Set up work email and Teams on your phone');
+    const mismatch = server.app.db.prepare("SELECT article_id, value FROM conversation_events WHERE type = 'intent' AND decision = 'platform_mismatch'").all();
+    expect(mismatch).toEqual([{ article_id: 'mail-on-phone', value: 'computer' }]);
+    expect(cited(await conversation(server).say('set up outlook on my iphone'))).toContain('mail-on-phone');
+  });
+
   it('4. "agent" without a problem asks for it, and the ticket carries it', async () => {
     const c = conversation(server);
     const ask = await c.say('agent');

@@ -35,7 +35,7 @@ const stepSchema = z
 const conversationSchema = z.object({ name: z.string(), locale: z.string().optional(), steps: z.array(stepSchema).min(1) }).strict();
 const conversations = z.array(conversationSchema).parse(parse(readFileSync(FILE, 'utf8')));
 
-export const PORTALS = {
+const PORTALS = {
   purchase: { url: 'https://buy.example.com', label: { en: 'the purchase portal', fr: 'le portail des achats' } },
   hr: { url: 'https://hr.example.com', label: { en: 'the HR portal', fr: 'le portail RH' } },
   facilities: { url: 'https://facilities.example.com' },

@@ -155,7 +155,7 @@ describe('with the language model on', () => {
   it('a gate escalation is never overridden: the model is not asked', async () => {
     const chat = chatWith(assistant());
     await chat.run(`
-      user says "my badge does not open the door"
+      user says "the SAP client crashes when I post an invoice"
       bot offers "Open the ticket"
     `);
     expect(server.requests).toHaveLength(0);
