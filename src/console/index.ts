@@ -28,6 +28,7 @@ import { flowsPage, type FlowRow } from './pages/flows.js';
 import { gapsPage } from './pages/gaps.js';
 import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
 import { loginPage } from './pages/login.js';
+import { sourcesPage, type SourceView } from './pages/sources.js';
 import { ticketsPage } from './pages/tickets.js';
 
 /**
@@ -51,6 +52,8 @@ export interface ConsoleDeps {
   translator: Translator;
   logger: Logger;
   now?: () => Date;
+  /** Scheduled knowledge import (KNOWLEDGE_SYNC_*): its state per source, and a run on demand. */
+  knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
 }
 
 /** Routes reachable without signing in ("METHOD path" as registered). Everything else is denied. */
@@ -393,6 +396,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     res.json({ html: renderMarkdown(markdown) });
+  });
+
+  router.get('/knowledge/sources', (req, res) => {
+    send(res, 200, sourcesPage(ctxOf(req, res), { sources: deps.knowledgeSync?.status() ?? [], synced: req.query.synced === '1' }));
+  });
+
+  // "Sync now": waits for the run (it joins one already going), which reloads the knowledge when something changed.
+  router.post('/knowledge/sync', async (_req, res) => {
+    await deps.knowledgeSync?.runNow();
+    res.redirect(303, '/admin/knowledge/sources?synced=1');
   });
 
   router.post('/drafts/:id/discard', async (req, res) => {

@@ -9,7 +9,7 @@ import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { Logger } from '../log.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
-import { createConsoleRouter } from './index.js';
+import { createConsoleRouter, type ConsoleDeps } from './index.js';
 
 /** What the composition root hands the console. */
 export interface ConsoleContext {
@@ -21,6 +21,7 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
+  knowledgeSync?: ConsoleDeps['knowledgeSync'];
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -47,6 +48,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       providerName: context.tickets.name,
       translator: context.translator,
       logger: logger.child({ part: 'console' }),
+      ...(context.knowledgeSync ? { knowledgeSync: context.knowledgeSync } : {}),
     }),
   );
   logger.info('technician console at /admin');
