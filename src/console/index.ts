@@ -32,6 +32,7 @@ import { flowsPage, type FlowRow } from './pages/flows.js';
 import { gapsPage } from './pages/gaps.js';
 import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
 import { loginPage } from './pages/login.js';
+import { sourcesPage, type SourceView } from './pages/sources.js';
 import { ticketsPage } from './pages/tickets.js';
 import { ASSIGNEE_FILTERS, ticketPage, ticketQueue, WORK_STATES, type QueueQuery } from './pages/ticket.js';
 
@@ -62,6 +63,8 @@ export interface ConsoleDeps {
   /** Durable audit log of sign-ins, failures, lockouts and sign-outs (besides the log line). */
   audit?: (entry: { at: string; event: AdminAuditEvent; method: AdminAuditMethod; address: string; userAgent?: string }) => void;
   now?: () => Date;
+  /** Scheduled knowledge import (KNOWLEDGE_SYNC_*): its state per source, and a run on demand. */
+  knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
 }
 
 /** A script using the bearer token is audited once per address in this window, not on every request. */
@@ -465,6 +468,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     res.json({ html: renderMarkdown(markdown) });
+  });
+
+  router.get('/knowledge/sources', (req, res) => {
+    send(res, 200, sourcesPage(ctxOf(req, res), { sources: deps.knowledgeSync?.status() ?? [], synced: req.query.synced === '1' }));
+  });
+
+  // "Sync now": waits for the run (it joins one already going), which reloads the knowledge when something changed.
+  router.post('/knowledge/sync', async (_req, res) => {
+    await deps.knowledgeSync?.runNow();
+    res.redirect(303, '/admin/knowledge/sources?synced=1');
   });
 
   router.post('/drafts/:id/discard', async (req, res) => {

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
-import { createConsoleRouter, type ReplySender } from './index.js';
+import { createConsoleRouter, type ConsoleDeps, type ReplySender } from './index.js';
 
 /** What the composition root hands the console. */
 export interface ConsoleContext {
@@ -28,6 +28,7 @@ export interface ConsoleContext {
   db: Db;
   /** Technicians' replies go out through the app's ProactiveRouter. */
   proactive?: ReplySender;
+  knowledgeSync?: ConsoleDeps['knowledgeSync'];
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -58,6 +59,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       translator: context.translator,
       logger: logger.child({ part: 'console' }),
       audit: (entry) => audit.record(entry),
+      ...(context.knowledgeSync ? { knowledgeSync: context.knowledgeSync } : {}),
     }),
   );
   logger.info('technician console at /admin');

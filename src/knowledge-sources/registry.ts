@@ -1,11 +1,12 @@
 import { confluenceSource } from './confluence.js';
 import { folderSource } from './folder.js';
+import { glpiSource } from './glpi.js';
 import { servicenowSource } from './servicenow.js';
 import type { KnowledgeSource, KnowledgeSourceDescriptor, SourceDeps } from './types.js';
 import { zendeskSource } from './zendesk.js';
 
 /** Every knowledge source by name. Adding one = one file with its descriptor, listed here, plus its tests. */
-export const KNOWLEDGE_SOURCES: readonly KnowledgeSourceDescriptor<any>[] = [servicenowSource, zendeskSource, confluenceSource, folderSource];
+export const KNOWLEDGE_SOURCES: readonly KnowledgeSourceDescriptor<any>[] = [servicenowSource, zendeskSource, confluenceSource, glpiSource, folderSource];
 
 export function sourceNames(): string[] {
   return KNOWLEDGE_SOURCES.map((d) => d.name);

@@ -31,7 +31,7 @@ export function knowledgeListPage(
 ): string {
   const { t, lang } = ctx;
   const body = html`
-<p class="actions"><a class="button" href="/admin/knowledge/new">${t('knowledge.new')}</a></p>
+<p class="actions"><a class="button" href="/admin/knowledge/new">${t('knowledge.new')}</a> <a class="button secondary" href="/admin/knowledge/sources">${t('sources.link')}</a></p>
 <form method="get" action="/admin/knowledge" class="search" role="search">
   <label>${t('knowledge.search')} <input type="search" name="q" value="${data.q}"></label>
   <label>${t('knowledge.filter')} <select name="filter">${ARTICLE_FILTERS.map(

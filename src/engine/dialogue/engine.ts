@@ -54,6 +54,8 @@ const inboundEventSchema = z
       email: z.string().max(320).optional(),
       anonymous: z.boolean().optional(),
       locale: z.string().max(35).optional(),
+      /** Verified by the channel; decides which restricted articles the user may be shown. */
+      groups: z.array(z.string().min(1).max(256)).max(500).optional(),
     }),
     messageId: z.string().min(1).max(512).optional(),
     text: z.string().optional(),
