@@ -35,6 +35,8 @@ describe('server: health, readiness, metrics, errors', () => {
       checks: { knowledge: { ok: true, vectors: 0 }, database: { ok: true }, shutdown: { ok: true, draining: false } },
     });
     expect(body.checks.knowledge.articles).toBeGreaterThan(10);
+    // The shipped knowledge base keeps its committed calibration (no zero-label run), and says so.
+    expect(body.retrieval.calibration).toMatchObject({ source: 'committed', note: expect.stringContaining('committed calibration') });
   });
 
   it('is not ready when the database refuses writes', async () => {

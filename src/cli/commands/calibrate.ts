@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_GATE_MODEL_DIR, gateModelFile } from '../../app/gate-models.js';
 import { DEFAULT_TARGET_PRECISION, runZeroLabel, writeModels, zeroLabelDir } from '../../app/zero-label.js';
-import { readDevSet, selectSplit } from '../../engine/eval/dev-set.js';
+import { readQueryFiles, selectSplit } from '../../engine/eval/dev-set.js';
 import { familyKeyOf } from '../../engine/eval/run.js';
 import { calibrate, riskCoverage, type CalibrationExample, type CalibrationResult } from '../../engine/gate/calibrate.js';
 import type { RetrievalMode } from '../../engine/gate/model.js';
@@ -80,7 +80,7 @@ export function registerCalibrate(program: Command): void {
       'Fit the ranker, the confidence model and thresholds: on the calibration split of labelled queries (--queries), ' +
         'or, without --queries, on the knowledge base alone (zero-label, cached under DATA_DIR)',
     )
-    .option('--queries <file>', 'labelled queries (e.g. eval/dev.jsonl); without it, zero-label calibration')
+    .option('--queries <path>', 'labelled queries, a JSONL file or a folder of them (e.g. eval/dev.jsonl); without it, zero-label calibration')
     .option('--target-precision <p>', 'zero-label: answer precision to aim for', String(DEFAULT_TARGET_PRECISION))
     .option('--kb <dir>', 'knowledge folder (default KB_DIR or ./knowledge)')
     .option('--data <dir>', 'data folder for the cache and index (default DATA_DIR or ./data)')
@@ -94,7 +94,7 @@ export function registerCalibrate(program: Command): void {
       if (!(target > 0 && target < 1)) throw new Error(`--target-precision must be between 0 and 1, got "${options.targetPrecision}"`);
       if (!options.queries) return zeroLabel(options, target);
       const queriesFile = options.queries;
-      const all = readDevSet(queriesFile);
+      const all = readQueryFiles([queriesFile]);
       const queries = selectSplit(all, options.split);
       if (queries.length < 20) throw new Error(`only ${queries.length} queries in split "${options.split}": need at least 20 to calibrate`);
       const runtime = await openKnowledge(options, { autoCalibrate: false });
@@ -121,7 +121,8 @@ export function registerCalibrate(program: Command): void {
               articles: status.articles,
               devSet: {
                 file: relative(process.cwd(), resolve(queriesFile)),
-                sha256: createHash('sha256').update(readFileSync(queriesFile)).digest('hex'),
+                // A file: its bytes (as before); a folder: the queries read from it.
+                sha256: createHash('sha256').update(statSync(queriesFile).isFile() ? readFileSync(queriesFile) : JSON.stringify(all)).digest('hex'),
                 split: options.split,
                 queries: queries.length,
                 answerable: queries.filter((q) => q.expected.length > 0).length,
