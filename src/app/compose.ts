@@ -22,6 +22,7 @@ import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
 import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
 import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
@@ -118,7 +119,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     cleanups.push(() => {
       db.close();
     });
-    migrate(db, [...healthMigrations, ...channelReferenceMigrations]);
+    migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
+    const deliveries = new SqliteDeliveryLog(db);
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
     // cold start of a large one), /readyz says 503 until everything below is in place.
@@ -210,6 +212,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger: logger.child({ channel: name }),
       track: (work) => inFlight.run(work),
       inOrder,
+      deliveries,
       reportError: (stage, err, context) => {
         databaseFaults.record(err);
         metrics.channelErrors.inc({ channel: name, stage });
