@@ -134,7 +134,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       phase: () => phase,
       startedAt,
     };
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, onError: (err) => databaseFaults.record(err) });
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
@@ -221,7 +221,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     });
 
     const channels: Channel[] = [];
-    if (config.channels.web.enabled) channels.push(createWebChannel(channelDeps('web')));
+    if (config.channels.web.enabled) channels.push(createWebChannel(channelDeps('web'), { hub: { maxStreams: config.limits.sse.maxStreams, maxStreamsPerClient: config.limits.sse.maxPerClient } }));
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
@@ -254,7 +254,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness, onError: (err) => databaseFaults.record(err) });
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

@@ -136,7 +136,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions =
       return;
     }
     const lastEventId = req.get('Last-Event-ID');
-    hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined);
+    hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined, req.socket.remoteAddress ?? 'unknown');
   });
 
   const sender: ProactiveSender = {
