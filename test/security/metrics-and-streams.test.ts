@@ -50,3 +50,26 @@ describe('/metrics token and SSE caps', () => {
     streams.push(again!);
   });
 });
+
+describe('SSE total cap', () => {
+  let server: TestApp;
+  const streams: SseReader[] = [];
+  beforeAll(async () => {
+    server = await startTestApp({ SSE_MAX_STREAMS: '2', SSE_MAX_STREAMS_PER_CLIENT: '10' });
+  });
+  afterAll(async () => {
+    for (const s of streams) s.close();
+    await server?.stop();
+  });
+
+  it('refuses a stream over the total, whoever asks', async () => {
+    for (let i = 0; i < 2; i++) {
+      const s = await openEvents(`${server.url}/api/chat/events?conversationId=sse-total-conversation-${i}`);
+      streams.push(s);
+      expect(s.status).toBe(200);
+    }
+    const refused = await openEvents(`${server.url}/api/chat/events?conversationId=sse-total-conversation-9`);
+    streams.push(refused);
+    expect(refused.status).toBe(429);
+  });
+});
