@@ -23,6 +23,7 @@ import { createWebChannel } from '../channels/web/index.js';
 import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
 import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
 import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
@@ -122,7 +123,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     cleanups.push(() => {
       db.close();
     });
-    migrate(db, [...healthMigrations, ...channelReferenceMigrations]);
+    migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
+    const deliveries = new SqliteDeliveryLog(db);
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
     // cold start of a large one), /readyz says 503 until everything below is in place.
@@ -137,7 +139,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       startedAt,
     };
     const trustProxy = config.core.trustProxy;
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err) });
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
@@ -218,6 +220,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger: logger.child({ channel: name }),
       track: (work) => inFlight.run(work),
       inOrder,
+      deliveries,
       reportError: (stage, err, context) => {
         databaseFaults.record(err);
         metrics.channelErrors.inc({ channel: name, stage });
@@ -237,6 +240,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
           },
           conversationOwner: async (conversationId) => (await store.findConversation({ channel: 'web', conversationId }))?.user.id,
           ...(config.limits.addressRateLimit ? { addressLimit: config.limits.addressRateLimit } : {}),
+          hub: { maxStreams: config.limits.sse.maxStreams, maxStreamsPerClient: config.limits.sse.maxPerClient },
         }),
       );
     }
@@ -279,7 +283,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err) });
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

@@ -24,6 +24,14 @@ export interface ChannelDeps {
   inOrder<T>(address: ConversationAddress, work: () => Promise<T>): Promise<T>;
   /** Counts and logs a failure at a channel stage (e.g. "turn", "post", "update", "lookup"). */
   reportError(stage: string, err: unknown, context?: Record<string, unknown>): void;
+  /** Delivery ids already taken in, kept across restarts (a replayed signed request is not answered twice). */
+  deliveries?: DeliveryLog;
+}
+
+/** Durable record of inbound delivery ids (src/storage/sqlite/delivery-log.ts). */
+export interface DeliveryLog {
+  /** Records the keys; false when any of them was recorded before. */
+  firstDelivery(channel: string, keys: string[]): boolean;
 }
 
 /** A transport: its HTTP routes, its proactive sender, and what to release at shutdown. */

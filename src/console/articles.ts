@@ -6,6 +6,7 @@ import { flowIds } from '../engine/flows/load.js';
 import { lintKnowledgeBase } from '../engine/knowledge/lint.js';
 import { articlesRoot, loadKnowledgeBase } from '../engine/knowledge/loader.js';
 import { parseArticle } from '../engine/knowledge/parse.js';
+import { articleIdProblem } from '../engine/knowledge/schema.js';
 import type { Article, KnowledgeBase } from '../engine/knowledge/types.js';
 import { isLang } from '../engine/lang.js';
 import type { LintIssue } from '../engine/lint-issue.js';
@@ -30,7 +31,7 @@ export type ArticleForm = Record<FormKey, string> & { body: string };
 export const ARTICLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
 
 export function isArticleId(id: string): boolean {
-  return ARTICLE_ID.test(id) && !id.includes('..');
+  return ARTICLE_ID.test(id) && !id.includes('..') && articleIdProblem(id) === undefined;
 }
 
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');

@@ -6,7 +6,9 @@ import { escapeHtml } from './html.js';
  * source is shown as text, links keep only http(s), mailto and in-page targets, and images are
  * shown as their alt text (the console loads nothing from elsewhere).
  */
-const SAFE_HREF = /^(?:https?:\/\/|mailto:|#|\/(?!\/))/i;
+const SAFE_HREF = /^(?:https?:\/\/|mailto:|#|\/(?![/\\]))/i;
+// Browsers read "\" as "/" and drop tabs and newlines in URLs: "/\evil.example" is "//evil.example".
+const UNSAFE_CHARS = /[\\\u0000-\u001f\u007f]/;
 
 const marked = new Marked({
   gfm: true,
@@ -19,7 +21,7 @@ const marked = new Marked({
     link(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, { href, title, tokens }: Tokens.Link): string {
       const text = this.parser.parseInline(tokens);
       const target = href.trim();
-      if (!SAFE_HREF.test(target)) return text;
+      if (!SAFE_HREF.test(target) || UNSAFE_CHARS.test(target)) return text;
       const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
       return `<a href="${escapeHtml(target)}"${titleAttr} rel="noopener noreferrer nofollow" target="_blank">${text}</a>`;
     },

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Channel } from '../channels/types.js';
 import type { Logger } from '../log.js';
@@ -21,6 +22,16 @@ export interface ServerAppOptions {
   trustProxy?: boolean | number | string[];
   /** Every error that reaches the error handler (readiness follows real database faults). */
   onError?: (err: unknown) => void;
+  /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+}
+
+/** Constant-time comparison of the bearer token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b) && given.length > 0;
 }
 
 /** Paths answered while starting and draining, so orchestrators can watch. */
@@ -98,7 +109,11 @@ export function createServerApp(options: ServerAppOptions): Express {
   });
   app.use(onlyWhenServing(readiness.phase));
   app.use(healthRouter(readiness));
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (options.metricsToken && !bearerMatches(req.get('authorization'), options.metricsToken)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'unauthorized', message: 'Send Authorization: Bearer <METRICS_TOKEN>.' });
+      return;
+    }
     res.set('Content-Type', metrics.contentType()).send(await metrics.text());
   });
   for (const channel of channels) app.use(channel.router);

@@ -30,7 +30,13 @@ export const ticketEventSchema = z
     /** The normalised state, when the sender already knows it; otherwise derived from `status`. */
     state: z.enum(TICKET_STATES).optional(),
     title: z.string().max(300).optional(),
-    url: z.string().url().max(2048).optional(),
+    // Shown as a button (Teams Action.OpenUrl, Slack, the web chat): http(s) only, never javascript: or data:.
+    url: z
+      .string()
+      .url()
+      .max(2048)
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'expected an http(s) URL')
+      .optional(),
     resolutionNotes: z.string().max(20_000).optional(),
   })
   .strict()

@@ -283,5 +283,6 @@ export function renderHandoffMessage(packet: EscalationPacket, options: HandoffS
   if (s.aiSummary) blocks.push(label(s.aiSummary.label), literal(s.aiSummary.text));
   if (s.take) blocks.push({ type: 'actions', elements: [new ButtonCounter().button(s.take.label, s.take.payload, 'primary')] });
   if (s.takenNote) blocks.push(context([`✅ ${s.takenNote}`]));
-  return { text: clip(`${s.title}: ${packet.question}`.replace(/\s+/g, ' '), 300), blocks };
+  // The notification text is mrkdwn too: a question holding "<!channel>" or "<url|label>" must not ping or link.
+  return { text: escapeSlack(clip(`${s.title}: ${packet.question}`.replace(/\s+/g, ' '), 300)), blocks };
 }

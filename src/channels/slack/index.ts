@@ -17,6 +17,7 @@ import { TtlCache } from '../ttl-cache.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { ACTION_ID_PATTERN, renderAnswered, renderHandoffMessage, renderSlackMessage, type SlackMessage } from './blocks.js';
 import { boltLogger } from './bolt-logger.js';
+import { slackRequestGuard } from './guard.js';
 import { slackTextToPlain } from './text.js';
 import { SlackUsers } from './users.js';
 
@@ -78,6 +79,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
   }
 
   const router = Router();
+  router.post(SLACK_EVENTS_PATH, slackRequestGuard());
   const receiver = new ExpressReceiver({
     signingSecret: config.signingSecret,
     endpoints: SLACK_EVENTS_PATH,
@@ -98,7 +100,9 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
   /** False when this delivery was already taken in (a retry, or the app_mention twin of a message). */
   function firstDelivery(keys: Array<string | undefined>, retryNum: number | undefined): boolean {
     const present = keys.filter((k): k is string => k !== undefined);
-    const duplicate = present.some((k) => seen.has(k));
+    // The memory cache answers Slack's quick retries; the durable log also catches a replay after a restart.
+    const durable = deps.deliveries ? deps.deliveries.firstDelivery(SLACK_CHANNEL, present) : true;
+    const duplicate = present.some((k) => seen.has(k)) || !durable;
     for (const k of present) seen.set(k, true);
     if (duplicate) logger.info({ keys: present, retryNum }, 'slack: duplicate delivery ignored');
     return !duplicate;

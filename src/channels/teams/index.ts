@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import express, { Router, type Response } from 'express';
+import { guardedAdapterResponse } from './auth-response.js';
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
@@ -15,7 +16,7 @@ import { DEFAULT_LANG, langFromLocale } from '../../engine/lang.js';
 import type { ChannelsConfig } from '../../config/sections/channels.js';
 import type { ConversationReferenceStore } from '../../storage/sqlite/channel-references.js';
 import { isHandoffPayload } from '../technicians.js';
-import { errorMessage, type Channel, type ChannelDeps } from '../types.js';
+import { type Channel, type ChannelDeps } from '../types.js';
 import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
 import { ACTION_VERB, hasButtons, renderAnswered, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
 import { HelpdeskTeamsAdapter } from './adapter.js';
@@ -332,12 +333,14 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     }
     await deps.track(async () => {
       try {
-        await adapter.process(req, res, async (context) => {
+        let turnStarted = false;
+        await adapter.process(req, guardedAdapterResponse(res, () => turnStarted) as unknown as Response, async (context) => {
+          turnStarted = true;
           await app.run(context);
         });
       } catch (err) {
         deps.reportError('process', err);
-        if (!res.headersSent) res.status(400).json({ error: 'invalid_activity', message: errorMessage(err) });
+        if (!res.headersSent) res.status(400).json({ error: 'invalid_activity', message: 'The activity could not be processed.' });
       }
     });
   });

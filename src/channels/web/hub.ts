@@ -19,6 +19,9 @@ export interface HubOptions {
   recentTtlMs?: number;
   /** Comment line sent this often so proxies keep idle streams open. */
   heartbeatMs?: number;
+  /** Open streams at most, in total and per client (address): each holds a socket and memory. */
+  maxStreams?: number;
+  maxStreamsPerClient?: number;
   now?: () => number;
 }
 
@@ -35,8 +38,14 @@ export class WebHub {
   private readonly maxConversations: number;
   private readonly recentTtlMs: number;
   private readonly now: () => number;
+  private readonly maxStreams: number;
+  private readonly maxStreamsPerClient: number;
+  private open = 0;
+  private readonly perClient = new Map<string, number>();
 
   constructor(options: HubOptions = {}) {
+    this.maxStreams = options.maxStreams ?? 1000;
+    this.maxStreamsPerClient = options.maxStreamsPerClient ?? 10;
     this.maxRecent = options.maxRecent ?? 50;
     this.maxConversations = options.maxConversations ?? 5_000;
     this.recentTtlMs = options.recentTtlMs ?? 24 * 60 * 60 * 1000;
@@ -45,8 +54,24 @@ export class WebHub {
     this.heartbeat.unref();
   }
 
-  /** Opens an event stream on `res` and replays what the page may have missed. */
-  subscribe(conversationId: string, res: Response, lastEventId?: string): void {
+  /**
+   * Opens an event stream on `res` and replays what the page may have missed; false (and a 429)
+   * when the total or this client's number of open streams is at its cap.
+   */
+  subscribe(conversationId: string, res: Response, lastEventId?: string, client = 'unknown'): boolean {
+    const mine = this.perClient.get(client) ?? 0;
+    if (this.open >= this.maxStreams || mine >= this.maxStreamsPerClient) {
+      res.status(429).set('Retry-After', '30').json({ error: 'too_many_streams', message: 'Too many open event streams; close other chat tabs or try again later.' });
+      return false;
+    }
+    this.open++;
+    this.perClient.set(client, mine + 1);
+    res.once('close', () => {
+      this.open--;
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.perClient.set(client, left);
+      else this.perClient.delete(client);
+    });
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -64,9 +89,10 @@ export class WebHub {
       if (set.size === 0 && this.streams.get(conversationId) === set) this.streams.delete(conversationId);
     });
     const recent = this.recent.get(conversationId);
-    if (!recent || recent.expires <= this.now()) return;
+    if (!recent || recent.expires <= this.now()) return true;
     const seen = lastEventId ? recent.messages.findIndex((m) => m.id === lastEventId) : -1;
     for (const m of recent.messages.slice(seen + 1)) write(res, m);
+    return true;
   }
 
   /** Writes to every open page of the conversation and keeps the message for replay. */

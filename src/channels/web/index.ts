@@ -185,7 +185,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     // A stream opened first (a fresh page) may get the anonymous session; it still sees only conversations of its own.
     if (!(await authorise(req, res, parsed.data.conversationId, true))) return;
     const lastEventId = req.get('Last-Event-ID');
-    hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined);
+    hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined, req.ip ?? req.socket.remoteAddress ?? 'unknown');
   });
 
   const sender: ProactiveSender = {

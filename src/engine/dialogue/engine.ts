@@ -41,26 +41,30 @@ export interface DialogueEngine extends Engine {
 /** Messages this short ("ok", "PRN-0421") keep the conversation's language instead of being detected. */
 const SHORT_MESSAGE_WORDS = 2;
 
+/** A lone UTF-16 surrogate cannot be stored as valid UTF-8: replaced by U+FFFD where input enters. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const wellFormed = (s: string): string => s.replace(LONE_SURROGATE, '\uFFFD');
+
 const inboundEventSchema = z
   .object({
     address: z.object({
-      channel: z.string().min(1).max(64),
-      conversationId: z.string().min(1).max(512),
-      threadId: z.string().min(1).max(512).optional(),
+      channel: z.string().min(1).max(64).transform(wellFormed),
+      conversationId: z.string().min(1).max(512).transform(wellFormed),
+      threadId: z.string().min(1).max(512).transform(wellFormed).optional(),
     }),
     user: z.object({
-      id: z.string().min(1).max(512),
-      name: z.string().max(256).optional(),
-      email: z.string().max(320).optional(),
+      id: z.string().min(1).max(512).transform(wellFormed),
+      name: z.string().max(256).transform(wellFormed).optional(),
+      email: z.string().max(320).transform(wellFormed).optional(),
       anonymous: z.boolean().optional(),
-      locale: z.string().max(35).optional(),
+      locale: z.string().max(35).transform(wellFormed).optional(),
       /** Verified by the channel; decides which restricted articles the user may be shown. */
-      groups: z.array(z.string().min(1).max(256)).max(500).optional(),
+      groups: z.array(z.string().min(1).max(256).transform(wellFormed)).max(500).optional(),
     }),
-    messageId: z.string().min(1).max(512).optional(),
-    text: z.string().optional(),
-    action: z.object({ payload: z.unknown(), sourceMessageId: z.string().optional() }).optional(),
-    receivedAt: z.string().optional(),
+    messageId: z.string().min(1).max(512).transform(wellFormed).optional(),
+    text: z.string().transform(wellFormed).optional(),
+    action: z.object({ payload: z.unknown(), sourceMessageId: z.string().transform(wellFormed).optional() }).optional(),
+    receivedAt: z.string().transform(wellFormed).optional(),
   })
   .refine((e) => (e.text === undefined) !== (e.action === undefined), { message: 'exactly one of text or action must be set' });
 type ValidEvent = z.infer<typeof inboundEventSchema>;

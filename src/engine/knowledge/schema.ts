@@ -46,8 +46,25 @@ const url = z
     }
   }, 'expected an http(s) URL');
 
+const WINDOWS_RESERVED = /^(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$/i;
+
+/**
+ * Article ids become file names in the console and links elsewhere: no Windows device name
+ * (CON, NUL, COM1…), no trailing dot or space (Windows drops them), no file extension ("x.md"
+ * would be saved as x.md.md). Undefined when the id is fine.
+ */
+export function articleIdProblem(id: string): string | undefined {
+  if (WINDOWS_RESERVED.test(id)) return `"${id}" is a reserved device name on Windows`;
+  if (/[.\s]$/.test(id)) return 'must not end with a dot or a space';
+  if (/\.(?:md|markdown|mdx|txt|html?|ya?ml|json)$/i.test(id)) return 'must not end with a file extension';
+  return undefined;
+}
+
 export const frontMatterFields = {
-  id: text.pipe(z.string().regex(/^[^\s#]+$/, 'must not contain spaces or "#"')),
+  id: text.pipe(z.string().regex(/^[^\s#]+$/, 'must not contain spaces or "#"').superRefine((id, ctx) => {
+    const problem = articleIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })),
   title: text,
   lang: z.enum(LANGS),
   translation_of: text,
