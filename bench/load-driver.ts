@@ -101,7 +101,9 @@ async function webUser(options: LoadOptions, n: number, r: Random, record: (m: S
     const started = performance.now();
     let sent: SentMessage;
     try {
-      const res = await postJson(`${options.url}/api/chat`, body);
+      // Names the user when the server trusts this process as its signing-in proxy (WEB_AUTH=proxy); otherwise
+      // ignored, and the user is known by the session cookie postJson keeps for it.
+      const res = await postJson(`${options.url}/api/chat`, body, { 'x-forwarded-user': user });
       const replies = Array.isArray(res.json?.replies) ? res.json.replies : [];
       sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: replies.length, ms: performance.now() - started };
       buttons = webButtons(replies);

@@ -247,7 +247,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       if (!state) {
         auth.recordFailure(address);
         audit(req, 'sign_in_failed', 'bearer');
-        res.status(401).set('WWW-Authenticate', 'Bearer realm="helpdesk-console", error="invalid_token"').json({ error: 'unauthorized', message: 'Invalid bearer token.' });
+        if (isApi(req)) res.status(401).set('WWW-Authenticate', 'Bearer realm="helpdesk-console", error="invalid_token"').json({ error: 'unauthorized', message: 'Invalid bearer token.' });
+        else res.redirect(303, '/admin/login');
         return;
       }
       const now = Date.now();

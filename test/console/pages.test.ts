@@ -13,11 +13,12 @@ describe('console pages', () => {
     const res = await fetch(`${server.url}${path}`, { headers: { cookie: session.cookie } });
     return { status: res.status, text: await res.text(), headers: res.headers };
   };
+  // Named users: the web chat behind a signing-in reverse proxy (WEB_AUTH=proxy), as an intranet deploys it.
   const chat = (conversationId: string, userId: string, text: string) =>
-    postJson(`${server.url}/api/chat`, { conversationId, user: { id: userId, name: userId === 'user-alice' ? 'Alice Martin' : 'Bob' }, text });
+    postJson(`${server.url}/api/chat`, { conversationId, text }, { 'x-forwarded-user': userId, 'x-forwarded-preferred-username': userId === 'user-alice' ? 'Alice Martin' : 'Bob' });
 
   beforeAll(async () => {
-    server = await startConsoleApp();
+    server = await startConsoleApp({ WEB_AUTH: 'proxy', WEB_AUTH_PROXY_ADDRESSES: '127.0.0.1' });
     session = await signIn(server.url);
     for (const r of [
       await chat('conv-alice-0001', 'user-alice', 'my vpn does not connect'),

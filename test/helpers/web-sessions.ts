@@ -1,8 +1,10 @@
 /**
  * One browser per test user on the web chat. The server ignores the `user.id` a page sends and
  * knows people only by the session cookie it issued, so tests that speak for several users keep
- * one cookie per (server, user id) here, as each user's own browser would; an event stream is
- * opened with the cookie of whoever used that conversation. Used by postJson and openEvents.
+ * one cookie per (host, user id) here, as each user's own browser would; an event stream is
+ * opened with the cookie of whoever used that conversation. Keyed by host name, not port, as
+ * browsers keep cookies: a server restarted on another port with the same data (and so the same
+ * session secret) still knows the user. Used by postJson and openEvents.
  */
 
 const byUser = new Map<string, string>();
@@ -12,7 +14,7 @@ function chatEndpoint(url: string): { origin: string; path: string; conversation
   try {
     const u = new URL(url);
     if (u.pathname !== '/api/chat' && u.pathname !== '/api/chat/events') return undefined;
-    return { origin: u.origin, path: u.pathname, conversationId: u.searchParams.get('conversationId') ?? undefined };
+    return { origin: u.hostname, path: u.pathname, conversationId: u.searchParams.get('conversationId') ?? undefined };
   } catch {
     return undefined;
   }

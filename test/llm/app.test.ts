@@ -58,6 +58,9 @@ describe('the server with a language model', () => {
     model.reply({ content: JSON.stringify({ summary: 'The user asked for a technician about a broken docking station.', category: 'other', priority: 'low' }) });
     expect((await say('I want to talk to a technician')).status).toBe(200);
     expect((await say('my docking station stopped working')).status).toBe(200);
+    // An anonymous web session: the bot asks for a name and an address before the ticket.
+    expect((await say('Ana Martin')).status).toBe(200);
+    expect((await say('ana.martin@example.org')).status).toBe(200);
     const summary = model.requests.find((r) => r.body.response_format?.type === 'json_object');
     expect(summary?.body.messages[0]?.content).toContain('"category": one of "network", "printing", or "other"');
   });

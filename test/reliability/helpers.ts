@@ -16,6 +16,11 @@ export function baseEnv(dataDir: string): Record<string, string> {
     TICKET_OUTBOX_POLL_MS: '50',
     TICKET_OUTBOX_BASE_DELAY_MS: '50',
     RATE_LIMIT_BURST: '0',
+    RATE_LIMIT_ADDRESS_BURST: '0',
+    TICKET_RATE_LIMIT_BURST: '0',
+    // Web users are named by a signing-in reverse proxy (this test process): stable across restarts, no contact questions.
+    WEB_AUTH: 'proxy',
+    WEB_AUTH_PROXY_ADDRESSES: '127.0.0.1, ::1',
   };
 }
 
@@ -79,7 +84,7 @@ export async function chat(url: string, input: ChatInput): Promise<ChatReply> {
     ...(input.messageId ? { messageId: input.messageId } : {}),
     ...(input.action ? { action: { payload: input.action } } : { text: input.text }),
   };
-  const res = await postJson(`${url}/api/chat`, body);
+  const res = await postJson(`${url}/api/chat`, body, { 'x-forwarded-user': input.userId });
   const json = res.json as any;
   return { status: res.status, replies: Array.isArray(json?.replies) ? json.replies : [], json };
 }

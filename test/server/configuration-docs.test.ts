@@ -11,6 +11,7 @@ import { consoleSchema } from '../../src/config/sections/console.js';
 import { llmSchema } from '../../src/config/sections/llm.js';
 import { limitsSchema } from '../../src/config/sections/limits.js';
 import { knowledgeSyncSchema } from '../../src/config/sections/knowledge-sync.js';
+import { webAuthSchema } from '../../src/config/sections/web-auth.js';
 
 /**
  * Every environment variable the configuration reads is documented twice: in .env.example (with a
@@ -32,7 +33,7 @@ function variables(schema: z.ZodTypeAny): string[] {
   return Object.keys(s.shape as Record<string, unknown>);
 }
 
-const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema].flatMap(variables).sort();
+const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema, webAuthSchema].flatMap(variables).sort();
 
 function envExampleVariables(): string[] {
   const names = new Set<string>();

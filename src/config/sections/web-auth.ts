@@ -79,6 +79,7 @@ export const webAuthSchema = z
     if (e.WEB_AUTH === 'oidc') {
       if (!e.OIDC_ISSUER) issue('OIDC_ISSUER', 'required when WEB_AUTH=oidc (the provider\'s issuer URL)');
       if (!e.OIDC_CLIENT_ID) issue('OIDC_CLIENT_ID', 'required when WEB_AUTH=oidc');
+      if (e.OIDC_SCOPES && !e.OIDC_SCOPES.split(/\s+/).includes('openid')) issue('OIDC_SCOPES', 'must include openid (e.g. "openid profile email")');
     }
     if (e.WEB_AUTH === 'proxy') {
       if (!e.WEB_AUTH_PROXY_ADDRESSES) issue('WEB_AUTH_PROXY_ADDRESSES', 'required when WEB_AUTH=proxy: the addresses of the reverse proxy whose headers are trusted');

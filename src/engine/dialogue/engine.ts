@@ -6,6 +6,7 @@ import { translator as sharedTranslator } from '../i18n.js';
 import { redact, type Redaction } from '../redact.js';
 import { detectSensitive } from '../escalation/policy.js';
 import { createActionRegistry } from '../flows/actions.js';
+import { parseState } from './state.js';
 import type { EngineDeps, ResolvedDeps } from './deps.js';
 import { describeAction } from './describe-action.js';
 import { classifyIntent, followUp, yesNo } from './intents.js';
@@ -134,7 +135,9 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     if (begun.replay) return begun.replay;
 
     const conversation = begun.conversation;
-    const lang = redaction ? replyLang(redaction.text, conversation.lang) : conversation.lang;
+    // A name or an e-mail address typed for a ticket says nothing about the language: the conversation's stays.
+    const answeringContact = parseState(conversation.state).pending?.kind === 'escalation' && Boolean((parseState(conversation.state).pending as { contactStep?: string }).contactStep);
+    const lang = redaction && !answeringContact ? replyLang(redaction.text, conversation.lang) : conversation.lang;
     let turn = rt.newTurn(conversation, begun.flow, lang, now, user);
     if (longInput) {
       const n = (x: number) => x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB');

@@ -73,7 +73,14 @@ describe('web chat in a browser', () => {
 
   it('receives the ticket number pushed by the server after an escalation', async () => {
     await ask('I want to talk to a technician');
+    const count = await page.locator('li.msg.bot').count();
     await lastBot().getByRole('button', { name: t.t('en', 'dialogue.escalation.confirm') }).click();
+    // An anonymous session: the bot asks for a name and a contact address first.
+    await expect.poll(() => page.locator('li.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThan(count);
+    expect(await lastBot().textContent()).toContain(t.t('en', 'dialogue.escalation.contact.ask_name'));
+    await ask('Léa Martin');
+    expect(await lastBot().textContent()).toContain(t.t('en', 'dialogue.escalation.contact.ask_email'));
+    await ask('lea.martin@example.org');
     const opened = page.locator('section.notice.ticket-opened');
     await opened.waitFor({ timeout: 20_000 });
     expect(await opened.locator('h2').textContent()).toBe(t.t('en', 'channels.ticket.opened'));

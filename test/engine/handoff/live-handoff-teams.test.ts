@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerContact } from '../../helpers/web-contact.js';
 import { startBotConnectorServer, type BotConnectorServer, type ConnectorCall } from '../../helpers/bot-connector-server.js';
 import { openEvents } from '../../helpers/sse.js';
 import { findAll } from '../../channels/teams/adaptive-card.js';
@@ -61,7 +62,7 @@ describe('live handoff: web chat user, Teams technicians', () => {
     try {
       const offer = await chat({ text: 'I need to talk to a technician about my docking station' });
       const yes = offer.json.replies.flatMap((m: any) => m.parts).find((p: any) => p.kind === 'choices').choices.find((c: any) => c.value.a === 'escalate' && c.value.v === 'yes');
-      await chat({ action: { payload: yes.value } });
+      await answerContact(await chat({ action: { payload: yes.value } }), (text) => chat({ text }));
 
       // The summary card is a new post in the technicians' channel.
       await connector.waitFor((calls) => calls.some((c) => c.op === 'send' && c.conversationId === TECHS && JSON.stringify(c.activity).includes('docking station')));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerContact } from '../../helpers/web-contact.js';
 import { SqliteHandoffStore } from '../../../src/storage/sqlite/handoff-store.js';
 import { startSlackApiServer, type SlackApiServer, type SlackCall } from '../../helpers/slack-api-server.js';
 import { buttonsOf, click, nextTs, postEvent } from '../../helpers/slack-events.js';
@@ -70,7 +71,7 @@ describe('live handoff: web chat user, Slack technicians', () => {
       .flatMap((m: any) => m.parts)
       .find((p: any) => p.kind === 'choices')
       .choices.find((c: any) => c.value.a === 'escalate' && c.value.v === 'yes');
-    const confirmed = await chat(app, w, { action: { payload: yes.value } });
+    const confirmed = await answerContact(await chat(app, w, { action: { payload: yes.value } }), (text) => chat(app, w, { text }), { name: w.user.name, email: 'lea.martin@example.org' });
     expect(JSON.stringify(confirmed.json.replies)).toContain('Opening a ticket');
     await slack.waitFor(() => techPosts().some((c) => !c.args.thread_ts && String(c.args.text).includes(topic)));
     return techPosts().find((c) => !c.args.thread_ts && String(c.args.text).includes(topic)) as SlackCall;

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerContact } from '../../helpers/web-contact.js';
 import { openDatabase } from '../../../src/storage/sqlite/database.js';
 import { TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
 import { signedHeaders } from '../../../src/tickets/signature.js';
@@ -35,7 +36,7 @@ const said = (replies: unknown): string => JSON.stringify(replies);
 async function escalate(app: TestApp, w: WebUser, text: string): Promise<string> {
   const offer = await chat(app, w, { text });
   const yes = offer.json.replies.flatMap((m: any) => m.parts).find((p: any) => p.kind === 'choices').choices.find((c: any) => c.value.v === 'yes');
-  await chat(app, w, { action: { payload: yes.value } });
+  await answerContact(await chat(app, w, { action: { payload: yes.value } }), (text) => chat(app, w, { text }), { name: w.user.name, email: 'lea.martin@example.org' });
   const deadline = Date.now() + 10_000;
   for (;;) {
     const item = app.app.outbox.deliveredItems().find((i) => i.packet.conversationId === w.conversationId);
