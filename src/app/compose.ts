@@ -36,6 +36,7 @@ import { ProactiveRouter } from './proactive.js';
 import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
 import { outboxOwnership } from '../tickets/ownership.js';
 import { createHumanSide } from './humans.js';
+import { createDirectoryParts } from '../directory/factory.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -161,6 +162,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
+    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry), categories: () => runtime.service.categories() });
     // The live handoff needs the engine and the channels; the engine reaches it through these late-bound hooks.
     let handoff: HandoffRelay | undefined;
@@ -176,6 +179,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       translator,
       logger,
       ...(llm ? { llm } : {}),
+      ...(directory.actions ? { actions: directory.actions } : {}),
     });
 
     const order = new KeyedMutex();

@@ -8,6 +8,7 @@ import { channelsSchema, type ChannelsConfig } from './sections/channels.js';
 import { consoleSchema, type ConsoleConfig } from './sections/console.js';
 import { llmSchema, type LlmConfig } from './sections/llm.js';
 import { limitsSchema, type LimitsConfig } from './sections/limits.js';
+import { actionsSchema, type ActionsConfig } from './sections/actions.js';
 
 /**
  * All configuration comes from the environment (documented in .env.example), validated at start:
@@ -22,6 +23,7 @@ export interface AppConfig {
   console: ConsoleConfig;
   llm: LlmConfig;
   limits: LimitsConfig;
+  actions: ActionsConfig;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -40,6 +42,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     console: pick(consoleSchema),
     llm: pick(llmSchema),
     limits: pick(limitsSchema),
+    actions: pick(actionsSchema),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -23,6 +23,12 @@ export interface UserRef {
   email?: string;
   /** Locale reported by the channel, e.g. "fr-FR"; a hint, the message text decides the reply language. */
   locale?: string;
+  /**
+   * Set by the web chat only when an identity provider vouched for the user (OIDC sign-in or a
+   * trusted proxy). Teams and Slack identities are verified by the platform itself. Actions on the
+   * user's own account (unlock, MFA reset) require a verified identity, never a claimed one.
+   */
+  verified?: { by: string; subject: string; email?: string };
 }
 
 /**
