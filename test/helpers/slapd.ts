@@ -136,7 +136,7 @@ access to *
         // What AD's top class requires (placeholders: slapd enforces the schema, not AD semantics).
         instanceType: '4',
         objectCategory: `cn=Person,cn=Schema,cn=Configuration,${SUFFIX}`,
-        nTSecurityDescriptor: Buffer.from([1, 0, 4, 128]),
+        nTSecurityDescriptor: 'placeholder',
         cn: u.cn,
         sn: u.cn,
         mail: u.mail,
