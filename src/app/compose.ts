@@ -249,7 +249,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';

@@ -26,6 +26,8 @@ import { conversationsPage, STATUSES, transcriptPage } from './pages/conversatio
 import { dashboardPage, PERIODS } from './pages/dashboard.js';
 import { flowsPage, type FlowRow } from './pages/flows.js';
 import { gapsPage } from './pages/gaps.js';
+import { actionsPage } from './pages/actions.js';
+import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
 import { loginPage } from './pages/login.js';
 import { ticketsPage } from './pages/tickets.js';
@@ -51,6 +53,8 @@ export interface ConsoleDeps {
   translator: Translator;
   logger: Logger;
   now?: () => Date;
+  /** The account actions' audit log (README "Actions"). */
+  actionAudit?: ActionAuditLog;
 }
 
 /** Routes reachable without signing in ("METHOD path" as registered). Everything else is denied. */
@@ -398,6 +402,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/drafts/:id/discard', async (req, res) => {
     await deps.drafts.discard(req.params.id);
     res.redirect(303, '/admin/knowledge#drafts');
+  });
+
+  // --- Account actions (audit log) ------------------------------------------------------------
+  router.get('/actions', async (req, res) => {
+    send(res, 200, actionsPage(ctxOf(req, res), (await deps.actionAudit?.recent(200)) ?? []));
   });
 
   // --- Gaps ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
+import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import type { Logger } from '../log.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
@@ -21,6 +22,7 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
+  actionAudit?: ActionAuditLog;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -47,6 +49,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       providerName: context.tickets.name,
       translator: context.translator,
       logger: logger.child({ part: 'console' }),
+      ...(context.actionAudit ? { actionAudit: context.actionAudit } : {}),
     }),
   );
   logger.info('technician console at /admin');

@@ -55,6 +55,16 @@ describe('account actions end to end: Okta', () => {
     expect(audit()).toEqual([
       expect.objectContaining({ action: 'directory.unlockAccount', provider: 'okta', channel: 'teams', user_id: ANA.aadObjectId, account: ANA.email, outcome: 'ok', conversation_id: expect.any(String) }),
     ]);
+
+    // Visible in the console, behind its authentication.
+    expect((await fetch(`${server.url}/admin/actions`, { redirect: 'manual' })).status).not.toBe(200);
+    const page = await fetch(`${server.url}/admin/actions`, { headers: { authorization: 'Bearer admin-token-for-tests-0123456789' } });
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('directory.unlockAccount');
+    expect(body).toContain(ANA.email);
+    expect(body).toContain('Ana Silva');
+    expect(body).toMatch(/data-outcome="ok"/);
   });
 
   it('the same person in the anonymous web chat only gets self-service steps', async () => {
