@@ -540,6 +540,104 @@ describe('every branch of the shipped guided fixes', () => {
     expect(unlock?.answer).toBe('fail: Okta 403 E0000006');
   });
 
+  it('password-expired: state and reset link only with a connector; the portal always', async () => {
+    const ok = createActionRegistry({
+      'directory.passwordStatus': async () => ({ outcome: 'ok', detail: 'status PASSWORD_EXPIRED', message: 'Your password has expired.' }),
+      'directory.resetPassword': async () => ({ outcome: 'ok', detail: 'reset link sent' }),
+    });
+    const failing = createActionRegistry({ 'directory.resetPassword': async () => ({ outcome: 'fail', detail: 'Okta 429' }) });
+    await coverFlow(
+      'password-expired',
+      [
+        { script: `
+          user says "my password expired"
+          bot offers "Renew my password"
+          click "Renew my password"
+          bot says "https://aka.ms/sspr"
+          click "Yes"
+          bot says "you're back in"
+        ` },
+        { user: FR, script: `
+          user says "mon mot de passe a expiré"
+          click "Renouveler mon mot de passe"
+          click "Non"
+          bot says "Un technicien va vérifier votre compte"
+        ` },
+      ],
+      [
+        { deps: { actions: ok }, transcripts: [
+          { script: `
+            user says "my password expired"
+            bot offers "Check my account", "E-mail me a reset link", "Renew my password"
+            click "Check my account"
+            bot says "Your password has expired."
+            bot says "To renew your password"
+            click "Yes"
+          ` },
+          { script: `
+            user says "my password expired"
+            click "E-mail me a reset link"
+            click "Yes"
+            bot says "Sending the link"
+            bot does not say "To renew your password"
+            click "Yes"
+          ` },
+          { script: `
+            user says "my password expired"
+            click "E-mail me a reset link"
+            click "No"
+            bot says "To renew your password"
+          ` },
+        ] },
+        { deps: { actions: failing }, transcripts: [{ script: `
+          user says "my password expired"
+          click "E-mail me a reset link"
+          click "Yes"
+          bot says "To renew your password"
+        ` }] },
+      ],
+    );
+  });
+
+  it('account-compromised: sign out everywhere after confirmation, always a ticket', async () => {
+    const ok = createActionRegistry({ 'directory.revokeSessions': async () => ({ outcome: 'ok', detail: 'sessions revoked' }) });
+    const failing = createActionRegistry({ 'directory.revokeSessions': async () => ({ outcome: 'fail', detail: 'Graph 403' }) });
+    await coverFlow(
+      'account-compromised',
+      [],
+      [
+        { deps: { actions: ok }, transcripts: [
+          { script: `
+            user says "someone else is using my account"
+            bot says "Thanks for raising it quickly"
+            click "Sign me out everywhere"
+            click "Yes"
+            bot says "Now change your password"
+            bot says "A security technician will check"
+          ` },
+          { script: `
+            user says "someone else is using my account"
+            click "Sign me out everywhere"
+            click "No"
+            bot says "A security technician will check"
+          ` },
+          { user: FR, script: `
+            user says "quelqu'un utilise mon compte"
+            click "Faire appel à un technicien sécurité"
+            bot says "Un technicien sécurité va vérifier"
+          ` },
+        ] },
+        { deps: { actions: failing }, transcripts: [{ script: `
+          user says "someone else is using my account"
+          click "Sign me out everywhere"
+          click "Yes"
+          bot does not say "Now change your password"
+          bot says "A security technician will check"
+        ` }] },
+      ],
+    );
+  });
+
   it('mfa-new-phone', async () => {
     const [w] = await coverFlow('mfa-new-phone', [
       { script: `
