@@ -164,6 +164,10 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const drafts = openDraftStore(db, { translator });
     const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
+    // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
+    if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
+      logger.warn('account actions are enabled while Teams runs in local mode (no MICROSOFT_APP_ID): Teams identities are not verified; use this for development only');
+    }
     const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry), categories: () => runtime.service.categories() });
     // The live handoff needs the engine and the channels; the engine reaches it through these late-bound hooks.
     let handoff: HandoffRelay | undefined;
