@@ -40,6 +40,7 @@ import { ProactiveRouter } from './proactive.js';
 import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
 import { outboxOwnership } from '../tickets/ownership.js';
 import { createHumanSide } from './humans.js';
+import { createDirectoryParts } from '../directory/factory.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -174,6 +175,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
+    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
+    // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
+    if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
+      logger.warn('account actions are enabled while Teams runs in local mode (no MICROSOFT_APP_ID): Teams identities are not verified; use this for development only');
+    }
     const llm = createLanguageAssistant(config.llm, { logger, onCall: llmMetrics(metrics.registry), categories: () => runtime.service.categories() });
     // The live handoff needs the engine and the channels; the engine reaches it through these late-bound hooks.
     let handoff: HandoffRelay | undefined;
@@ -190,6 +197,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       translator,
       logger,
       ...(llm ? { llm } : {}),
+      ...(directory.actions ? { actions: directory.actions } : {}),
     });
 
     const order = new KeyedMutex();
@@ -282,7 +290,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';

@@ -10,6 +10,7 @@ import { llmSchema, type LlmConfig } from './sections/llm.js';
 import { limitsSchema, type LimitsConfig } from './sections/limits.js';
 import { webAuthSchema, type WebAuthConfig } from './sections/web-auth.js';
 import { knowledgeSyncSchema, type KnowledgeSyncConfig } from './sections/knowledge-sync.js';
+import { actionsSchema, type ActionsConfig } from './sections/actions.js';
 
 /**
  * All configuration comes from the environment (documented in .env.example), validated at start:
@@ -26,6 +27,7 @@ export interface AppConfig {
   limits: LimitsConfig;
   webAuth: WebAuthConfig;
   knowledgeSync: KnowledgeSyncConfig;
+  actions: ActionsConfig;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -46,6 +48,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     limits: pick(limitsSchema),
     webAuth: pick(webAuthSchema),
     knowledgeSync: pick(knowledgeSyncSchema),
+    actions: pick(actionsSchema),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -30,6 +30,8 @@ import { conversationsPage, STATUSES, transcriptPage } from './pages/conversatio
 import { dashboardPage, PERIODS } from './pages/dashboard.js';
 import { flowsPage, type FlowRow } from './pages/flows.js';
 import { gapsPage } from './pages/gaps.js';
+import { actionsPage } from './pages/actions.js';
+import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import { ARTICLE_FILTERS, editorPage, knowledgeListPage, type ArticleFilter, type ArticleRow, type EditorData } from './pages/knowledge.js';
 import { loginPage } from './pages/login.js';
 import { sourcesPage, type SourceView } from './pages/sources.js';
@@ -65,6 +67,8 @@ export interface ConsoleDeps {
   now?: () => Date;
   /** Scheduled knowledge import (KNOWLEDGE_SYNC_*): its state per source, and a run on demand. */
   knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
+  /** The account actions' audit log (README "Actions"). */
+  actionAudit?: ActionAuditLog;
 }
 
 /** A script using the bearer token is audited once per address in this window, not on every request. */
@@ -484,6 +488,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/drafts/:id/discard', async (req, res) => {
     await deps.drafts.discard(req.params.id);
     res.redirect(303, '/admin/knowledge#drafts');
+  });
+
+  // --- Account actions (audit log) ------------------------------------------------------------
+  router.get('/actions', async (req, res) => {
+    send(res, 200, actionsPage(ctxOf(req, res), (await deps.actionAudit?.recent(200)) ?? []));
   });
 
   // --- Gaps ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ export interface PageContext {
   url: string;
 }
 
-export const NAV = ['dashboard', 'knowledge', 'gaps', 'conversations', 'tickets', 'flows'] as const;
+export const NAV = ['dashboard', 'knowledge', 'gaps', 'conversations', 'tickets', 'flows', 'actions'] as const;
 export type NavItem = (typeof NAV)[number];
 
 const HREF: Record<NavItem, string> = {
@@ -24,6 +24,7 @@ const HREF: Record<NavItem, string> = {
   conversations: '/admin/conversations',
   tickets: '/admin/tickets',
   flows: '/admin/flows',
+  actions: '/admin/actions',
 };
 
 function withLang(url: string, lang: Lang): string {

@@ -8,6 +8,7 @@ import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { Db } from '../storage/sqlite/database.js';
 import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
+import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import type { Logger } from '../log.js';
 import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
@@ -29,6 +30,7 @@ export interface ConsoleContext {
   /** Technicians' replies go out through the app's ProactiveRouter. */
   proactive?: ReplySender;
   knowledgeSync?: ConsoleDeps['knowledgeSync'];
+  actionAudit?: ActionAuditLog;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -60,6 +62,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       logger: logger.child({ part: 'console' }),
       audit: (entry) => audit.record(entry),
       ...(context.knowledgeSync ? { knowledgeSync: context.knowledgeSync } : {}),
+      ...(context.actionAudit ? { actionAudit: context.actionAudit } : {}),
     }),
   );
   logger.info('technician console at /admin');

@@ -34,6 +34,12 @@ export interface UserRef {
    * a client claims. Unset: the user sees articles for everyone only (see engine/knowledge/audience.ts).
    */
   groups?: string[];
+  /**
+   * Set by the web chat only when an identity provider vouched for the user (OIDC sign-in or a
+   * trusted proxy). Teams and Slack identities are verified by the platform itself. Actions on the
+   * user's own account (unlock, MFA reset) require a verified identity, never a claimed one.
+   */
+  verified?: { by: string; subject: string; email?: string };
 }
 
 /**

@@ -12,6 +12,8 @@ import { llmSchema } from '../../src/config/sections/llm.js';
 import { limitsSchema } from '../../src/config/sections/limits.js';
 import { knowledgeSyncSchema } from '../../src/config/sections/knowledge-sync.js';
 import { webAuthSchema } from '../../src/config/sections/web-auth.js';
+import { actionsSchema } from '../../src/config/sections/actions.js';
+import { DIRECTORY_PROVIDERS } from '../../src/directory/registry.js';
 
 /**
  * Every environment variable the configuration reads is documented twice: in .env.example (with a
@@ -33,7 +35,10 @@ function variables(schema: z.ZodTypeAny): string[] {
   return Object.keys(s.shape as Record<string, unknown>);
 }
 
-const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema, webAuthSchema].flatMap(variables).sort();
+// Each directory connector reads its own variables (its descriptor's configSchema).
+const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema, webAuthSchema, actionsSchema, ...DIRECTORY_PROVIDERS.map((d) => d.configSchema)]
+  .flatMap(variables)
+  .sort();
 
 function envExampleVariables(): string[] {
   const names = new Set<string>();

@@ -43,6 +43,8 @@ export function userRefOf(identity: WebIdentity, locale?: string): UserRef {
     ...(identity.provider === 'anonymous' ? { anonymous: true } : {}),
     ...(identity.name ? { name: identity.name } : {}),
     ...(identity.email ? { email: identity.email } : {}),
+    // An identity provider (OIDC) or the trusted proxy vouched for this user: account actions may act on it.
+    ...(identity.provider !== 'anonymous' ? { verified: { by: identity.provider, subject: identity.id, ...(identity.email ? { email: identity.email } : {}) } } : {}),
     ...(locale ? { locale } : {}),
   };
 }

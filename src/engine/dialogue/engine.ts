@@ -61,6 +61,8 @@ const inboundEventSchema = z
       locale: z.string().max(35).transform(wellFormed).optional(),
       /** Verified by the channel; decides which restricted articles the user may be shown. */
       groups: z.array(z.string().min(1).max(256).transform(wellFormed)).max(500).optional(),
+      /** Set only by a channel whose identity provider vouched for the user (web chat OIDC / trusted proxy). */
+      verified: z.object({ by: z.string().min(1).max(64), subject: z.string().min(1).max(512), email: z.string().max(320).optional() }).optional(),
     }),
     messageId: z.string().min(1).max(512).transform(wellFormed).optional(),
     text: z.string().transform(wellFormed).optional(),

@@ -98,7 +98,7 @@ export function flowInputFromText(turn: Turn, text: string): FlowInput | undefin
     return yn ? { kind: 'yesno', yes: yn.answer === 'yes' } : undefined;
   }
   if (step.type === 'choice') {
-    const optionId = optionFromText(step, text, turn.lang);
+    const optionId = optionFromText(step, text, turn.lang, turn.runnerEnv());
     return optionId ? { kind: 'option', optionId } : undefined;
   }
   return undefined;

@@ -2,6 +2,7 @@ import { onlySecrets, type Redaction } from '../redact.js';
 import { detectFrustration, detectSensitive, DEFAULT_PRIORITY, type SensitiveMatch } from '../escalation/policy.js';
 import { currentStep, repeatPrompt } from '../flows/runner.js';
 import { answerAsideQuestion, asideOf, handleQuickAside } from './aside.js';
+import type { Flow } from '../flows/schema.js';
 import { askKnowledge, showArticle } from './answer.js';
 import { answerContact, confirmEscalation, declineEscalation, offerEscalation } from './escalation.js';
 import { onFeedback, onNoneOfThese } from './feedback.js';
@@ -22,6 +23,12 @@ const RESUMABLE_WORDS = 4;
 function warnAboutSecrets(turn: Turn, redaction: Redaction): void {
   turn.event('secret_redacted', { data: { kinds: [...new Set(redaction.found)] } });
   turn.text(redaction.passwordLike ? 'secret.password' : 'secret.token', { url: turn.deps.config.passwordResetUrl });
+}
+
+/** One of the flow's choices offers an account action this user may run now (verified identity, enabled). */
+function canActNow(turn: Turn, flow: Flow): boolean {
+  const env = turn.runnerEnv();
+  return flow.steps.some((s) => s.type === 'choice' && s.options.some((o) => o.requires !== undefined && env.actions.available(o.requires, env.actionContext)));
 }
 
 function offerSensitive(turn: Turn, match: SensitiveMatch, text: string): void {
@@ -146,7 +153,12 @@ export async function onText(turn: Turn, redaction: Redaction): Promise<void> {
   if (intent?.name === 'restart') return restart(turn);
 
   const sensitive = detectSensitive(text);
-  if (sensitive) return offerSensitive(turn, sensitive, text);
+  if (sensitive) {
+    // A guided fix that can act right away (sign out everywhere) comes first; it ends in its own escalation.
+    const acting = turn.deps.flows.matchTrigger(text);
+    if (acting && canActNow(turn, acting.flow)) return startFlowTurn(turn, acting.flow.id, { newQuestion: text });
+    return offerSensitive(turn, sensitive, text);
+  }
 
   const pending = turn.state.pending;
   if (pending?.kind === 'escalation' && pending.contactStep) {

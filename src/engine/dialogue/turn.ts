@@ -146,7 +146,7 @@ export class Turn {
         userName: this.user.name?.split(' ')[0] ?? '',
       },
       actions,
-      actionContext: { user: this.user, lang: this.lang, conversationId: this.conversation.id },
+      actionContext: { channel: this.address.channel, user: this.user, lang: this.lang, conversationId: this.conversation.id },
       t: translator,
       now: () => this.at,
       nonce: () => this.nonce(),

@@ -51,6 +51,11 @@ export function lintFlowGraph(flow: Flow, file: string, locate: Locate): LintIss
       if (!edge.flow && !index.has(edge.to)) err(refKey(edge.branch), `step "${step.id}" leads to unknown step "${edge.to}"`);
     }
     if (step.type === 'choice') {
+      step.options.forEach((o, j) => {
+        if (o.requires !== undefined && !(KNOWN_ACTIONS as readonly string[]).includes(o.requires)) {
+          warn(['steps', i, 'options', j, 'requires'], `option "${o.id}" requires "${o.requires}", which is not one of the known actions (${KNOWN_ACTIONS.join(', ')})`);
+        }
+      });
       const seen = new Set<string>();
       step.options.forEach((o, j) => {
         if (seen.has(o.id)) err(['steps', i, 'options', j, 'id'], `duplicate option id "${o.id}" in step "${step.id}"`);
@@ -72,6 +77,17 @@ export function lintFlowGraph(flow: Flow, file: string, locate: Locate): LintIss
         const name = m[1] as string;
         if (!known.has(name)) err(['steps', i, ...t.path], `unknown placeholder {${name}} (known: ${[...known].join(', ')})`);
       }
+    }
+  });
+
+  // An action on the user's account runs only after they said yes to a confirmation (a `check` whose `yes` leads to it).
+  flow.steps.forEach((step, i) => {
+    // Reading the account's state changes nothing: no confirmation needed.
+    if (step.type !== 'action' || !step.action.startsWith('directory.') || step.action === 'directory.passwordStatus') return;
+    const unconfirmed = flow.steps.filter((s) => s.type !== 'check' && edgesOf(s).some((e) => !e.flow && e.to === step.id));
+    const fromNo = flow.steps.filter((s) => s.type === 'check' && s.no === step.id);
+    if (flow.start === step.id || unconfirmed.length || fromNo.length) {
+      err(['steps', i, 'id'], `action step "${step.id}" (${step.action}) must be reached only from the "yes" of a check step that asks the user to confirm`);
     }
   });
 

@@ -64,6 +64,11 @@ function say(env: RunnerEnv, run: FlowRun, text: LocalizedText): string {
   return interpolate(text[env.lang], { ...env.placeholders, ...run.vars });
 }
 
+/** A choice's options this user may see: one that `requires` an action unavailable to them is hidden. */
+export function visibleOptions(step: StepOfType<'choice'>, env: Pick<RunnerEnv, 'actions' | 'actionContext'>): StepOfType<'choice'>['options'] {
+  return step.options.filter((o) => o.requires === undefined || env.actions.available(o.requires, env.actionContext));
+}
+
 function prompt(step: FlowStep, run: FlowRun, env: RunnerEnv): ReplyPart[] {
   switch (step.type) {
     case 'choice':
@@ -71,7 +76,7 @@ function prompt(step: FlowStep, run: FlowRun, env: RunnerEnv): ReplyPart[] {
         {
           kind: 'choices',
           prompt: say(env, run, step.text),
-          choices: step.options.map((o) => ({
+          choices: visibleOptions(step, env).map((o) => ({
             label: say(env, run, o.label),
             value: payload({ a: 'flow.choice', s: step.id, o: o.id, n: run.nonce }),
           })),
@@ -114,7 +119,8 @@ async function advance(flow: Flow, run: FlowRun, stepId: string, env: RunnerEnv,
         const params = Object.fromEntries(Object.entries(step.params).map(([k, v]) => [k, interpolate(v, { ...env.placeholders, ...run.vars })]));
         const result = await env.actions.run(step.action, params, env.actionContext);
         run = withAnswer(run, result.detail ? `${result.outcome}: ${result.detail}` : result.outcome);
-        if (result.outcome === 'not_configured') {
+        if (result.message) parts.push({ kind: 'text', text: result.message });
+        else if (result.outcome === 'not_configured') {
           parts.push({ kind: 'text', text: env.t.t(env.lang, 'dialogue.flow.action_not_configured') });
         }
         id = result.outcome === 'ok' ? step.ok : step.fail;
@@ -164,7 +170,7 @@ export async function continueFlow(flow: Flow, run: FlowRun, input: FlowInput, e
   const step = stepById(flow, run.stepId);
   if (!step) return { kind: 'mismatch' };
   if (step.type === 'choice' && input.kind === 'option') {
-    const option = step.options.find((o) => o.id === input.optionId);
+    const option = visibleOptions(step, env).find((o) => o.id === input.optionId);
     if (!option) return { kind: 'mismatch' };
     const answered = withAnswer(run, `${option.id} (${say(env, run, option.label)})`);
     if (option.flow) return { kind: 'advanced', run: answered, parts: [], outcome: { kind: 'switch', flowId: option.flow } };
@@ -189,11 +195,12 @@ export async function continueFlow(flow: Flow, run: FlowRun, input: FlowInput, e
   return { kind: 'mismatch' };
 }
 
-/** Label of an option typed as text: its number ("2") or its label, accents and case ignored. */
-export function optionFromText(step: StepOfType<'choice'>, text: string, lang: Lang): string | undefined {
+/** Label of an option typed as text: its number ("2") or its label, accents and case ignored; among the options shown when `env` is given. */
+export function optionFromText(step: StepOfType<'choice'>, text: string, lang: Lang, env?: Pick<RunnerEnv, 'actions' | 'actionContext'>): string | undefined {
+  const options = env ? visibleOptions(step, env) : step.options;
   const f = fold(text);
   const n = Number(f);
-  if (Number.isInteger(n) && n >= 1 && n <= step.options.length) return step.options[n - 1]?.id;
-  const exact = step.options.find((o) => fold(o.label[lang]) === f || fold(o.label.en) === f || fold(o.label.fr) === f);
+  if (Number.isInteger(n) && n >= 1 && n <= options.length) return options[n - 1]?.id;
+  const exact = options.find((o) => fold(o.label[lang]) === f || fold(o.label.en) === f || fold(o.label.fr) === f);
   return exact?.id;
 }

@@ -34,6 +34,8 @@ const option = z
     /** Exactly one of: the next step, or another flow to start. */
     next: stepRef.optional(),
     flow: id.optional(),
+    /** Shown only when this integration action is available to the user (connector configured, verified identity). */
+    requires: z.string().regex(/^[a-z][a-zA-Z0-9]*\.[a-z][a-zA-Z0-9]*$/, 'expected "<integration>.<action>"').optional(),
   })
   .strict()
   .refine((o) => (o.next === undefined) !== (o.flow === undefined), { message: 'an option needs exactly one of "next" or "flow"' });

@@ -421,7 +421,7 @@ describe('every branch of the shipped guided fixes', () => {
         click "No"
         click "It says my account is locked"
         bot says "Accounts lock for a while"
-        bot offers "Unlock it for me now", "I'll do it myself", "I'll wait"
+        bot offers "I'll do it myself", "I'll wait"
       ` },
       { script: `
         user says "password reset"
@@ -465,7 +465,7 @@ describe('every branch of the shipped guided fixes', () => {
     expect(flowPackets[1]?.flow?.path.find((p) => p.stepId === 'error-text')?.answer).toBe("We couldn't verify your account, error 50126");
   });
 
-  it('account-locked: without a directory connector (not configured → self-service), and with one', async () => {
+  it('account-locked: without a directory connector (no unlock offered → self-service), and with one (confirmed first)', async () => {
     const calls: string[] = [];
     const connector = createActionRegistry({
       'directory.unlockAccount': async (_params, ctx) => {
@@ -473,14 +473,15 @@ describe('every branch of the shipped guided fixes', () => {
         return { outcome: 'ok', detail: 'lockout cleared' };
       },
     });
-    const [w] = await coverFlow(
+    const failing = createActionRegistry({ 'directory.unlockAccount': async () => ({ outcome: 'fail', detail: 'Okta 403 E0000006' }) });
+    const [w, , f] = await coverFlow(
       'account-locked',
       [
         { script: `
           user says "unlock my account"
           bot says "old password"
-          click "Unlock it for me now"
-          bot says "isn't connected in your organisation yet"
+          bot offers "I'll do it myself", "I'll wait"
+          click "I'll do it myself"
           bot says "You can unlock it yourself right away"
           click "Yes"
           bot says "update the password everywhere"
@@ -503,23 +504,140 @@ describe('every branch of the shipped guided fixes', () => {
           bot says "which device or location"
         ` },
       ],
-      [{ deps: { actions: connector }, transcripts: [{ script: `
-        user says "unlock my account"
-        click "Unlock it for me now"
-        bot says "Unlocking your account…"
-        bot says "Your account is unlocked."
-        bot does not say "isn't connected"
-        click "Yes"
-        click "Yes"
-        bot says "you're back in"
-      ` }] }],
+      [
+        { deps: { actions: connector }, transcripts: [
+          { script: `
+            user says "unlock my account"
+            click "Unlock it for me now"
+            bot says "Go ahead?"
+            click "Yes"
+            bot says "Unlocking your account…"
+            bot says "Your account is unlocked."
+            bot does not say "isn't connected"
+            click "Yes"
+            click "Yes"
+            bot says "you're back in"
+          ` },
+          { script: `
+            user says "unlock my account"
+            click "Unlock it for me now"
+            click "No"
+            bot says "You can unlock it yourself right away"
+          ` },
+        ] },
+        { deps: { actions: failing }, transcripts: [{ script: `
+          user says "unlock my account"
+          click "Unlock it for me now"
+          click "Yes"
+          bot says "You can unlock it yourself right away"
+        ` }] },
+      ],
     );
+    // Only the confirmed unlock reached the connector.
     expect(calls).toEqual(['u-ana']);
     expect(packets(w!)[0]).toMatchObject({ priority: 'high', queue: 'identity', lang: 'fr' });
-    const unlock = (w!.db.prepare(`SELECT state_json FROM flow_runs`).all() as Array<{ state_json: string }>)
+    const unlock = (f!.db.prepare(`SELECT state_json FROM flow_runs`).all() as Array<{ state_json: string }>)
       .flatMap((r) => (JSON.parse(r.state_json) as { path: Array<{ stepId: string; answer?: string }> }).path)
       .find((p) => p.stepId === 'unlock');
-    expect(unlock?.answer).toMatch(/^not_configured/);
+    expect(unlock?.answer).toBe('fail: Okta 403 E0000006');
+  });
+
+  it('password-expired: state and reset link only with a connector; the portal always', async () => {
+    const ok = createActionRegistry({
+      'directory.passwordStatus': async () => ({ outcome: 'ok', detail: 'status PASSWORD_EXPIRED', message: 'Your password has expired.' }),
+      'directory.resetPassword': async () => ({ outcome: 'ok', detail: 'reset link sent' }),
+    });
+    const failing = createActionRegistry({ 'directory.resetPassword': async () => ({ outcome: 'fail', detail: 'Okta 429' }) });
+    await coverFlow(
+      'password-expired',
+      [
+        { script: `
+          user says "my password expired"
+          bot offers "Renew my password"
+          click "Renew my password"
+          bot says "https://aka.ms/sspr"
+          click "Yes"
+          bot says "you're back in"
+        ` },
+        { user: FR, script: `
+          user says "mon mot de passe a expiré"
+          click "Renouveler mon mot de passe"
+          click "Non"
+          bot says "Un technicien va vérifier votre compte"
+        ` },
+      ],
+      [
+        { deps: { actions: ok }, transcripts: [
+          { script: `
+            user says "my password expired"
+            bot offers "Check my account", "E-mail me a reset link", "Renew my password"
+            click "Check my account"
+            bot says "Your password has expired."
+            bot says "To renew your password"
+            click "Yes"
+          ` },
+          { script: `
+            user says "my password expired"
+            click "E-mail me a reset link"
+            click "Yes"
+            bot says "Sending the link"
+            bot does not say "To renew your password"
+            click "Yes"
+          ` },
+          { script: `
+            user says "my password expired"
+            click "E-mail me a reset link"
+            click "No"
+            bot says "To renew your password"
+          ` },
+        ] },
+        { deps: { actions: failing }, transcripts: [{ script: `
+          user says "my password expired"
+          click "E-mail me a reset link"
+          click "Yes"
+          bot says "To renew your password"
+        ` }] },
+      ],
+    );
+  });
+
+  it('account-compromised: sign out everywhere after confirmation, always a ticket', async () => {
+    const ok = createActionRegistry({ 'directory.revokeSessions': async () => ({ outcome: 'ok', detail: 'sessions revoked' }) });
+    const failing = createActionRegistry({ 'directory.revokeSessions': async () => ({ outcome: 'fail', detail: 'Graph 403' }) });
+    await coverFlow(
+      'account-compromised',
+      [],
+      [
+        { deps: { actions: ok }, transcripts: [
+          { script: `
+            user says "someone else is using my account"
+            bot says "Thanks for raising it quickly"
+            click "Sign me out everywhere"
+            click "Yes"
+            bot says "Now change your password"
+            bot says "A security technician will check"
+          ` },
+          { script: `
+            user says "someone else is using my account"
+            click "Sign me out everywhere"
+            click "No"
+            bot says "A security technician will check"
+          ` },
+          { user: FR, script: `
+            user says "quelqu'un utilise mon compte"
+            click "Faire appel à un technicien sécurité"
+            bot says "Un technicien sécurité va vérifier"
+          ` },
+        ] },
+        { deps: { actions: failing }, transcripts: [{ script: `
+          user says "someone else is using my account"
+          click "Sign me out everywhere"
+          click "Yes"
+          bot does not say "Now change your password"
+          bot says "A security technician will check"
+        ` }] },
+      ],
+    );
   });
 
   it('mfa-new-phone', async () => {
@@ -561,6 +679,8 @@ describe('every branch of the shipped guided fixes', () => {
         user says "transfer authenticator"
         click "No"
         click "It was lost or stolen"
+        bot says "must stop approving sign-ins"
+        click "Get a technician"
         bot says "must be blocked quickly"
         bot says "urgent ticket (high priority)"
         click "Open the ticket"
@@ -587,8 +707,69 @@ describe('every branch of the shipped guided fixes', () => {
         click "No"
         click "It was reset or handed back"
         click "No"
+        click "I'd rather talk to a technician"
         bot says "Temporary Access Pass"
       ` },
+    ], [
+      // With a directory connector: the old methods are removed after the user confirms.
+      { deps: { actions: createActionRegistry({ 'directory.resetMfa': async () => ({ outcome: 'ok', detail: 'methods removed' }) }) }, transcripts: [
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was lost or stolen"
+          click "Remove them now"
+          click "Yes"
+          bot says "can no longer approve your sign-ins"
+          bot says "must be blocked quickly"
+        ` },
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was lost or stolen"
+          click "Remove them now"
+          click "No"
+          bot says "must be blocked quickly"
+        ` },
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was reset or handed back"
+          click "No"
+          click "Remove them now"
+          click "Yes"
+          bot says "you're asked to register a method"
+          click "Yes"
+          bot says "Done, your sign-ins"
+        ` },
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was reset or handed back"
+          click "No"
+          click "Remove them now"
+          click "No"
+          bot says "Temporary Access Pass"
+        ` },
+      ] },
+      { deps: { actions: createActionRegistry({ 'directory.resetMfa': async () => ({ outcome: 'fail', detail: 'Graph 403' }) }) }, transcripts: [
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was lost or stolen"
+          click "Remove them now"
+          click "Yes"
+          bot says "must be blocked quickly"
+        ` },
+        { script: `
+          user says "transfer authenticator"
+          click "No"
+          click "It was reset or handed back"
+          click "No"
+          click "Remove them now"
+          click "Yes"
+          bot says "Temporary Access Pass"
+        ` },
+      ] },
     ]);
     expect(packets(w!).map((p) => [p.priority, p.queue])).toEqual([
       ['medium', 'identity'],

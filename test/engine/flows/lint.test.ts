@@ -112,12 +112,30 @@ describe('flow lint: errors come with file and line', () => {
     next: b
   - id: b
     type: action
-    action: directory.unlockAccount
+    action: printer.clearQueue
     ok: a
     fail: ask
 `),
     );
     expect(lintFlows(kb).map((i) => i.message)).toContainEqual(expect.stringMatching(/loop without ever waiting/));
+  });
+
+  it('an account action not confirmed by a check step', () => {
+    write(
+      'sample.yaml',
+      VALID.replace('start: ask', 'start: a').replace('steps:\n', `steps:
+  - id: a
+    type: say
+    text: { en: A, fr: A }
+    next: b
+  - id: b
+    type: action
+    action: directory.unlockAccount
+    ok: ask
+    fail: ask
+`),
+    );
+    expect(lintFlows(kb).map((i) => i.message)).toContainEqual(expect.stringMatching(/must be reached only from the "yes" of a check step/));
   });
 
   it('unknown placeholders and bad regular expressions', () => {
@@ -200,12 +218,14 @@ describe('the README example', () => {
 });
 
 describe('the shipped flows', () => {
-  it('lint clean, and the seven guided fixes are there', () => {
+  it('lint clean, and the nine guided fixes are there', () => {
     expect(lintFlows(repoKnowledge)).toEqual([]);
     expect(flowIds(repoKnowledge).sort()).toEqual([
+      'account-compromised',
       'account-locked',
       'mfa-new-phone',
       'outlook-password-prompt',
+      'password-expired',
       'password-reset',
       'printer-not-printing',
       'vpn-connect',

@@ -20,9 +20,14 @@ steps:
     type: choice
     text: { en: Which?, fr: Lequel ? }
     options:
-      - { id: act, label: { en: Unlock, fr: Déverrouiller }, next: unlock }
+      - { id: act, label: { en: Unlock, fr: Déverrouiller }, next: confirm }
       - { id: tag, label: { en: Asset tag, fr: Étiquette }, next: tag }
       - { id: other, label: { en: Other flow, fr: Autre }, flow: elsewhere }
+  - id: confirm
+    type: check
+    text: { en: Sure?, fr: Sûr ? }
+    yes: unlock
+    no: help
   - id: unlock
     type: action
     action: directory.unlockAccount
@@ -56,7 +61,7 @@ const env = (over: Partial<RunnerEnv> = {}): RunnerEnv => ({
   lang: 'en',
   placeholders: { passwordResetUrl: 'https://aka.ms/sspr', mfaSetupUrl: 'x', serviceDesk: 'x', userName: 'Ana' },
   actions: createActionRegistry(),
-  actionContext: { user: { id: 'u1' }, lang: 'en', conversationId: 'c1' },
+  actionContext: { channel: 'test', user: { id: 'u1' }, lang: 'en', conversationId: 'c1' },
   t,
   now: () => '2026-11-22T10:00:00.000Z',
   nonce: () => `n${++n}`,
@@ -75,9 +80,16 @@ describe('flow runner', () => {
     expect(r.run.path.map((p) => p.stepId)).toEqual(['intro', 'pick']);
   });
 
+  /** Picks "Unlock" and confirms. */
+  async function unlockConfirmed(e: RunnerEnv) {
+    const start = await startFlow(flow, 'run-1', e);
+    const asked = await continueFlow(flow, start.run, { kind: 'option', optionId: 'act' }, e);
+    if (asked.kind !== 'advanced') throw new Error('no confirmation asked');
+    return continueFlow(flow, asked.run, { kind: 'yesno', yes: true }, e);
+  }
+
   it('an action with no connector reports "not configured" and takes the fail branch', async () => {
-    const start = await startFlow(flow, 'run-1', env());
-    const r = await continueFlow(flow, start.run, { kind: 'option', optionId: 'act' }, env());
+    const r = await unlockConfirmed(env());
     expect(r.kind).toBe('advanced');
     if (r.kind !== 'advanced') return;
     expect(r.outcome.kind).toBe('escalate');
@@ -87,13 +99,35 @@ describe('flow runner', () => {
 
   it('a registered connector takes the ok branch; a throwing one the fail branch', async () => {
     const ok = createActionRegistry({ 'directory.unlockAccount': async (_p, ctx) => ({ outcome: 'ok', detail: `unlocked ${ctx.user.id}` }) });
-    const start = await startFlow(flow, 'run-1', env());
-    const r = await continueFlow(flow, start.run, { kind: 'option', optionId: 'act' }, env({ actions: ok }));
+    const r = await unlockConfirmed(env({ actions: ok }));
     expect(r.kind === 'advanced' && r.outcome.kind).toBe('resolved');
     const boom = createActionRegistry({ 'directory.unlockAccount': async () => { throw new Error('LDAP down'); } });
-    const f = await continueFlow(flow, start.run, { kind: 'option', optionId: 'act' }, env({ actions: boom }));
+    const f = await unlockConfirmed(env({ actions: boom }));
     expect(f.kind === 'advanced' && f.outcome.kind).toBe('escalate');
     expect(f.kind === 'advanced' && f.run.path.find((p) => p.stepId === 'unlock')?.answer).toBe('fail: LDAP down');
+  });
+
+  it('hides an option whose action is not available to this user, and refuses it if sent anyway', async () => {
+    const gated = parseFlowFile(SOURCE.replace('next: confirm }', 'next: confirm, requires: directory.unlockAccount }'), 'flows/demo.yaml');
+    expect(gated.issues).toEqual([]);
+    const g = gated.flow as Flow;
+    const ok = async () => ({ outcome: 'ok' as const });
+    const offered = (e: RunnerEnv, parts: Awaited<ReturnType<typeof startFlow>>['parts']) =>
+      parts.flatMap((p) => (p.kind === 'choices' ? p.choices.map((c) => c.label) : []));
+    const allowed = env({ actions: createActionRegistry({ 'directory.unlockAccount': ok }) });
+    expect(offered(allowed, (await startFlow(g, 'run-1', allowed)).parts)).toContain('Unlock');
+    const refused = env({ actions: createActionRegistry({ 'directory.unlockAccount': ok }, () => false) });
+    const start = await startFlow(g, 'run-1', refused);
+    expect(offered(refused, start.parts)).toEqual(['Asset tag', 'Other flow']);
+    expect(await continueFlow(g, start.run, { kind: 'option', optionId: 'act' }, refused)).toEqual({ kind: 'mismatch' });
+    // Typed numbers follow what is shown: "1" is now the asset tag.
+    expect(optionFromText(g.steps.find((s) => s.id === 'pick') as StepOfType<'choice'>, '1', 'en', refused)).toBe('tag');
+  });
+
+  it('shows the message an action returns', async () => {
+    const said = createActionRegistry({ 'directory.unlockAccount': async () => ({ outcome: 'ok', message: 'Your account is unlocked.' }) });
+    const r = await unlockConfirmed(env({ actions: said }));
+    expect(r.kind === 'advanced' && r.parts.some((p) => p.kind === 'text' && p.text === 'Your account is unlocked.')).toBe(true);
   });
 
   it('validates input and keeps the answer for later texts', async () => {

@@ -1,0 +1,26 @@
+import type { ActionsConfig } from '../config/sections/actions.js';
+import type { ActionRegistry } from '../engine/flows/actions.js';
+import type { Translator } from '../engine/i18n.js';
+import type { ActionAuditLog } from '../engine/ports/action-audit.js';
+import { actionAuditMigrations, SqliteActionAuditLog } from '../storage/sqlite/action-audit-store.js';
+import { migrate, type Db } from '../storage/sqlite/database.js';
+import { directoryActions } from './actions.js';
+import { directoryProvider } from './registry.js';
+import type { DirectoryConnector } from './types.js';
+
+/** Composition helper: the audit log, and the flows' account actions when a directory is configured. */
+export interface DirectoryParts {
+  audit: ActionAuditLog;
+  /** Undefined without DIRECTORY_PROVIDER: every action is "not configured" and flows use their fallback. */
+  actions?: ActionRegistry;
+  connector?: DirectoryConnector;
+}
+
+export function createDirectoryParts(config: ActionsConfig, deps: { db: Db; translator: Translator; fetch?: typeof fetch }): DirectoryParts {
+  migrate(deps.db, actionAuditMigrations);
+  const audit = new SqliteActionAuditLog(deps.db);
+  const descriptor = config.provider ? directoryProvider(config.provider.name) : undefined;
+  if (!config.provider || !descriptor) return { audit };
+  const connector = descriptor.create(config.provider.config, { timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  return { audit, connector, actions: directoryActions({ connector, config, audit, translator: deps.translator }) };
+}
