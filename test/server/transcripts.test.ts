@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvents, type SseReader } from '../helpers/sse.js';
+import { answerContact } from '../helpers/web-contact.js';
 import { postJson, startTestApp, type TestApp } from './start.js';
 
 /**
@@ -98,7 +99,10 @@ describe('transcripts (test/fixtures/transcripts/conversations.yaml)', () => {
               const text = step.user ?? `${step.user_long!.head}${step.user_long!.line.repeat(step.user_long!.times)}`;
               body = { text };
             }
-            const res = await postJson(`${server.url}/api/chat`, { conversationId, messageId: randomUUID(), user, ...body });
+            const post = (b: Record<string, unknown>) => postJson(`${server.url}/api/chat`, { conversationId, messageId: randomUUID(), user, ...b });
+            // The web chat's session is anonymous: before a ticket it asks a name and an e-mail; the
+            // step's checks apply to the reply that follows those answers.
+            const res = await answerContact(await post(body), (t) => post({ text: t }), { name: user.name, email: 'sam.taylor@example.org' });
             expect(res.status, JSON.stringify(res.json)).toBe(200);
             reply = res.json.replies as WebMessage[];
           }
