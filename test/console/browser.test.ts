@@ -17,26 +17,28 @@ const OUT = fileURLToPath(new URL('../../test-output/console/', import.meta.url)
 const t = translator();
 const c = (key: string, params?: Record<string, string | number>) => t.t('en', `console.${key}`, params);
 
+// An IT topic the knowledge base does not cover yet. (Not the car park: "car park" and "my badge"
+// are facilities requests, which the bot points to the facilities team before any article.)
 const ARTICLE = {
-  id: 'car-park-barrier-badge',
-  title: 'The car park barrier does not open with my badge',
-  questions: ['car park barrier will not open with my badge', 'parking gate badge reader stays red', 'badge refused at the car park entrance'],
+  id: 'time-clock-pin-rejected',
+  title: 'The time clock terminal rejects my PIN',
+  questions: ['time clock terminal rejects my PIN', 'clock-in terminal shows invalid PIN', 'PIN refused at the time clock terminal'],
   body: [
-    'For employees whose badge no longer opens the car park barrier.',
+    'For employees whose PIN is no longer accepted by the time clock terminal.',
     '',
     '## Symptoms',
-    '- The badge reader at the car park entrance beeps and stays red.',
+    '- The time clock terminal shows "Invalid PIN" and stays red.',
     '',
     '## Resolution',
-    '1. Hold the badge flat against the reader for two seconds.',
-    '2. Check that your parking access is active in the IT Self-Service portal.',
-    '3. If it expired, request it again under **Facilities > Car park access**.',
+    '1. Type the PIN slowly and press the green key once.',
+    '2. Check that your time clock PIN is active in the IT Self-Service portal.',
+    '3. If it expired, set a new one under **Workplace > Time clock PIN**.',
     '',
     '## If it still doesn\'t work',
-    'Ask the bot to open a ticket and mention the car park entrance you used.',
+    'Ask the bot to open a ticket and mention the time clock terminal you used.',
   ].join('\n'),
 };
-const QUESTION = 'the car park barrier does not open with my badge';
+const QUESTION = 'the time clock terminal rejects my PIN';
 
 describe('technician console in a browser', () => {
   let server: ConsoleTestApp;
@@ -86,7 +88,7 @@ describe('technician console in a browser', () => {
     await admin.getByLabel(c('field.questions')).fill(ARTICLE.questions.join('\n'));
     await admin.getByLabel(c('editor.body')).fill(ARTICLE.body);
     await expect.poll(() => admin.locator('#preview ol li').count(), { timeout: 5_000 }).toBe(3);
-    expect(await admin.locator('#preview strong').first().textContent()).toBe('Facilities > Car park access');
+    expect(await admin.locator('#preview strong').first().textContent()).toBe('Workplace > Time clock PIN');
     await admin.screenshot({ path: join(OUT, 'editor.png'), fullPage: true });
     await admin.getByRole('button', { name: c('editor.save') }).click();
     await admin.waitForURL(`${server.url}/admin/knowledge/edit/${ARTICLE.id}?saved=1`);
@@ -127,7 +129,7 @@ describe('technician console in a browser', () => {
   });
 
   it('shows the transcript with the gate decision, confidence and explanation, in French on request', async () => {
-    await admin.goto(`${server.url}/admin/conversations?text=${encodeURIComponent('car park')}&lang=fr`);
+    await admin.goto(`${server.url}/admin/conversations?text=${encodeURIComponent('time clock')}&lang=fr`);
     const rows = admin.locator('#conversations tbody tr');
     expect(await rows.count()).toBe(1);
     await rows.first().getByRole('link').click();

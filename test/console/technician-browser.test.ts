@@ -57,12 +57,22 @@ describe('technician console: tickets in a browser', () => {
     await expect.poll(() => chat.locator('li.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThan(count);
   }
 
+  // The web chat's session is anonymous: after "Open the ticket" the bot asks a name, then an e-mail.
+  async function confirmTicket(): Promise<void> {
+    const count = await chat.locator('li.msg.bot').count();
+    await chat.locator('li.msg.bot').last().getByRole('button', { name: t.t('en', 'dialogue.escalation.confirm') }).click();
+    await expect.poll(() => chat.locator('li.msg.bot').count(), { timeout: 15_000 }).toBeGreaterThan(count);
+    const last = async () => (await chat.locator('li.msg.bot').last().textContent()) ?? '';
+    if ((await last()).includes(t.t('en', 'dialogue.escalation.contact.ask_name'))) await say('Léa Martin');
+    if ((await last()).includes(t.t('en', 'dialogue.escalation.contact.ask_email'))) await say('lea.martin@example.org');
+  }
+
   it('an employee escalates from the web chat and gets a ticket number', async () => {
     await chat.goto(`${server.url}/chat`);
     await say('my vpn does not connect');
     await chat.locator('li.msg.bot').last().getByRole('button', { name: t.t('en', 'common.no'), exact: true }).click();
     await say('I want to talk to a technician');
-    await chat.locator('li.msg.bot').last().getByRole('button', { name: t.t('en', 'dialogue.escalation.confirm') }).click();
+    await confirmTicket();
     const opened = chat.locator('section.notice.ticket-opened');
     await opened.waitFor({ timeout: 20_000 });
     number = (await opened.locator('dd').first().textContent()) ?? '';
@@ -163,7 +173,7 @@ describe('technician console: tickets in a browser', () => {
     await say('my printer is not printing');
     expect(await chat.locator('li.msg.bot').last().locator('p.citation').count()).toBe(1);
     await say('I want to talk to a technician');
-    await chat.locator('li.msg.bot').last().getByRole('button', { name: t.t('en', 'dialogue.escalation.confirm') }).click();
+    await confirmTicket();
     await chat.locator('section.notice.ticket-opened').last().waitFor({ timeout: 20_000 });
 
     await admin.goto(`${server.url}/admin/gaps?lang=en`);

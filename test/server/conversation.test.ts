@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { escalationPacketSchema, type EscalationPacket } from '../../src/engine/escalation/packet.js';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.js';
+import { answerContact } from '../helpers/web-contact.js';
 import { postJson, startTestApp, type TestApp } from './start.js';
 
 /**
@@ -32,19 +33,25 @@ function conversation(server: TestApp, locale = 'en-GB') {
   const conversationId = randomUUID();
   const user = { id: randomUUID(), name: 'Sam Taylor', locale };
   let last: Reply[] = [];
+  const post = async (turn: { text: string } | { action: { payload: object } }) => {
+    const res = await postJson(`${server.url}/api/chat`, { conversationId, messageId: randomUUID(), user, ...turn });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    return res;
+  };
+  // Anonymous web sessions are asked a name and an e-mail before a ticket opens: answered here,
+  // as the user would, so the turns below are about the conversation itself.
+  const contact = { name: user.name, email: 'sam.taylor@example.org' };
   return {
     conversationId,
     async say(text: string): Promise<Reply[]> {
-      const res = await postJson(`${server.url}/api/chat`, { conversationId, messageId: randomUUID(), user, text });
-      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      const res = await answerContact(await post({ text }), (t) => post({ text: t }), contact);
       last = res.json.replies;
       return last;
     },
     async click(label: string): Promise<Reply[]> {
       const button = buttons(last).find((b) => b.label === label);
       expect(button, `no button "${label}" in: ${textOf(last)}`).toBeDefined();
-      const res = await postJson(`${server.url}/api/chat`, { conversationId, messageId: randomUUID(), user, action: { payload: button!.value } });
-      expect(res.status).toBe(200);
+      const res = await answerContact(await post({ action: { payload: button!.value } }), (t) => post({ text: t }), contact);
       last = res.json.replies;
       return last;
     },

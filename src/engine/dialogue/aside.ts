@@ -128,8 +128,14 @@ export async function confirmParkedEscalation(turn: Turn): Promise<void> {
   turn.state.pending = parked.offer;
   turn.state.parked = undefined;
   await confirmEscalation(turn);
-  // A failed submit leaves the offer pending: keep it set aside so the button still works.
-  if (turn.state.pending?.kind === 'escalation' && turn.state.pending.packetId === parked.offer.packetId) turn.state.parked = parked;
+  const after = turn.state.pending;
+  if (after?.kind === 'escalation' && after.packetId === parked.offer.packetId) {
+    // Asked for a name or e-mail first (anonymous web chat): that offer and its topic are now the
+    // conversation's, so the answers open this ticket.
+    if (after.contactStep) return;
+    // A failed submit leaves the offer pending: keep it set aside so the button still works.
+    turn.state.parked = parked;
+  }
   turn.state.topic = current.topic;
   turn.state.pending = current.pending;
 }
