@@ -39,13 +39,17 @@ export interface SyncOptions {
 
 const detectLang = createLanguageDetector();
 
-/** Article id in the knowledge base: the system and the source id, so two sources never collide. */
+/**
+ * Article id in the knowledge base: the system and the source id, so two sources never collide.
+ * Dots become dashes too: a file name such as "vpn.en.html" would otherwise give an id ending in a
+ * file extension, which the knowledge schema refuses (articleIdProblem).
+ */
 export function articleId(system: string, sourceId: string): string {
   const slug = sourceId
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/[^a-z0-9_-]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return `${system}-${slug || createHash('sha256').update(sourceId).digest('hex').slice(0, 12)}`;
 }

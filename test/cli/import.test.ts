@@ -30,9 +30,9 @@ describe('helpdesk import', () => {
     const first = helpdesk(['import', 'folder', docs, '--out', out]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('created 1, updated 0, retired 0, unchanged 0, skipped 1, failed 0');
-    expect(first.stdout).toContain('  + folder-printer.html');
+    expect(first.stdout).toContain('  + folder-printer-html');
     expect(first.stdout).toContain('  skipped notes.txt: unsupported file type .txt');
-    expect(readFileSync(join(out, 'folder-printer.html.md'), 'utf8')).toContain('title: Printer offline');
+    expect(readFileSync(join(out, 'folder-printer-html.md'), 'utf8')).toContain('title: Printer offline');
 
     const second = helpdesk(['import', 'folder', docs, '--out', out, '--json']);
     expect(second.code).toBe(0);

@@ -59,11 +59,11 @@ describe('folder source', () => {
   it('converts HTML, Word and PDF into Markdown that keeps structure and drops scripts', async () => {
     const report = await kb.sync(new FolderSource({ path: docs }));
     expect(report.ok).toBe(true);
-    expect(report.created.sort()).toEqual(['folder-dc-trust.md', 'folder-network-vpn.en.html', 'folder-network-vpn.fr.html', 'folder-printer.docx', 'folder-wifi.pdf']);
+    expect(report.created.sort()).toEqual(['folder-dc-trust-md', 'folder-network-vpn-en-html', 'folder-network-vpn-fr-html', 'folder-printer-docx', 'folder-wifi-pdf']);
     expect(report.skipped).toEqual([{ sourceId: 'notes.txt', reason: 'unsupported file type .txt' }]);
 
-    const vpn = read('folder-network-vpn.en.html.md');
-    expect(vpn).toMatch(/^---\nid: folder-network-vpn\.en\.html\ntitle: Connect to the VPN\nlang: en\nsource:\n {2}system: folder\n {2}id: network\/vpn\.en\.html\n/);
+    const vpn = read('folder-network-vpn-en-html.md');
+    expect(vpn).toMatch(/^---\nid: folder-network-vpn-en-html\ntitle: Connect to the VPN\nlang: en\nsource:\n {2}system: folder\n {2}id: network\/vpn\.en\.html\n/);
     expect(vpn).toContain('| Code | Meaning |');
     expect(vpn).toContain('| 809 | blocked port |');
     expect(vpn).toContain('1.  Open GlobalConnect');
@@ -73,22 +73,22 @@ describe('folder source', () => {
     expect(vpn).toContain('## Error codes');
     for (const gone of ['<script', 'document.cookie', 'onclick', 'onload', 'onmouseover', 'javascript:', 'color:red', 'data:image', 'ignored']) expect(vpn).not.toContain(gone);
 
-    const fr = read('folder-network-vpn.fr.html.md');
+    const fr = read('folder-network-vpn-fr-html.md');
     expect(fr).toContain('lang: fr');
-    expect(fr).toContain('translation_of: folder-network-vpn.en.html');
+    expect(fr).toContain('translation_of: folder-network-vpn-en-html');
 
-    const printer = read('folder-printer.docx.md');
+    const printer = read('folder-printer-docx.md');
     expect(printer).toContain('title: Clear a printer paper jam');
     expect(printer).toContain('## Steps');
     expect(printer).toMatch(/-\s+Open the rear tray of the printer/);
     expect(printer).toContain('| E-42 | rear |');
     expect(printer).toContain('[printer manual](https://printers.example.com/manual)');
 
-    const wifi = read('folder-wifi.pdf.md');
+    const wifi = read('folder-wifi-pdf.md');
     expect(wifi).toContain('title: Wi-Fi guest access');
     expect(wifi).toContain('guest wireless network named CorpGuest');
 
-    expect(read('folder-dc-trust.md.md')).toContain('audience: IT staff');
+    expect(read('folder-dc-trust-md.md')).toContain('audience: IT staff');
   });
 
   it('a second run changes nothing and re-embeds nothing; an edit re-embeds only its chunks; a deletion is retired', async () => {
@@ -96,7 +96,9 @@ describe('folder source', () => {
     await kb.sync(source);
     const first = await kb.reload();
     expect(first).toBeGreaterThan(0);
-    expect((await kb.service.decide('guest wireless voucher code')).candidates[0]?.articleId).toBe('folder-wifi.pdf');
+    // Every imported file is a valid article (ids never end in a file extension, which the knowledge schema refuses).
+    expect(kb.service.status().brokenFiles).toEqual([]);
+    expect((await kb.service.decide('guest wireless voucher code')).candidates[0]?.articleId).toBe('folder-wifi-pdf');
 
     const files = kb.files();
     const again = await kb.sync(source);
@@ -107,7 +109,7 @@ describe('folder source', () => {
 
     writeFileSync(join(docs, 'network', 'vpn.en.html'), VPN_EN.replace('<tr><td>691</td><td>wrong password</td></tr>', '<tr><td>691</td><td>expired password, reset it first</td></tr>'));
     const edited = await kb.sync(source);
-    expect(edited.updated).toEqual(['folder-network-vpn.en.html']);
+    expect(edited.updated).toEqual(['folder-network-vpn-en-html']);
     const reembedded = await kb.reload();
     expect(reembedded).toBeGreaterThan(0);
     // Only the chunk holding the changed table is new: the title, steps and other articles come from the cache.
@@ -116,20 +118,20 @@ describe('folder source', () => {
 
     unlinkSync(join(docs, 'wifi.pdf'));
     const deleted = await kb.sync(source);
-    expect(deleted.retired).toEqual([{ id: 'folder-wifi.pdf', reason: 'deleted or no longer published in the source' }]);
+    expect(deleted.retired).toEqual([{ id: 'folder-wifi-pdf', reason: 'deleted or no longer published in the source' }]);
     await kb.reload();
-    expect(kb.service.article('folder-wifi.pdf')).toBeUndefined();
-    expect((await kb.service.decide('guest wireless voucher code')).candidates.map((c) => c.articleId)).not.toContain('folder-wifi.pdf');
+    expect(kb.service.article('folder-wifi-pdf')).toBeUndefined();
+    expect((await kb.service.decide('guest wireless voucher code')).candidates.map((c) => c.articleId)).not.toContain('folder-wifi-pdf');
   });
 
   it('never offers an article restricted to IT staff to an employee outside it', async () => {
     await kb.sync(new FolderSource({ path: docs }));
     await kb.reload();
     const employee = await kb.service.decide('reset the domain controller trust with netdom resetpwd');
-    expect(employee.candidates.map((c) => c.articleId)).not.toContain('folder-dc-trust.md');
-    expect(employee.chosen?.articleId).not.toBe('folder-dc-trust.md');
+    expect(employee.candidates.map((c) => c.articleId)).not.toContain('folder-dc-trust-md');
+    expect(employee.chosen?.articleId).not.toBe('folder-dc-trust-md');
     const staff = await kb.service.decide('reset the domain controller trust with netdom resetpwd', { audiences: ['it staff'] });
-    expect(staff.candidates[0]?.articleId).toBe('folder-dc-trust.md');
+    expect(staff.candidates[0]?.articleId).toBe('folder-dc-trust-md');
   });
 
   it('a folder that cannot be read changes nothing', async () => {
