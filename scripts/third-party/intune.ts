@@ -14,16 +14,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { splitFrontMatter } from '../../src/engine/knowledge/front-matter.js';
+import { readYamlFrontMatter as matter } from '../../src/engine/knowledge/front-matter.js';
 import { stringify } from 'yaml';
 
-/** YAML front matter and body (the project's own splitter: no front-matter engine that could run code). */
-function matter(text: string): { data: Record<string, unknown>; content: string } {
-  const block = splitFrontMatter(text.replace(/\r\n?/g, '\n'));
-  if (!block) return { data: {}, content: text };
-  return { data: (parseYaml(block.matter) as Record<string, unknown> | null) ?? {}, content: block.content };
-}
 
 export const SOURCE = 'intune';
 const FOLDER = 'intune-user-help';

@@ -1,6 +1,6 @@
 /**
  * The MiniSearch (BM25) baseline on a third-party question file, set up exactly as the benchmark's
- * peer (src/bench/peers.ts: one document per article, title/body boosts, prefix + fuzzy 0.2) and
+ * peer (src/engine/eval/baseline.ts: one document per article, title/body boosts, prefix + fuzzy 0.2) and
  * scored with the benchmark's ranking metrics, per split and language:
  *
  *   npx tsx scripts/third-party/minisearch-baseline.ts eval/third-party/knowledge eval/third-party/questions/<source>.jsonl
@@ -8,8 +8,8 @@
  * MiniSearch only ranks (it never escalates), so only recall@1, recall@5 and MRR@10 on the
  * answerable questions are reported. No embeddings, no network; runs in a few seconds.
  */
-import { miniSearchPeer } from '../../src/bench/peers.js';
-import { rankingMetrics } from '../../src/bench/ranking.js';
+import { miniSearchPeer } from '../../src/engine/eval/baseline.js';
+import { rankingMetrics } from '../../src/engine/eval/ranking.js';
 import { readDevSet } from '../../src/engine/eval/dev-set.js';
 import { loadKnowledgeBase } from '../../src/engine/knowledge/loader.js';
 

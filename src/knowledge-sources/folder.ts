@@ -2,9 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import mammoth from 'mammoth';
 import { extractText, getDocumentProxy, getMeta } from 'unpdf';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { isYamlLanguage, splitFrontMatter } from '../engine/knowledge/front-matter.js';
+import { readYamlFrontMatter } from '../engine/knowledge/front-matter.js';
 import { langFromLocale, type Lang } from '../engine/lang.js';
 import { htmlToMarkdown } from './convert.js';
 import type { FetchResult, KnowledgeSource, KnowledgeSourceDescriptor, SourceArticle } from './types.js';
@@ -31,14 +30,6 @@ const KINDS: Record<string, 'markdown' | 'html' | 'docx' | 'pdf'> = {
   '.pdf': 'pdf',
 };
 
-/** Front matter of a Markdown document: YAML only; a block in another language (`---js`) is never evaluated. */
-function readFrontMatter(text: string): { data: Record<string, unknown>; content: string } {
-  const block = splitFrontMatter(text.replace(/\r\n?/g, '\n'));
-  if (!block) return { data: {}, content: text };
-  if (!isYamlLanguage(block.language)) throw new Error(`front matter in "${block.language}" is not allowed: only YAML`);
-  const data = parseYaml(block.matter) as unknown;
-  return { data: data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {}, content: block.content };
-}
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -87,7 +78,7 @@ interface Document {
 
 async function readDocument(path: string, kind: 'markdown' | 'html' | 'docx' | 'pdf'): Promise<Document> {
   if (kind === 'markdown') {
-    const parsed = readFrontMatter(readFileSync(path, 'utf8'));
+    const parsed = readYamlFrontMatter(readFileSync(path, 'utf8'));
     const data = parsed.data as Record<string, unknown>;
     const markdown = parsed.content.trim();
     return {

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { parse as parseYaml, stringify } from 'yaml';
-import { splitFrontMatter } from '../../src/engine/knowledge/front-matter.js';
+import { stringify } from 'yaml';
+import { readYamlFrontMatter } from '../../src/engine/knowledge/front-matter.js';
 
 /**
  * A copy of a knowledge folder with the front matter cut down to what an import of someone
@@ -22,9 +22,7 @@ export function writeStrippedKb(source: string, dest: string): number {
   const articles = join(source, 'articles');
   let n = 0;
   for (const file of files(articles)) {
-    const block = splitFrontMatter(readFileSync(file, 'utf8').replace(/\r\n?/g, '\n'));
-    if (!block) continue;
-    const parsed = { data: (parseYaml(block.matter) ?? {}) as Record<string, unknown>, content: block.content };
+    const parsed = readYamlFrontMatter(readFileSync(file, 'utf8'));
     const data = Object.fromEntries(KEEP.filter((k) => parsed.data[k] !== undefined).map((k) => [k, parsed.data[k] instanceof Date ? (parsed.data[k] as Date).toISOString().slice(0, 10) : parsed.data[k]]));
     const out = join(dest, relative(articles, file));
     mkdirSync(dirname(out), { recursive: true });

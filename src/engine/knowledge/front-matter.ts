@@ -1,3 +1,5 @@
+import { parse as parseYaml } from 'yaml';
+
 /**
  * Splits an article into its front matter and body. Knowledge files are data, never code: the
  * block is handed to a YAML parser only, and a block declared in another language (`---js`,
@@ -33,4 +35,17 @@ export function splitFrontMatter(text: string): FrontMatterBlock | undefined {
   let content = rest.slice(close.index + close[0].length);
   if (content.startsWith('\n')) content = content.slice(1);
   return { language, matter, content };
+}
+
+/**
+ * The front matter as plain data and the body, for readers that need no lint positions (imports,
+ * scripts): YAML only; a block in another language throws instead of being evaluated.
+ */
+export function readYamlFrontMatter(text: string): { data: Record<string, unknown>; content: string } {
+  const normalised = text.replace(/\r\n?/g, '\n');
+  const block = splitFrontMatter(normalised);
+  if (!block) return { data: {}, content: normalised };
+  if (!isYamlLanguage(block.language)) throw new Error(`front matter in "${block.language}" is not allowed: only YAML`);
+  const data = parseYaml(block.matter) as unknown;
+  return { data: data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {}, content: block.content };
 }
