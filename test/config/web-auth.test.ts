@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 /** WEB_AUTH, HOST and TRUST_PROXY: each mode's required settings are reported by name at start. */
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+const problems = configProblems;
 
 describe('web chat identity and proxy settings', () => {
   it('defaults to anonymous sessions, no trusted proxy, and the configured host', () => {
