@@ -18,6 +18,7 @@ import { rateLimitedEngine, TokenBuckets } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
+import { suggestedPrompts } from '../engine/analytics/suggested-prompts.js';
 import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
 import { sessionSecret } from '../channels/web/session.js';
@@ -257,6 +258,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         config: config.channels.teams,
         references: new ConversationReferenceStore(db),
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
+        // The welcome knows no audiences yet (no roster lookup at install): public articles only.
+        suggestions: (lang) => suggestedPrompts({ store, knowledge: runtime.service, lang }),
       }),
     );
     if (config.channels.slack) channels.push(createSlackChannel(channelDeps('slack'), { config: config.channels.slack }));

@@ -45,6 +45,8 @@ export interface OpenAIServerOptions {
   azureApiKey?: string;
   /** Text deltas per SSE event when streaming. */
   streamChunkChars?: number;
+  /** Pause between SSE events, as a model writing token by token (default: none, all at once). */
+  streamChunkDelayMs?: number;
 }
 
 const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
@@ -174,14 +176,18 @@ export class OpenAIServer {
     });
   }
 
-  private stream(res: ServerResponse, id: string, model: string, script: { content: string; finishReason?: string }): void {
+  private async stream(res: ServerResponse, id: string, model: string, script: { content: string; finishReason?: string }): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const created = Math.floor(Date.now() / 1000);
     const event = (delta: Record<string, string>, finish: string | null) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
     res.write(event({ role: 'assistant', content: '' }, null));
     const size = this.options.streamChunkChars ?? 8;
-    for (let i = 0; i < script.content.length; i += size) res.write(event({ content: script.content.slice(i, i + size) }, null));
+    const pause = this.options.streamChunkDelayMs ?? 0;
+    for (let i = 0; i < script.content.length; i += size) {
+      if (pause && (await waitUnlessClosed(res, pause))) return;
+      res.write(event({ content: script.content.slice(i, i + size) }, null));
+    }
     res.write(event({}, script.finishReason ?? 'stop'));
     res.end('data: [DONE]\n\n');
   }

@@ -45,7 +45,15 @@ describe('Teams app manifest', () => {
     expect(manifest.validDomains).toEqual(['helpdesk.example.com']);
     const [bot] = manifest.bots;
     expect(bot).toMatchObject({ botId: settings.botId, scopes: ['personal', 'team', 'groupChat'], supportsFiles: false });
-    expect(bot.commandLists[0].commands.map((c: { title: string }) => c.title)).toEqual(['help', 'my tickets', 'talk to a technician', 'start over']);
+    const commands = bot.commandLists[0].commands as Array<{ title: string; type?: string }>;
+    expect(commands.filter((c) => c.type !== 'prompt').map((c) => c.title)).toEqual(['help', 'my tickets', 'talk to a technician', 'start over']);
+    // Prompt starters (type "prompt", the title is what lands in the compose box, so it is localized).
+    expect(commands.filter((c) => c.type === 'prompt').map((c) => c.title)).toEqual([
+      'How do I reset my password?',
+      'My VPN will not connect',
+      'Set up MFA on my new phone',
+      'My printer is not printing',
+    ]);
     expect(manifest.localizationInfo).toEqual({ defaultLanguageTag: 'en-us', additionalLanguages: [{ languageTag: 'fr-fr', file: 'fr-fr.json' }] });
   });
 
@@ -54,6 +62,7 @@ describe('Teams app manifest', () => {
     const manifest = JSON.parse(packageFiles(settings).get('manifest.json')!.toString('utf8'));
     expect(checkLocalization('fr-fr.json', fr, manifest)).toEqual([]);
     expect(fr['bots[0].commandLists[0].commands[2].title']).toBe('parler à un technicien');
+    expect(fr['bots[0].commandLists[0].commands[5].title']).toBe('Mon VPN ne se connecte pas');
     // And the check notices what Teams would reject.
     const broken = { ...fr, 'name.short': 'x'.repeat(31), 'bots[0].commandLists[0].commands[9].title': 'fantôme', 'accentColor': '#000000' };
     delete (broken as Record<string, unknown>)['name.full'];

@@ -1,6 +1,19 @@
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
+import { createRequire } from 'node:module';
+
+/**
+ * botbuilder 4.23 serializes outgoing activities with @azure/core-client, which resolves each
+ * entity to the Entity model mapper (type, text, mentioned) and drops every other property: the
+ * `streaminfo` entity of streaming, the AI label and the citations would reach Teams empty. The
+ * Activity spec lets entities carry any property (botbuilder-js #2561, fixed once by #2648 with
+ * this same `additionalProperties`); this puts it back on the mapper the serializer resolves.
+ */
+const connectorMappers = createRequire(import.meta.url)('botframework-connector/lib/connectorApi/models/mappers.js') as {
+  Entity: { type: { additionalProperties?: unknown } };
+};
+connectorMappers.Entity.type.additionalProperties ??= { type: { name: 'Object' } };
 
 /**
  * The teams-ai TeamsAdapter (a botbuilder CloudAdapter), with one correction: a token whose

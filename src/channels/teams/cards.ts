@@ -305,3 +305,17 @@ export function renderHandoffCard(
     attachments: [cardAttachment(card)],
   };
 }
+
+/**
+ * The final message of a streamed reply: the language model's text as the message text (where
+ * the stream showed it), everything else (disclosure, citation, buttons) on the card under it.
+ */
+export function renderStreamFinal(message: OutboundMessage, t: Translator = translator()): Partial<Activity> {
+  const generated = message.parts.find((p) => p.kind === 'text' && p.generated === true);
+  if (!generated) return renderTeamsActivity(message, t);
+  const text = renderTeamsActivity({ lang: message.lang, parts: [generated] }, t).text ?? '';
+  const rest = message.parts.filter((p) => p !== generated);
+  const below = rest.length ? renderTeamsActivity({ ...message, parts: rest }, t) : undefined;
+  if (below?.attachments) return { type: 'message', text, textFormat: 'markdown', locale: message.lang, attachments: below.attachments, ...(below.summary ? { summary: below.summary } : {}) };
+  return { type: 'message', text: below?.text ? `${text}\n\n${below.text}` : text, textFormat: 'markdown', locale: message.lang };
+}

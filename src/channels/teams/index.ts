@@ -1,6 +1,6 @@
 import express, { Router, type Response } from 'express';
 import { guardedAdapterResponse } from './auth-response.js';
-import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type CardAction, type ConversationReference } from 'botbuilder';
 import { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type {
@@ -12,13 +12,16 @@ import type {
   SentMessage,
 } from '../../engine/contract.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
-import { DEFAULT_LANG, langFromLocale } from '../../engine/lang.js';
+import { DEFAULT_LANG, langFromLocale, type Lang } from '../../engine/lang.js';
+import type { SuggestedPrompt } from '../../engine/analytics/suggested-prompts.js';
 import type { ChannelsConfig } from '../../config/sections/channels.js';
 import type { ConversationReferenceStore } from '../../storage/sqlite/channel-references.js';
 import { isHandoffPayload } from '../technicians.js';
 import { type Channel, type ChannelDeps } from '../types.js';
 import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
-import { ACTION_VERB, hasButtons, renderAnswered, renderHandoffCard, renderTeamsActivity, type SubmitData } from './cards.js';
+import { ACTION_VERB, hasButtons, renderAnswered, renderHandoffCard, renderStreamFinal, renderTeamsActivity, type SubmitData } from './cards.js';
+import { feedbackChoices, withAiConventions, type FeedbackChoices } from './ai-entities.js';
+import { TeamsReplyStream } from './streaming.js';
 import { HelpdeskTeamsAdapter } from './adapter.js';
 import { TtlCache } from '../ttl-cache.js';
 import { TeamsIdentity, type MemberLookup } from './identity.js';
@@ -46,6 +49,8 @@ export interface TeamsChannelOptions {
   authSettings?: Record<string, string>;
   /** Roster lookup; TeamsInfo.getMember by default. */
   memberLookup?: MemberLookup;
+  /** Suggested prompts for the welcome (engine/analytics/suggested-prompts.ts); no prompts without it. */
+  suggestions?: (lang: Lang) => Promise<SuggestedPrompt[]>;
 }
 
 export interface TeamsChannel extends Channel {
@@ -72,6 +77,18 @@ const activitySchema = z
     text: z.string().max(40_000).optional(),
   })
   .passthrough();
+
+/**
+ * Teams' native feedback buttons: an invoke `message/submitAction` whose value names the action
+ * "feedback", the reaction and what the user typed (a JSON string by default).
+ */
+const feedbackInvokeSchema = z.object({
+  actionName: z.literal('feedback'),
+  actionValue: z.object({
+    reaction: z.enum(['like', 'dislike']),
+    feedback: z.union([z.string().max(10_000), z.record(z.unknown())]).optional(),
+  }),
+});
 
 const storedReferenceSchema = z
   .object({
@@ -178,7 +195,14 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     if (id && hasButtons(activity)) sentCards.set(id, activity);
   };
 
-  async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string, answer?: string): Promise<void> {
+  /** The feedback buttons of answers, by activity id, for Teams' own thumbs up and down (in memory, like sentCards). */
+  const answers = new TtlCache<FeedbackChoices>(24 * 60 * 60 * 1000, 5_000);
+  const keepAnswer = (id: string | undefined, message: OutboundMessage): void => {
+    const choices = feedbackChoices(message);
+    if (id && choices) answers.set(id, choices);
+  };
+
+  async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string, answer?: string, stream?: TeamsReplyStream): Promise<void> {
     const original = sourceMessageId && answer && !replies.some((r) => r.replacesSourceMessage) ? sentCards.get(sourceMessageId) : undefined;
     if (original) {
       try {
@@ -188,8 +212,17 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         deps.reportError('update', err);
       }
     }
-    for (const reply of replies) {
-      const activity = renderTeamsActivity(reply, t);
+    // A started stream ends with the language model's answer, or with the first reply when there is none.
+    const streamed = stream?.started ? Math.max(0, replies.findIndex((r) => r.parts.some((p) => p.kind === 'text' && p.generated))) : -1;
+    for (const [i, reply] of replies.entries()) {
+      if (i === streamed) {
+        const final = withAiConventions(renderStreamFinal(reply, t), reply);
+        const id = await stream!.finish(final, reply);
+        keepCard(id, final);
+        keepAnswer(id, reply);
+        continue;
+      }
+      const activity = withAiConventions(renderTeamsActivity(reply, t), reply);
       if (reply.replacesSourceMessage && sourceMessageId) {
         try {
           await context.updateActivity({ ...activity, id: sourceMessageId });
@@ -199,17 +232,36 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
           deps.reportError('update', err);
         }
       }
-      keepCard((await context.sendActivity(activity))?.id, activity);
+      const id = (await context.sendActivity(activity))?.id;
+      keepCard(id, activity);
+      keepAnswer(id, reply);
     }
   }
 
   async function handle(context: TurnContext, event: InboundEvent, sourceMessageId?: string, answer?: string): Promise<void> {
     await deps.inOrder(event.address, async () => {
       const typing = context.sendActivity({ type: ActivityTypes.Typing }).catch((err: unknown) => deps.reportError('typing', err));
-      const replies = await engine.handle(event);
+      // Teams streams in personal chats only; group chats and channels get the final message.
+      const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
+      const stream = context.activity.conversation.conversationType === 'personal'
+        ? new TeamsReplyStream(context, t.t(lang, 'teams.searching'), (err) => deps.reportError('stream', err))
+        : undefined;
+      const replies = await engine.handle(stream ? { ...event, progress: stream.progress } : event);
       await typing;
-      await deliver(context, replies, sourceMessageId, answer);
+      await deliver(context, replies, sourceMessageId, answer, stream);
     });
+  }
+
+  /** Suggested prompts as the welcome's buttons (suggested actions: shown in 1:1 chats, sent as the user's message). */
+  async function promptActions(lang: Lang): Promise<CardAction[]> {
+    if (!options.suggestions) return [];
+    try {
+      return (await options.suggestions(lang)).map((p) => ({ type: 'imBack', title: p.title, value: p.message }));
+    } catch (err) {
+      // A welcome without suggestions is still a welcome.
+      deps.reportError('suggestions', err);
+      return [];
+    }
   }
 
   app.conversationUpdate('membersAdded', async (context) => {
@@ -217,7 +269,39 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
     if (!botAdded) return;
     const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
-    await context.sendActivity({ type: ActivityTypes.Message, text: t.t(lang, 'dialogue.greeting_anonymous'), textFormat: 'markdown', locale: lang });
+    const personal = context.activity.conversation.conversationType === 'personal';
+    const actions = personal ? await promptActions(lang) : [];
+    const user = context.activity.from?.id;
+    await context.sendActivity({
+      type: ActivityTypes.Message,
+      text: t.t(lang, 'dialogue.greeting_anonymous'),
+      textFormat: 'markdown',
+      locale: lang,
+      ...(actions.length && user ? { suggestedActions: { to: [user], actions } } : {}),
+    });
+  });
+
+  // Teams' thumbs up / down on an answer: the same feedback as the card's Yes / No (one path into
+  // the engine and its feedback store). teams-ai answers the invoke with 200 once this returns.
+  app.feedbackLoop(async (context, _state, data) => {
+    remember(context.activity);
+    const parsed = feedbackInvokeSchema.safeParse(context.activity.value);
+    const choices = data.replyToId ? answers.get(data.replyToId) : undefined;
+    if (!parsed.success || !choices) return;
+    const choice = parsed.data.actionValue.reaction === 'like' ? choices.yes : choices.no;
+    const activity = context.activity;
+    await handle(
+      context,
+      {
+        address: teamsAddress(activity.conversation.id),
+        user: await identity.userOf(context),
+        ...(activity.id ? { messageId: activity.id } : {}),
+        action: { payload: choice.payload, sourceMessageId: data.replyToId },
+        receivedAt: new Date().toISOString(),
+      },
+      data.replyToId,
+      choice.label,
+    );
   });
 
   app.adaptiveCards.actionSubmit<SubmitData>(ACTION_VERB, async (context, _state, data) => {
@@ -300,7 +384,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
 
   const sender: ProactiveSender = {
     channel: TEAMS_CHANNEL,
-    send: (address, message) => post(address, renderTeamsActivity(message, t)),
+    send: (address, message) => post(address, withAiConventions(renderTeamsActivity(message, t), message)),
     async sendHandoffCard(address: ConversationAddress, packet: EscalationPacket, cardOptions: HandoffCardOptions = {}): Promise<SentMessage> {
       const activity = renderHandoffCard(packet, cardOptions, t);
       const replace = cardOptions.replaceMessageId;
@@ -321,6 +405,14 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         message: parsed.error.issues.map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`).join('; '),
       });
       return;
+    }
+    // The feedback invoke is read by teams-ai before our handler: a malformed one is refused here.
+    if (parsed.data.type === 'invoke' && req.body.name === 'message/submitAction') {
+      const value = feedbackInvokeSchema.safeParse(req.body.value);
+      if (!value.success) {
+        res.status(400).json({ error: 'invalid_submit_action', message: value.error.issues.map((i) => `value.${i.path.join('.')}: ${i.message}`).join('; ') });
+        return;
+      }
     }
     // teams-ai keys its turn state on recipient.id: an activity without one is addressed to this bot.
     if (!parsed.data.recipient) req.body.recipient = { id: appId || LOCAL_BOT_ID, role: 'bot' };

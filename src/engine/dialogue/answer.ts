@@ -22,6 +22,15 @@ export interface AskOptions {
   escalateReason?: 'gate' | 'negative_feedback';
 }
 
+/** A channel's progress display failing must not cost the turn. */
+function tell(show: () => void): void {
+  try {
+    show();
+  } catch {
+    // ignored: progress is a courtesy, the replies are what counts
+  }
+}
+
 /** Runs the question through the knowledge gate and answers, clarifies or offers a ticket. */
 export async function askKnowledge(turn: Turn, query: string, options: AskOptions): Promise<void> {
   // An article answer replaces any guided fix in progress.
@@ -29,6 +38,7 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   if (options.newTopic || !turn.state.topic) turn.newTopic(query);
   const topic = turn.state.topic!;
   const exclude = options.excludeShown ? topic.articlesShown.map((a) => a.articleId) : [];
+  tell(() => turn.progress?.searching?.());
   const decision = await turn.deps.knowledge.decide(query, {
     lang: turn.lang,
     ...(exclude.length ? { exclude } : {}),
@@ -111,7 +121,7 @@ export async function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'artic
   if (intro) parts.push({ kind: 'text', text: intro });
   const written = await conversationalAnswer(turn, view, question ?? topic.question);
   if (written.text !== undefined) {
-    parts.push({ kind: 'text', text: written.text }, { kind: 'text', text: translator.t(turn.lang, 'llm.disclosure') });
+    parts.push({ kind: 'text', text: written.text, generated: true }, { kind: 'text', text: translator.t(turn.lang, 'llm.disclosure') });
   } else {
     const head = [`**${view.title}**`, view.summary].filter(Boolean).join('\n\n');
     parts.push({ kind: 'text', text: head });
