@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { ChangeSignal, Coordination, JobClaims, MessageBus } from '../engine/ports/coordination.js';
 import type { Logger } from '../log.js';
 import { inProcessCoordination } from '../storage/in-process/coordination.js';
 import { pgCoordination } from '../storage/postgres/coordination.js';
+import { createPgPool, isPostgresUrl } from '../storage/postgres/pool.js';
 import { connectRedis } from '../storage/redis/client.js';
 import { redisCoordination } from '../storage/redis/coordination.js';
 
@@ -22,10 +22,10 @@ export async function createCoordination(settings: CoordinationSettings, logger:
   if (settings.redisUrl) {
     return redisCoordination(await connectRedis(settings.redisUrl, onError), { ownsClient: true, onLost: (key) => logger.warn({ key }, 'turn lock lease lost while the turn ran') });
   }
-  if (settings.databaseUrl && /^postgres(ql)?:/.test(settings.databaseUrl)) {
-    // Its own pool: each turn in flight holds a connection for its conversation's lock.
-    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 50, keepAlive: true });
-    pool.on('error', onError);
+  if (isPostgresUrl(settings.databaseUrl)) {
+    // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
+    // lock while it queries the stores, so sharing one pool could starve those queries.
+    const pool = createPgPool(settings.databaseUrl, { max: 40, applicationName: 'helpdesk-bot coordination' });
     try {
       return await pgCoordination(pool, { ownsPool: true, onError });
     } catch (err) {
