@@ -14,13 +14,14 @@ import { redisCoordination } from '../storage/redis/coordination.js';
  */
 export interface CoordinationSettings {
   redisUrl?: string;
+  redisKeyPrefix?: string;
   databaseUrl?: string;
 }
 
 export async function createCoordination(settings: CoordinationSettings, logger: Logger): Promise<Coordination> {
   const onError = (err: Error): void => logger.warn({ err: err.message }, 'coordination backend error');
   if (settings.redisUrl) {
-    return redisCoordination(await connectRedis(settings.redisUrl, onError), { ownsClient: true, onLost: (key) => logger.warn({ key }, 'turn lock lease lost while the turn ran') });
+    return redisCoordination(await connectRedis(settings.redisUrl, onError), { ownsClient: true, ...(settings.redisKeyPrefix ? { prefix: settings.redisKeyPrefix } : {}), onLost: (key) => logger.warn({ key }, 'turn lock lease lost while the turn ran') });
   }
   if (isPostgresUrl(settings.databaseUrl)) {
     // Its own pool, not the stores': each turn in flight holds one connection for its conversation's

@@ -29,8 +29,14 @@ const urlWithScheme = (schemes: string[], hint: string) =>
 export const coordinationSchema = z
   .object({
     REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://[user:password@]host:port[/db] or rediss://…'),
+    /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .optional()
+      .transform((v) => (v?.trim() ? v.trim() : 'helpdesk:'))
+      .pipe(z.string().max(64).regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, ":", "_", "." or "-", up to 64')),
     DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user@host:port/database'),
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, databaseUrl: e.DATABASE_URL }));
+  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, databaseUrl: e.DATABASE_URL }));
 
 export type CoordinationConfig = z.output<typeof coordinationSchema>;
