@@ -29,14 +29,14 @@ export class PgRateLimiter implements SharedRateLimiter {
     const now = this.now();
     const id = JSON.stringify([this.name, key]);
     if (++this.takes % PRUNE_EVERY === 0) await this.pool.query('DELETE FROM coordination_rate WHERE tat < $1', [now]);
-    const { rows } = await this.pool.query<{ taken: string | null; current: string | null }>(
+    const { rows } = await this.pool.query<{ taken: number | null; current: number | null }>(
       `WITH up AS (
-         INSERT INTO coordination_rate AS r (key, tat) VALUES ($1, $2::bigint + $3::bigint)
-         ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, $2::bigint) + $3::bigint
-         WHERE GREATEST(r.tat, $2::bigint) + $3::bigint - $2::bigint <= $4::bigint
+         INSERT INTO coordination_rate AS r (key, tat) VALUES ($1, $2::float8 + $3::float8)
+         ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, $2::float8) + $3::float8
+         WHERE GREATEST(r.tat, $2::float8) + $3::float8 - $2::float8 <= $4::float8 + 0.001
          RETURNING tat)
        SELECT (SELECT tat FROM up) AS taken, (SELECT tat FROM coordination_rate WHERE key = $1) AS current`,
-      [id, Math.round(now), Math.round(this.intervalMs), Math.round(this.capacityMs)],
+      [id, now, this.intervalMs, this.capacityMs],
     );
     const row = rows[0]!;
     if (row.taken !== null) return { ok: true };

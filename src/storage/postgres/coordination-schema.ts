@@ -15,7 +15,7 @@ export async function ensureCoordinationSchema(pool: Pool): Promise<void> {
     await client.query(`
       CREATE TABLE IF NOT EXISTS coordination_rate (
         key text PRIMARY KEY,
-        tat bigint NOT NULL
+        tat double precision NOT NULL
       );
       CREATE TABLE IF NOT EXISTS coordination_jobs (
         job text PRIMARY KEY,

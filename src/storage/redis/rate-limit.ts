@@ -13,8 +13,9 @@ local capacity = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
 if tat < now then tat = now end
 local nextTat = tat + interval
-if nextTat - now > capacity then return nextTat - now - capacity end
-redis.call('SET', KEYS[1], nextTat, 'PX', math.ceil(nextTat - now))
+-- 0.001: repeated additions of a fractional interval must not refuse the burst's last token
+if nextTat - now > capacity + 0.001 then return nextTat - now - capacity end
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
 return 0`;
 
 export class RedisRateLimiter implements SharedRateLimiter {
@@ -29,7 +30,8 @@ export class RedisRateLimiter implements SharedRateLimiter {
     prefix = 'helpdesk:',
     private readonly now: () => number = Date.now,
   ) {
-    this.intervalMs = Math.round(60_000 / spec.perMinute);
+    // Not rounded: at high rates an interval is under a millisecond.
+    this.intervalMs = 60_000 / spec.perMinute;
     this.capacityMs = spec.burst * this.intervalMs;
     this.prefix = `${prefix}rate:${name}:`;
   }

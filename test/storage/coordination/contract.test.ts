@@ -135,6 +135,15 @@ for (const backend of BACKENDS) {
       expect(await b.coordination.limiter('tickets', spec).take('user-1')).toEqual({ ok: true });
     });
 
+    it('gives the whole burst when the refill interval is not a whole number of milliseconds', async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      // 60000 / 7 ms per token: fractional arithmetic must not refuse the third take.
+      const spec = { burst: 3, perMinute: 7 };
+      const takes = [await a.coordination.limiter('odd', spec).take('u'), await b.coordination.limiter('odd', spec).take('u'), await a.coordination.limiter('odd', spec).take('u')];
+      expect(takes).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      expect((await b.coordination.limiter('odd', spec).take('u')).ok).toBe(false);
+    });
+
     it('gives each job tick to exactly one of three replicas', async () => {
       const replicas = [await cluster.replica(), await cluster.replica(), await cluster.replica()];
       for (const t of [100, 101, 102, 103, 104]) {
