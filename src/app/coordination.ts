@@ -26,7 +26,8 @@ export async function createCoordination(settings: CoordinationSettings, logger:
   if (isPostgresUrl(settings.databaseUrl)) {
     // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
     // lock while it queries the stores, so sharing one pool could starve those queries.
-    const pool = createPgPool(settings.databaseUrl, { max: 40, applicationName: 'helpdesk-bot coordination' });
+    // More turns in flight than connections wait for one (up to the lock's own 120 s), not fail after 10 s.
+    const pool = createPgPool(settings.databaseUrl, { max: 40, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
     try {
       return await pgCoordination(pool, { ownsPool: true, onError });
     } catch (err) {
