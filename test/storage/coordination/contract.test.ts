@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { busChangeSignal } from '../../../src/app/coordination.js';
+import { busChangeSignal, scheduleSingleton } from '../../../src/app/coordination.js';
 import { BACKENDS, type BackendCluster } from '../../helpers/coordination-backends.js';
 
 /**
@@ -153,6 +153,25 @@ for (const backend of BACKENDS) {
       // An old tick is never claimed again; another job has its own ticks.
       expect(await replicas[0]!.coordination.jobs.claim('sweep', 101)).toBe(false);
       expect(await replicas[1]!.coordination.jobs.claim('news', 101)).toBe(true);
+    });
+
+    it('runs a scheduled job once per tick when three replicas schedule it', async () => {
+      const replicas = [await cluster.replica(), await cluster.replica(), await cluster.replica()];
+      const runs: number[] = [];
+      let now = 5 * 60_000;
+      const stops = replicas.map((r, i) =>
+        scheduleSingleton({ jobs: r.coordination.jobs, name: 'sweep', intervalMs: 60_000, runAtStart: true, now: () => now, work: async () => runs.push(i) }),
+      );
+      // Each replica's start-up attempt has settled once stop() resolves.
+      await Promise.all(stops.map((stop) => stop()));
+      expect(runs).toHaveLength(1);
+      // The next tick: again one run across the three.
+      now += 60_000;
+      const again = replicas.map((r, i) =>
+        scheduleSingleton({ jobs: r.coordination.jobs, name: 'sweep', intervalMs: 60_000, runAtStart: true, now: () => now, work: async () => runs.push(i) }),
+      );
+      await Promise.all(again.map((stop) => stop()));
+      expect(runs).toHaveLength(2);
     });
   });
 }
