@@ -5,16 +5,15 @@ import { join, resolve } from 'node:path';
 import type { AppConfig } from '../config/index.js';
 import type { ConversationAddress, TechnicianAction, TechnicianEvents, TechnicianMessage } from '../engine/contract.js';
 import { createEngine, type DialogueEngine, type ProactiveMessage } from '../engine/dialogue/index.js';
-import { KeyedMutex } from '../engine/dialogue/mutex.js';
 import { loadFlows } from '../engine/flows/load.js';
 import { translator as sharedTranslator } from '../engine/i18n.js';
 import { formatLintIssue } from '../engine/lint-issue.js';
-import type { KnowledgeStatus, ManagedKnowledgeService } from '../engine/ports/knowledge.js';
+import type { KnowledgeStatus, ManagedKnowledgeService, ReloadResult } from '../engine/ports/knowledge.js';
 import { createLogger, type Logger } from '../log.js';
 import { createServerApp } from '../server/app.js';
 import { checkDatabaseWritable, healthMigrations, type ReadinessSources, type ServerPhase } from '../server/health.js';
 import { InFlight } from '../server/in-flight.js';
-import { rateLimitedEngine, TokenBuckets } from '../server/rate-limit.js';
+import { rateLimitedEngine } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
@@ -42,6 +41,8 @@ import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
 import { outboxOwnership } from '../tickets/ownership.js';
 import { createHumanSide } from './humans.js';
 import { createDirectoryParts } from '../directory/factory.js';
+import { busChangeSignal, createCoordination, scheduleSingleton } from './coordination.js';
+import type { Coordination } from '../engine/ports/coordination.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -66,6 +67,8 @@ export interface AppContext {
   handoff?: HandoffRelay;
   /** Scheduled import of knowledge from ServiceNow, Zendesk, Confluence, GLPI or a folder (KNOWLEDGE_SYNC_*). */
   knowledgeSync?: KnowledgeSyncRunner;
+  /** Turn locks, pub/sub, shared rate limits and job ticks across replicas (in-process, PostgreSQL or Redis). */
+  coordination: Coordination;
 }
 
 export interface ComposeOptions {
@@ -127,6 +130,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     });
     migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
     const deliveries = new SqliteDeliveryLog(db);
+    // Redis (REDIS_URL), PostgreSQL (DATABASE_URL) or this process: see README "Several replicas".
+    const coordination = await createCoordination(config.coordination, logger);
+    cleanups.push(() => coordination.close());
+    logger.info({ backend: coordination.backend }, 'coordination between replicas');
+    const multiReplica = coordination.backend !== 'in-process';
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
     // cold start of a large one), /readyz says 503 until everything below is in place.
@@ -162,6 +170,29 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
     });
     cleanups.push(() => runtime.close());
+    // KB_DIR is shared by the replicas (a shared volume): a console edit or an import on one of them
+    // is written there, then every other replica is told to re-read it.
+    const knowledgeChanged = busChangeSignal(coordination.bus, 'knowledge-changed');
+    const stopHearing = await knowledgeChanged.onChange(() => {
+      runtime.service.reload().then(
+        (r) => logger.info({ articles: r.status.articles, embedded: r.embedded }, 'knowledge reloaded: changed on another replica'),
+        (err: unknown) => logger.error({ err: errorMessage(err) }, 'knowledge reload after another replica\'s change failed'),
+      );
+    });
+    cleanups.push(() => stopHearing());
+    const reloadEverywhere = async (): Promise<ReloadResult> => {
+      const result = await runtime.service.reload();
+      await knowledgeChanged.notify().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'could not tell the other replicas to reload the knowledge'));
+      return result;
+    };
+    // The console reloads through this: the other replicas follow.
+    const sharedKnowledge: ManagedKnowledgeService = new Proxy(runtime.service, {
+      get(target, prop, receiver) {
+        if (prop === 'reload') return reloadEverywhere;
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
     const status = runtime.service.status();
     logger.info({ mode: status.mode, articles: status.articles, chunks: status.chunks, vectors: status.vectors }, 'knowledge loaded');
     if (status.mode === 'lexical-only') logger.warn({ warnings: status.warnings }, 'retrieval runs LEXICAL-ONLY: answers rely on keyword search alone');
@@ -192,7 +223,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       beforeTurn: (turn, input) => handoff?.intercept(turn, input) ?? Promise.resolve(false),
       tickets,
       ticketOwnership: outboxOwnership(outbox.store),
-      ...(config.limits.ticketRateLimit ? { ticketLimit: new TokenBuckets(config.limits.ticketRateLimit) } : {}),
+      ...(config.limits.ticketRateLimit ? { ticketLimit: coordination.limiter('tickets', config.limits.ticketRateLimit) } : {}),
       flows,
       config: config.dialogue,
       translator,
@@ -201,16 +232,16 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       ...(directory.actions ? { actions: directory.actions } : {}),
     });
 
-    const order = new KeyedMutex();
+    // One turn at a time per conversation, across replicas when there are several.
     const inOrder = <T>(address: ConversationAddress, work: () => Promise<T>): Promise<T> =>
-      order.run(JSON.stringify([address.channel, address.conversationId, address.threadId ?? '']), work);
+      coordination.lock.run(JSON.stringify([address.channel, address.conversationId, address.threadId ?? '']), work);
 
     // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
     let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
     const metered = meteredEngine(engine, metrics);
     const limit = config.limits.rateLimit;
     const channelEngine = limit
-      ? rateLimitedEngine(metered, new TokenBuckets(limit), {
+      ? rateLimitedEngine(metered, coordination.limiter('user', limit), {
           translator,
           detectLang: (text, fallback) => runtime.service.detectLang(text, fallback),
           onLimited: (event, retryAfterSeconds) => {
@@ -248,7 +279,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
             ...(config.core.publicUrl ? { publicUrl: config.core.publicUrl } : {}),
           },
           conversationOwner: async (conversationId) => (await store.findConversation({ channel: 'web', conversationId }))?.user.id,
-          ...(config.limits.addressRateLimit ? { addressLimit: config.limits.addressRateLimit } : {}),
+          ...(config.limits.addressRateLimit ? { addressLimiter: coordination.limiter('address', config.limits.addressRateLimit) } : {}),
+          // One replica writes to its own streams directly (today's behaviour); several share a bus.
+          ...(multiReplica ? { fanOut: coordination.bus } : {}),
           hub: { maxStreams: config.limits.sse.maxStreams, maxStreamsPerClient: config.limits.sse.maxPerClient },
         }),
       );
@@ -278,11 +311,13 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
       kbDir: config.core.kbDir,
-      reload: () => runtime.service.reload(),
+      reload: reloadEverywhere,
       logger,
+      schedule: (intervalMs, run) =>
+        scheduleSingleton({ jobs: coordination.jobs, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
+    const context: AppContext = { config, logger, db, knowledge: sharedKnowledge, coordination, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -326,17 +361,21 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         });
       return sweeping;
     };
-    const sweepTimer = setInterval(() => {
-      sweep().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'flow time-out sweep failed'));
-    }, config.channels.server.sweepIntervalMs);
-    sweepTimer.unref();
-    cleanups.push(() => clearInterval(sweepTimer));
+    // Once per interval across replicas: the replica that claims the tick sweeps for everyone.
+    const stopSweeps = scheduleSingleton({
+      jobs: coordination.jobs,
+      name: 'sweep',
+      intervalMs: config.channels.server.sweepIntervalMs,
+      work: () => sweep(),
+      onError: (err) => logger.error({ err: errorMessage(err) }, 'flow time-out sweep failed'),
+    });
+    cleanups.push(() => stopSweeps());
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         phase = 'draining';
-        clearInterval(sweepTimer);
+        void stopSweeps();
         logger.info({ inFlight: inFlight.size }, 'shutting down: draining in-flight turns');
         // Stop accepting connections; SSE streams end so pages reconnect to the next server.
         server.close();

@@ -22,6 +22,11 @@ export interface KnowledgeSyncDeps extends SourceDeps {
   kbDir: string;
   reload: () => Promise<unknown>;
   logger?: SyncLog;
+  /**
+   * Runs the sync every interval and once at start; returns a stop function. The app passes one that
+   * runs it once across replicas (scheduleSingleton); absent: a timer in this process.
+   */
+  schedule?: (intervalMs: number, run: () => Promise<unknown>) => () => Promise<void>;
 }
 
 export interface SourceSyncStatus {
@@ -38,6 +43,7 @@ export function syncOutDir(config: Pick<KnowledgeSyncConfig, 'dir'>, kbDir: stri
 
 export class KnowledgeSyncRunner {
   private timer?: NodeJS.Timeout;
+  private stopSchedule?: () => Promise<void>;
   private running?: Promise<SyncReport[]>;
   private readonly reports = new Map<string, SyncReport>();
 
@@ -80,7 +86,11 @@ export class KnowledgeSyncRunner {
   }
 
   start(): void {
-    if (!this.enabled || this.timer) return;
+    if (!this.enabled || this.timer || this.stopSchedule) return;
+    if (this.deps.schedule) {
+      this.stopSchedule = this.deps.schedule(this.config.intervalMinutes * 60_000, () => this.runNow());
+      return;
+    }
     void this.runNow();
     this.timer = setInterval(() => void this.runNow(), this.config.intervalMinutes * 60_000);
     this.timer.unref();
@@ -89,6 +99,9 @@ export class KnowledgeSyncRunner {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const stopSchedule = this.stopSchedule;
+    this.stopSchedule = undefined;
+    await stopSchedule?.();
     await this.running?.catch(() => undefined);
   }
 

@@ -11,6 +11,7 @@ import { limitsSchema, type LimitsConfig } from './sections/limits.js';
 import { webAuthSchema, type WebAuthConfig } from './sections/web-auth.js';
 import { knowledgeSyncSchema, type KnowledgeSyncConfig } from './sections/knowledge-sync.js';
 import { actionsSchema, type ActionsConfig } from './sections/actions.js';
+import { coordinationSchema, type CoordinationConfig } from './sections/coordination.js';
 
 /**
  * All configuration comes from the environment (documented in .env.example), validated at start:
@@ -28,6 +29,7 @@ export interface AppConfig {
   webAuth: WebAuthConfig;
   knowledgeSync: KnowledgeSyncConfig;
   actions: ActionsConfig;
+  coordination: CoordinationConfig;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webAuth: pick(webAuthSchema),
     knowledgeSync: pick(knowledgeSyncSchema),
     actions: pick(actionsSchema),
+    coordination: pick(coordinationSchema),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -80,11 +80,16 @@ export interface RateLimitedEngineOptions {
   onLimited?: (event: InboundEvent, retryAfterSeconds: number) => void;
 }
 
-export function rateLimitedEngine(engine: Engine, buckets: TokenBuckets, options: RateLimitedEngineOptions): Engine {
+/** TokenBuckets in memory, or a SharedRateLimiter (src/engine/ports/coordination.ts) shared by every replica. */
+export interface Limiter {
+  take(key: string): TakeResult | Promise<TakeResult>;
+}
+
+export function rateLimitedEngine(engine: Engine, buckets: Limiter, options: RateLimitedEngineOptions): Engine {
   return {
     async handle(event: InboundEvent): Promise<OutboundMessage[]> {
       const key = JSON.stringify([event.address?.channel ?? '', event.user?.id ?? '']);
-      const taken = buckets.take(key);
+      const taken = await buckets.take(key);
       if (taken.ok) return engine.handle(event);
       options.onLimited?.(event, taken.retryAfterSeconds);
       const hint = langFromLocale(event.user?.locale) ?? DEFAULT_LANG;

@@ -13,6 +13,7 @@ import { limitsSchema } from '../../src/config/sections/limits.js';
 import { knowledgeSyncSchema } from '../../src/config/sections/knowledge-sync.js';
 import { webAuthSchema } from '../../src/config/sections/web-auth.js';
 import { actionsSchema } from '../../src/config/sections/actions.js';
+import { coordinationSchema } from '../../src/config/sections/coordination.js';
 import { DIRECTORY_PROVIDERS } from '../../src/directory/registry.js';
 
 /**
@@ -36,7 +37,7 @@ function variables(schema: z.ZodTypeAny): string[] {
 }
 
 // Each directory connector reads its own variables (its descriptor's configSchema).
-const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema, webAuthSchema, actionsSchema, ...DIRECTORY_PROVIDERS.map((d) => d.configSchema)]
+const schemaVariables = [coreSchema, retrievalSchema, dialogueSchema, ticketsSchema, channelsSchema, consoleSchema, llmSchema, limitsSchema, knowledgeSyncSchema, webAuthSchema, actionsSchema, coordinationSchema, ...DIRECTORY_PROVIDERS.map((d) => d.configSchema)]
   .flatMap(variables)
   .sort();
 

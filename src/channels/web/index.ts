@@ -6,12 +6,14 @@ import type { ConversationAddress, InboundEvent, OutboundMessage, ProactiveSende
 import { LANGS, langFromLocale, type Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
 import type { Channel, ChannelDeps } from '../types.js';
-import { TokenBuckets, type RateLimit } from '../../server/rate-limit.js';
+import { TokenBuckets, type Limiter, type RateLimit } from '../../server/rate-limit.js';
+import type { MessageBus } from '../../engine/ports/coordination.js';
 import { WebHub, type HubOptions } from './hub.js';
 import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
-import { toWebMessage } from './view-model.js';
+import { toWebMessage, type WebMessage } from './view-model.js';
+import { z } from 'zod';
 
 /**
  * The local web chat: GET /chat (a single page served from src/channels/web/public, no CDN),
@@ -22,6 +24,22 @@ import { toWebMessage } from './view-model.js';
  */
 
 export const WEB_CHANNEL = 'web';
+
+/** Bus topic of proactive web chat messages (several replicas). */
+export const WEB_FAN_OUT_TOPIC = 'web-chat';
+/** What travels on the bus: validated on receipt, the bus being shared with every replica. */
+const fanOutSchema = z.object({
+  conversationId: z.string().min(1).max(128),
+  message: z.object({ id: z.string().min(1).max(128) }).passthrough(),
+});
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
 
 // src/channels/web and dist/channels/web both sit three levels below the repository root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -47,6 +65,14 @@ export interface WebChannelOptions {
   conversationOwner(conversationId: string): Promise<string | undefined>;
   /** Requests per client address (req.ip, see TRUST_PROXY), on top of the engine's per-user limit; undefined: off. */
   addressLimit?: RateLimit;
+  /** The same limit shared by every replica (replaces addressLimit's in-memory buckets). */
+  addressLimiter?: Limiter;
+  /**
+   * Several replicas: what the bot says on its own is broadcast on this bus and every replica writes
+   * it to the streams it holds (and keeps it for replay), so it reaches the page whichever replica
+   * holds its stream. Absent: this process's streams only.
+   */
+  fanOut?: MessageBus;
 }
 
 export interface WebChannel extends Channel {
@@ -56,7 +82,19 @@ export interface WebChannel extends Channel {
 export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions): WebChannel {
   const { translator: t, engine } = deps;
   const hub = new WebHub(options.hub);
-  const perAddress = options.addressLimit ? new TokenBuckets(options.addressLimit) : undefined;
+  const perAddress = options.addressLimiter ?? (options.addressLimit ? new TokenBuckets(options.addressLimit) : undefined);
+  const fanOut = options.fanOut;
+  const listening = fanOut?.subscribe(WEB_FAN_OUT_TOPIC, (payload) => {
+    const parsed = fanOutSchema.safeParse(safeJson(payload));
+    if (!parsed.success) {
+      deps.logger.warn('web chat fan-out: ignored a malformed message from the bus');
+      return;
+    }
+    const outcome = hub.publish(parsed.data.conversationId, parsed.data.message as unknown as WebMessage);
+    deps.logger.debug({ conversationId: parsed.data.conversationId, outcome }, 'web proactive message');
+  });
+  // Unhandled here would crash the process; a send awaits the same promise and fails loudly instead.
+  listening?.catch((err: unknown) => deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'web chat fan-out: subscription failed'));
   const template = readFileSync(join(PUBLIC_DIR, 'chat.html'), 'utf8');
 
   const strings = Object.fromEntries(
@@ -139,7 +177,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
 
   router.post('/api/chat', express.json({ limit: '128kb' }), async (req, res) => {
     if (perAddress) {
-      const taken = perAddress.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      const taken = await perAddress.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       if (!taken.ok) {
         res.status(429).set('Retry-After', String(taken.retryAfterSeconds)).json({ error: 'rate_limited', message: 'Too many messages from this address; try again shortly.', retryAfterSeconds: taken.retryAfterSeconds });
         return;
@@ -192,6 +230,11 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     channel: WEB_CHANNEL,
     async send(address: ConversationAddress, message: OutboundMessage): Promise<SentMessage> {
       const web = toWebMessage(message, t, { proactive: true });
+      if (fanOut) {
+        await listening;
+        await fanOut.publish(WEB_FAN_OUT_TOPIC, JSON.stringify({ conversationId: address.conversationId, message: web }));
+        return { messageId: web.id };
+      }
       const outcome = hub.publish(address.conversationId, web);
       deps.logger.debug({ conversationId: address.conversationId, outcome }, 'web proactive message');
       return { messageId: web.id };
@@ -204,6 +247,7 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     sender,
     hub,
     async close() {
+      await (await listening?.catch(() => undefined))?.();
       hub.close();
     },
   };

@@ -40,10 +40,12 @@ export interface EngineDeps {
    * Tickets a user may open (per channel and user id): a script cannot flood the ticket system.
    * Absent: no limit.
    */
-  ticketLimit?: { take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } };
+  ticketLimit?: { take(key: string): TicketLimitResult | Promise<TicketLimitResult> };
   /** Sees each turn first and may take it (the live handoff keeps the bot silent while a technician talks). */
   beforeTurn?: TurnInterceptor;
 }
+
+type TicketLimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit';
 export type ResolvedDeps = Required<Omit<EngineDeps, OptionalDeps>> & Pick<EngineDeps, OptionalDeps>;

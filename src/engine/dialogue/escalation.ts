@@ -109,7 +109,7 @@ export async function confirmEscalation(turn: Turn, details?: string): Promise<v
   if (pending?.kind !== 'escalation') return;
   if (askContact(turn, details)) return;
   const { store, escalation, config, logger, ticketLimit } = turn.deps;
-  const limited = ticketLimit?.take(JSON.stringify([turn.address.channel, turn.user.id]));
+  const limited = await ticketLimit?.take(JSON.stringify([turn.address.channel, turn.user.id]));
   if (limited && !limited.ok) {
     // The offer stays pending: pressing the button again later opens the same ticket.
     logger?.warn({ retryAfterSeconds: limited.retryAfterSeconds }, 'ticket rate limit reached');

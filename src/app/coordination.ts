@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { ChangeSignal, Coordination, JobClaims, MessageBus } from '../engine/ports/coordination.js';
+import type { Logger } from '../log.js';
+import { inProcessCoordination } from '../storage/in-process/coordination.js';
+import { pgCoordination } from '../storage/postgres/coordination.js';
+import { createPgPool, isPostgresUrl } from '../storage/postgres/pool.js';
+import { connectRedis } from '../storage/redis/client.js';
+import { redisCoordination } from '../storage/redis/coordination.js';
+
+/**
+ * Picks the coordination backend: Redis when REDIS_URL is set, else PostgreSQL when DATABASE_URL
+ * is a postgres:// URL, else in-process (one replica, SQLite). Locks, pub/sub, rate limits and job
+ * ticks then go through whichever was chosen; nothing else in the app knows which.
+ */
+export interface CoordinationSettings {
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  databaseUrl?: string;
+}
+
+export async function createCoordination(settings: CoordinationSettings, logger: Logger): Promise<Coordination> {
+  const onError = (err: Error): void => logger.warn({ err: err.message }, 'coordination backend error');
+  if (settings.redisUrl) {
+    return redisCoordination(await connectRedis(settings.redisUrl, onError), { ownsClient: true, ...(settings.redisKeyPrefix ? { prefix: settings.redisKeyPrefix } : {}), onLost: (key) => logger.warn({ key }, 'turn lock lease lost while the turn ran') });
+  }
+  if (isPostgresUrl(settings.databaseUrl)) {
+    // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
+    // lock while it queries the stores, so sharing one pool could starve those queries.
+    // More turns in flight than connections wait for one (up to the lock's own 120 s), not fail after 10 s.
+    const pool = createPgPool(settings.databaseUrl, { max: 40, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
+    try {
+      return await pgCoordination(pool, { ownsPool: true, onError });
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+  return inProcessCoordination();
+}
+
+/** A change signal over the bus: every replica but the sender hears it (the id in the message says who sent it). */
+export function busChangeSignal(bus: MessageBus, topic: string, replicaId: string = randomUUID()): ChangeSignal {
+  return {
+    notify: () => bus.publish(topic, replicaId),
+    onChange: (listener) =>
+      bus.subscribe(topic, (from) => {
+        if (from !== replicaId) listener();
+      }),
+  };
+}
+
+export interface SingletonJobOptions {
+  jobs: JobClaims;
+  /** Job name, the same on every replica. */
+  name: string;
+  intervalMs: number;
+  /** Also try once now (a start-up run), still once across replicas. */
+  runAtStart?: boolean;
+  work: () => Promise<unknown>;
+  onError?: (err: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * A scheduled job that runs once per tick across replicas instead of once per replica: every
+ * replica's timer fires, the tick is the wall-clock interval number, and only the replica that
+ * claims the tick runs the job. Runs of this replica never overlap (a tick that comes while the
+ * previous run is still going is skipped here; another replica may claim it).
+ */
+export function scheduleSingleton(options: SingletonJobOptions): () => Promise<void> {
+  const now = options.now ?? Date.now;
+  let running: Promise<void> | undefined;
+  const fire = (): void => {
+    if (running) return;
+    running = (async () => {
+      const tick = Math.floor(now() / options.intervalMs);
+      if (await options.jobs.claim(options.name, tick)) await options.work();
+    })()
+      .catch((err: unknown) => options.onError?.(err))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const timer = setInterval(fire, options.intervalMs);
+  timer.unref();
+  if (options.runAtStart) fire();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

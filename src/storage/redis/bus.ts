@@ -1,0 +1,49 @@
+import type { MessageBus, Unsubscribe } from '../../engine/ports/coordination.js';
+import type { RedisClient } from './client.js';
+
+/**
+ * Redis pub/sub. A connection in subscriber mode can do nothing else, so subscriptions use a
+ * duplicate of the client, opened at the first subscribe. Fire-and-forget like Redis itself:
+ * a replica that is disconnected when a message is published does not get it.
+ */
+export class RedisMessageBus implements MessageBus {
+  private subscriber?: Promise<RedisClient>;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly client: RedisClient,
+    prefix = 'helpdesk:',
+  ) {
+    this.prefix = `${prefix}bus:`;
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    await this.client.publish(this.prefix + topic, payload);
+  }
+
+  async subscribe(topic: string, handler: (payload: string) => void): Promise<Unsubscribe> {
+    const sub = await this.connectSubscriber();
+    const channel = this.prefix + topic;
+    const listener = (message: string): void => handler(message);
+    await sub.subscribe(channel, listener);
+    return async () => {
+      await sub.unsubscribe(channel, listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    const sub = await this.subscriber?.catch(() => undefined);
+    this.subscriber = undefined;
+    if (sub?.isOpen) await sub.quit();
+  }
+
+  private connectSubscriber(): Promise<RedisClient> {
+    this.subscriber ??= (async () => {
+      const sub = this.client.duplicate();
+      sub.on('error', () => undefined);
+      await sub.connect();
+      return sub as RedisClient;
+    })();
+    return this.subscriber;
+  }
+}
