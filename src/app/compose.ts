@@ -41,6 +41,7 @@ import { withHandoff, type HandoffRelay } from '../engine/handoff/relay.js';
 import { outboxOwnership } from '../tickets/ownership.js';
 import { createHumanSide } from './humans.js';
 import { createDirectoryParts } from '../directory/factory.js';
+import { DirectoryGroups, withDirectoryGroups } from '../directory/groups.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -206,7 +207,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
     let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
-    const metered = meteredEngine(engine, metrics);
+    // Audiences of restricted articles for users whose channel states no groups (Teams, Slack, a web sign-in without a groups claim).
+    const metered = directory.connector
+      ? withDirectoryGroups(meteredEngine(engine, metrics), new DirectoryGroups(directory.connector, {
+          ttlMs: config.actions.groupsCacheMinutes * 60_000,
+          // Local-mode Teams activities are unsigned: their user ids are claims, so they get no groups.
+          trustedChannels: new Set(['slack', ...(config.channels.teams.credentials ? ['teams'] : [])]),
+          log: logger,
+        }))
+      : meteredEngine(engine, metrics);
     const limit = config.limits.rateLimit;
     const channelEngine = limit
       ? rateLimitedEngine(metered, new TokenBuckets(limit), {
