@@ -284,7 +284,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
       kbDir: config.core.kbDir,
-      reload: () => runtime.service.reload(),
+      // The gate is re-fitted to imported knowledge in the background; the current one serves meanwhile.
+      reload: () => runtime.reloadAndRecalibrate(),
       logger,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
