@@ -133,5 +133,8 @@ describe('GLPI knowledge source', () => {
     expect(down.ok).toBe(false);
     expect(kb.files()).toEqual(files);
     expect(glpi.sessions.size).toBe(0);
+    // What was imported is still answered after the failed run.
+    await kb.reload();
+    expect((await kb.service.decide('restart the print spooler service')).candidates[0]?.articleId).toBe('glpi-2');
   });
 });
