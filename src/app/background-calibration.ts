@@ -34,16 +34,17 @@ export class BackgroundCalibration {
   }
 
   private async loop(): Promise<void> {
+    // The work yields to the event loop between batches, so answers keep flowing meanwhile.
+    const pause = () => new Promise<void>((r) => setImmediate(r));
     do {
       this.again = false;
       try {
-        this.last = await ensureCalibration(this.service, this.options);
+        this.last = await ensureCalibration(this.service, { ...this.options, pause });
         if (this.last === 'stale') this.again = true;
       } catch (err) {
         this.options.warn?.(`zero-label calibration after the knowledge changed failed (${err instanceof Error ? err.message : String(err)}): the current gate keeps serving`);
       }
-      // Lets requests and answers waiting on the event loop through between runs.
-      await new Promise((r) => setImmediate(r));
+      if (this.again) await pause();
     } while (this.again);
   }
 }

@@ -57,6 +57,8 @@ export interface ZeroLabelRunOptions {
   log?: (message: string) => void;
   /** Cross-validation passes for the clarify choices (fewer = faster). */
   repeats?: number;
+  /** Yields to the event loop between batches (the server's background calibration sets it). */
+  pause?: () => Promise<void>;
 }
 
 export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
@@ -77,6 +79,7 @@ export async function runZeroLabel(service: HybridKnowledgeService, options: Zer
     maxAnswerable: 1500,
     maxLeftOut: 400,
     onProgress: options.log,
+    ...(options.pause ? { pause: options.pause } : {}),
   });
   const targets = { ...DEFAULT_TARGETS, answerPrecision: options.targetPrecision ?? DEFAULT_TARGET_PRECISION };
   const models: ZeroLabelRun['models'] = {};
@@ -87,6 +90,7 @@ export async function runZeroLabel(service: HybridKnowledgeService, options: Zer
   ];
   for (const [mode, list] of perMode) {
     if (!list || list.length === 0) continue;
+    await options.pause?.();
     options.log?.(`fitting the ${mode} models on ${list.length} examples`);
     const result = calibrate(list, {
       mode,
