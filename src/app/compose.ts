@@ -43,6 +43,7 @@ import { createHumanSide } from './humans.js';
 import { createDirectoryParts } from '../directory/factory.js';
 import { busChangeSignal, createCoordination, scheduleSingleton } from './coordination.js';
 import type { Coordination } from '../engine/ports/coordination.js';
+import { DirectoryGroups, withDirectoryGroups } from '../directory/groups.js';
 
 /**
  * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
@@ -175,7 +176,10 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const knowledgeChanged = busChangeSignal(coordination.bus, 'knowledge-changed');
     const stopHearing = await knowledgeChanged.onChange(() => {
       runtime.service.reload().then(
-        (r) => logger.info({ articles: r.status.articles, embedded: r.embedded }, 'knowledge reloaded: changed on another replica'),
+        (r) => {
+          logger.info({ articles: r.status.articles, embedded: r.embedded }, 'knowledge reloaded: changed on another replica');
+          runtime.calibration?.request();
+        },
         (err: unknown) => logger.error({ err: errorMessage(err) }, 'knowledge reload after another replica\'s change failed'),
       );
     });
@@ -238,7 +242,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     // The relay needs the proactive router, which needs the channels, which need the hook: bound late.
     let technicians: TechnicianEvents = loggingTechnicianEvents(logger);
-    const metered = meteredEngine(engine, metrics);
+    // Audiences of restricted articles for users whose channel states no groups (Teams, Slack, a web sign-in without a groups claim).
+    const metered = directory.connector
+      ? withDirectoryGroups(meteredEngine(engine, metrics), new DirectoryGroups(directory.connector, {
+          ttlMs: config.actions.groupsCacheMinutes * 60_000,
+          // Local-mode Teams activities are unsigned: their user ids are claims, so they get no groups.
+          trustedChannels: new Set(['slack', ...(config.channels.teams.credentials ? ['teams'] : [])]),
+          log: logger,
+        }))
+      : meteredEngine(engine, metrics);
     const limit = config.limits.rateLimit;
     const channelEngine = limit
       ? rateLimitedEngine(metered, coordination.limiter('user', limit), {
@@ -311,7 +323,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
       kbDir: config.core.kbDir,
-      reload: reloadEverywhere,
+      // The gate is re-fitted to imported knowledge in the background; the current one serves meanwhile.
+      reload: async () => {
+        const result = await reloadEverywhere();
+        runtime.calibration?.request();
+        return result;
+      },
       logger,
       schedule: (intervalMs, run) =>
         scheduleSingleton({ jobs: coordination.jobs, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),

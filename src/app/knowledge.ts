@@ -9,7 +9,8 @@ import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
-import { ensureCalibration } from './zero-label.js';
+import { BackgroundCalibration } from './background-calibration.js';
+import { ensureCalibration, type EnsureCalibrationOptions } from './zero-label.js';
 
 /**
  * Composition root for knowledge: embedder from config, SQLite embedding cache and persisted
@@ -31,6 +32,14 @@ export interface KnowledgeRuntime {
   service: HybridKnowledgeService;
   /** The configured embedder (also when it failed to load; the service then runs lexical-only). */
   embedder?: Embedder;
+  /**
+   * Reloads the knowledge (only changed chunks are re-embedded), then re-fits the gate to it in the
+   * background when it now needs its own calibration (imported articles): the current gate serves
+   * until the new one is ready. What a sync or an import calls.
+   */
+  reloadAndRecalibrate(): Promise<void>;
+  /** The background calibration (tests wait for it with idle()). */
+  calibration?: BackgroundCalibration;
   close(): Promise<void>;
 }
 
@@ -81,21 +90,28 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     onProgress: options.onProgress,
     log,
   });
-  if (options.autoCalibrate !== false) {
-    await ensureCalibration(service, {
-      kbDir,
-      dataDir,
-      explicitModelDir: config.retrieval.gate.modelDir !== undefined,
-      provider: embedder?.provider,
-      embedder,
-      cache,
-      log: (m) => log?.info(m),
-    });
-  }
+  const calibrationOptions: EnsureCalibrationOptions = {
+    kbDir,
+    dataDir,
+    explicitModelDir: config.retrieval.gate.modelDir !== undefined,
+    provider: embedder?.provider,
+    embedder,
+    cache,
+    models,
+    log: (m) => log?.info(m),
+  };
+  const calibration = options.autoCalibrate !== false ? new BackgroundCalibration(service, { ...calibrationOptions, warn: (m) => log?.warn(m) }) : undefined;
+  if (calibration) await ensureCalibration(service, calibrationOptions);
   return {
     service,
     embedder,
+    ...(calibration ? { calibration } : {}),
+    async reloadAndRecalibrate() {
+      await service.reload();
+      calibration?.request();
+    },
     async close() {
+      // A calibration still running is not waited for: it fails on the closed cache and is logged, nothing is served from it.
       await embedder?.close?.();
       cache?.close();
     },

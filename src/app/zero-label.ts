@@ -57,6 +57,8 @@ export interface ZeroLabelRunOptions {
   log?: (message: string) => void;
   /** Cross-validation passes for the clarify choices (fewer = faster). */
   repeats?: number;
+  /** Yields to the event loop between batches (the server's background calibration sets it). */
+  pause?: () => Promise<void>;
 }
 
 export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
@@ -77,6 +79,7 @@ export async function runZeroLabel(service: HybridKnowledgeService, options: Zer
     maxAnswerable: 1500,
     maxLeftOut: 400,
     onProgress: options.log,
+    ...(options.pause ? { pause: options.pause } : {}),
   });
   const targets = { ...DEFAULT_TARGETS, answerPrecision: options.targetPrecision ?? DEFAULT_TARGET_PRECISION };
   const models: ZeroLabelRun['models'] = {};
@@ -87,6 +90,7 @@ export async function runZeroLabel(service: HybridKnowledgeService, options: Zer
   ];
   for (const [mode, list] of perMode) {
     if (!list || list.length === 0) continue;
+    await options.pause?.();
     options.log?.(`fitting the ${mode} models on ${list.length} examples`);
     const result = calibrate(list, {
       mode,
@@ -131,36 +135,55 @@ export interface EnsureCalibrationOptions extends ZeroLabelRunOptions {
   /** GATE_MODEL_DIR was set: those models are the operator's choice, never replaced. */
   explicitModelDir: boolean;
   provider?: string;
+  /**
+   * The models loaded at start (committed or GATE_MODEL_DIR), put back when the knowledge becomes
+   * one they fit again after a zero-label calibration replaced them.
+   */
+  models?: Partial<Record<RetrievalMode, GateModel>>;
 }
 
 /**
- * Gives a knowledge base with no calibration of its own a zero-label one: from the cache when
- * this knowledge version was calibrated before, else computed now and cached. The shipped
- * knowledge base (or one whose hash the committed models name) keeps the committed models.
+ * Share of articles without `questions:` above which the knowledge differs materially from what
+ * the committed models were fitted on (articles written for this bot, with questions): e.g. the
+ * shipped articles plus an import of someone else's help pages.
  */
-export async function ensureCalibration(service: HybridKnowledgeService, options: EnsureCalibrationOptions): Promise<void> {
+export const MATERIAL_SHARE = 0.1;
+
+/** What ensureCalibration did: kept the committed models, reused the cache, or fitted new models. */
+export type CalibrationOutcome = 'committed' | 'cached' | 'fitted' | 'stale';
+
+/**
+ * Gives a knowledge base with no calibration of its own a zero-label one: from the cache when
+ * this knowledge version was calibrated before, else computed now and cached. A knowledge base
+ * whose articles nearly all have `questions:` (the shipped one, an edited copy of it) or whose hash
+ * the committed models name keeps the committed models; once imported articles without questions
+ * are more than MATERIAL_SHARE of it, it is calibrated on its own articles. The knowledge hash the
+ * models were fitted on is in their provenance and names the cache folder. While fitting, the
+ * current models keep serving (status().calibration.pending says so); they are swapped only if
+ * the knowledge is still the one fitted on ('stale' otherwise: the caller runs it again).
+ */
+export async function ensureCalibration(service: HybridKnowledgeService, options: EnsureCalibrationOptions): Promise<CalibrationOutcome> {
   const status = service.status();
   const committed = loadGateModels(DEFAULT_GATE_MODEL_DIR, options.provider).models;
   const named = Object.values(committed).some((m) => m?.provenance?.knowledgeHash === status.knowledgeHash);
-  // Articles written for this bot (most with `questions:`, like the shipped ones, e.g. an edited copy) have
-  // the features the committed models were fitted on; an imported knowledge base has none of them.
+  // Articles written for this bot (with `questions:`, like the shipped ones) have the features the committed
+  // models were fitted on; imported help pages have none of them.
   const { snapshot } = service.calibrationView();
+  const total = snapshot.kb.articles.length;
   const withQuestions = snapshot.kb.articles.filter((a) => a.questions.length > 0).length;
-  const authored = withQuestions >= 0.5 * Math.max(1, snapshot.kb.articles.length);
-  if (options.explicitModelDir || same(options.kbDir, SHIPPED_KB) || named || authored) {
-    const note = options.explicitModelDir
-      ? 'models from GATE_MODEL_DIR'
-      : named || same(options.kbDir, SHIPPED_KB)
-        ? 'committed calibration of the shipped knowledge base (calibration/)'
-        : `committed calibration (calibration/): ${withQuestions} of ${snapshot.kb.articles.length} articles have questions:, as the shipped ones`;
-    service.describeCalibration({ source: 'committed', note });
-    return;
-  }
+  const authored = total - withQuestions <= MATERIAL_SHARE * Math.max(1, total);
+  const keep = (note: string): CalibrationOutcome => {
+    if (options.models) service.useModels(options.models, { source: 'committed', note });
+    else service.describeCalibration({ source: 'committed', note });
+    return 'committed';
+  };
+  if (options.explicitModelDir) return keep('models from GATE_MODEL_DIR');
+  if (named || (authored && same(options.kbDir, SHIPPED_KB))) return keep('committed calibration of the shipped knowledge base (calibration/)');
+  if (authored) return keep(`committed calibration (calibration/): ${withQuestions} of ${total} articles have questions:, as the shipped ones`);
   if (status.articles < MIN_ARTICLES) {
     const note = `only ${status.articles} articles: too few for zero-label calibration, using the committed models`;
     options.log?.(note);
-    service.describeCalibration({ source: 'committed', note });
-    return;
+    return keep(note);
   }
   const dir = zeroLabelDir(options.dataDir, status.knowledgeHash);
   const cached = loadGateModels(dir, options.provider);
@@ -169,14 +192,36 @@ export async function ensureCalibration(service: HybridKnowledgeService, options
     const note = `zero-label calibration of this knowledge base, from the cache (${dir})`;
     options.log?.(note);
     service.useModels(cached.models, { source: 'zero-label', knowledgeHash: status.knowledgeHash, note });
-    return;
+    return 'cached';
   }
   const started = Date.now();
-  options.log?.(`this knowledge base has no calibration of its own: zero-label calibration from its ${status.articles} articles (once; cached under ${dir})`);
-  const run = await runZeroLabel(service, options);
+  const why =
+    withQuestions > 0
+      ? `${total - withQuestions} of its ${total} articles have no questions: (imported)`
+      : 'this knowledge base has no calibration of its own';
+  options.log?.(`${why}: zero-label calibration from its ${status.articles} articles (once; cached under ${dir})`);
+  const previous = service.status().calibration;
+  service.describeCalibration({
+    ...(previous ?? { source: 'default', note: 'no calibration yet' }),
+    pending: `zero-label calibration of knowledge ${status.knowledgeHash.slice(0, 16)} running since ${new Date(started).toISOString()}; the current gate serves until it is ready`,
+  });
+  let run: ZeroLabelRun;
+  try {
+    run = await runZeroLabel(service, options);
+  } catch (err) {
+    if (previous) service.describeCalibration(previous);
+    throw err;
+  }
   writeModels(dir, run.models, options.provider);
+  if (service.status().knowledgeHash !== status.knowledgeHash) {
+    // The knowledge was reloaded meanwhile: these models are cached for the version they fit, not served.
+    options.log?.(`the knowledge changed during the zero-label calibration; its models are cached in ${dir} and the current gate keeps serving`);
+    if (previous) service.describeCalibration(previous);
+    return 'stale';
+  }
   const answer = run.models[status.mode]?.thresholds.answer;
   const note = `zero-label calibration of this knowledge base (${run.counts.answerable} pseudo-questions, ${run.counts.leftOut + run.counts.bank} must-escalate; answer threshold ${answer?.toFixed(2)}), computed in ${Math.round((Date.now() - started) / 1000)} s and cached in ${dir}`;
   options.log?.(note);
   service.useModels(run.models, { source: 'zero-label', knowledgeHash: status.knowledgeHash, note });
+  return 'fitted';
 }

@@ -1,3 +1,4 @@
+import { decodeHTML as decodeEntities } from 'entities';
 import { z } from 'zod';
 import { basicAuth, basicAuthSecrets, expectShape } from '../tickets/http.js';
 import { pathAndQuery, SourceHttp } from './http.js';
@@ -8,10 +9,13 @@ import type { FetchContext, FetchResult, KnowledgeSource, KnowledgeSourceDescrip
  * Confluence pages of chosen spaces, in storage format.
  * Cloud (REST v2): spaces by key from `/wiki/api/v2/spaces?keys=`, their current pages from
  * `/wiki/api/v2/spaces/{id}/pages?body-format=storage`, cursor pagination through `_links.next`;
- * labels from `/wiki/api/v2/pages/{id}/labels`; read restrictions (groups) from the v1
+ * labels from `/wiki/api/v2/pages/{id}/labels`; attachments from `/wiki/api/v2/pages/{id}/attachments`
+ * (their `downloadLink`, so a storage-format reference by file name becomes a link; nothing is
+ * downloaded or inlined); read restrictions (groups) from the v1
  * `/wiki/rest/api/content/{id}/restriction/byOperation/read`, which v2 has no equivalent for.
  * Data Center: `/rest/api/content?spaceKey=&type=page&expand=body.storage,version,metadata.labels,
- * restrictions.read.restrictions.group`, offset pagination (`start`, `_links.next`).
+ * restrictions.read.restrictions.group`, offset pagination (`start`, `_links.next`); attachments are
+ * linked at their documented download path `/download/attachments/{pageId}/{file name}`.
  * The cursor is each page's version number: labels and restrictions are read again only for pages
  * whose version moved. A page no longer listed (trashed, deleted, moved out) is retired.
  * Needs a user who can read the spaces (Cloud: e-mail + API token; Data Center: a personal access token).
@@ -44,6 +48,12 @@ const pageV2 = z
   .passthrough();
 const pagesV2 = z.object({ results: z.array(pageV2), _links: links.optional() });
 const labelsV2 = z.object({ results: z.array(z.object({ name: z.string() }).passthrough()), _links: links.optional() });
+const attachmentsV2 = z.object({
+  results: z.array(
+    z.object({ title: z.string(), status: z.string().optional(), downloadLink: z.string().optional(), _links: z.object({ download: z.string().optional() }).passthrough().optional() }).passthrough(),
+  ),
+  _links: links.optional(),
+});
 const readRestrictions = z
   .object({ restrictions: z.object({ group: z.object({ results: z.array(z.object({ name: z.string() }).passthrough()) }).passthrough().optional() }).passthrough().optional() })
   .passthrough();
@@ -70,6 +80,8 @@ interface Page {
   webui?: string;
   labels?: string[];
   groups?: string[];
+  /** File name → download URL. */
+  attachments?: Record<string, string>;
 }
 
 export class ConfluenceKnowledge implements KnowledgeSource {
@@ -124,6 +136,16 @@ export class ConfluenceKnowledge implements KnowledgeSource {
 
   private async cloudDetails(page: Page): Promise<void> {
     page.labels = (await this.pages(`/api/v2/pages/${page.id}/labels`, { limit: 250 }, labelsV2, 'Confluence labels')).flatMap((p) => p.results.map((l) => l.name));
+    // Only when the body refers to an attachment: most pages have none, and this saves a call per page.
+    if (page.html.includes('ri:attachment')) {
+      page.attachments = {};
+      const list = (await this.pages(`/api/v2/pages/${page.id}/attachments`, { limit: 250 }, attachmentsV2, 'Confluence attachments')).flatMap((p) => p.results);
+      for (const a of list) {
+        const link = a.downloadLink ?? a._links?.download;
+        // Links are relative to the site's /wiki base, which config.url ends with.
+        if (link && a.status !== 'trashed') page.attachments[a.title] = link.startsWith('/') ? `${this.config.url}${link}` : link;
+      }
+    }
     const r = expectShape(readRestrictions, (await this.http.get(`/rest/api/content/${page.id}/restriction/byOperation/read`, { expand: 'restrictions.group' })).data, 'Confluence restrictions');
     page.groups = r.restrictions?.group?.results.map((g) => g.name) ?? [];
   }
@@ -148,6 +170,7 @@ export class ConfluenceKnowledge implements KnowledgeSource {
           webui: p._links?.webui,
           labels: p.metadata?.labels?.results.map((l) => l.name) ?? [],
           groups: p.restrictions?.read?.restrictions?.group?.results.map((g) => g.name) ?? [],
+          attachments: attachmentLinks(this.config.url, p.id, p.body?.storage?.value ?? ''),
         });
       }
     }
@@ -172,7 +195,7 @@ export class ConfluenceKnowledge implements KnowledgeSource {
         const article: SourceArticle = {
           sourceId: page.id,
           title: page.title,
-          body: { html: page.html },
+          body: { html: page.html, ...(page.attachments ? { attachments: page.attachments } : {}) },
           url: page.webui ? `${this.config.url}${page.webui}` : undefined,
           updated: page.updated,
           category: page.space,
@@ -187,6 +210,13 @@ export class ConfluenceKnowledge implements KnowledgeSource {
     result.cursor = JSON.stringify(versions);
     return result;
   }
+}
+
+/** Data Center: each attachment the body names, at the documented download path (read with the same permissions as the page). */
+function attachmentLinks(siteUrl: string, pageId: string, html: string): Record<string, string> | undefined {
+  const names = [...html.matchAll(/<ri:attachment\b[^>]*\bri:filename="([^"]+)"/g)].map((m) => decodeEntities(m[1]!));
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(names.map((n) => [n, `${siteUrl}/download/attachments/${encodeURIComponent(pageId)}/${encodeURIComponent(n)}`]));
 }
 
 function parseCursor(cursor: string | undefined): Record<string, number> {

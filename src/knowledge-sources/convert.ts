@@ -28,7 +28,10 @@ function safeHref(href: string | undefined, baseUrl?: string): string | undefine
   }
 }
 
-export function sanitize(html: string, baseUrl?: string): string {
+/** Attachment file name → its URL in the source. */
+export type AttachmentLinks = Readonly<Record<string, string>>;
+
+export function sanitize(html: string, baseUrl?: string, attachments: AttachmentLinks = {}): string {
   return sanitizeHtml(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'title'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'], code: ['class'], pre: ['class'] },
@@ -42,7 +45,12 @@ export function sanitize(html: string, baseUrl?: string): string {
       'ac:structured-macro': (tagName, attribs) => ({ tagName: attribs['ac:name'] === 'code' ? 'pre' : 'div', attribs: {} }),
       'ac:plain-text-body': () => ({ tagName: 'code', attribs: {} }),
       'ac:rich-text-body': () => ({ tagName: 'div', attribs: {} }),
-      'ri:attachment': (tagName, attribs) => ({ tagName: 'span', attribs: {}, text: `(attachment: ${attribs['ri:filename'] ?? ''})` }),
+      // An attachment referenced by name (image or file): a link to it when the source listed it, never its content.
+      'ri:attachment': (tagName, attribs): sanitizeHtml.Tag => {
+        const name = attribs['ri:filename'] ?? '';
+        const href = Object.hasOwn(attachments, name) ? safeHref(attachments[name], baseUrl) : undefined;
+        return href ? { tagName: 'a', attribs: { href }, text: name } : { tagName: 'span', attribs: {}, text: `(attachment: ${name})` };
+      },
       a: (tagName, attribs) => {
         const href = safeHref(attribs.href, baseUrl);
         return { tagName, attribs: href ? { href, ...(attribs.title ? { title: attribs.title } : {}) } : {} };
@@ -78,8 +86,8 @@ function turndown(): TurndownService {
 }
 
 /** Sanitised Markdown from HTML. */
-export function htmlToMarkdown(html: string, baseUrl?: string): string {
-  const clean = sanitize(html, baseUrl);
+export function htmlToMarkdown(html: string, baseUrl?: string, attachments?: AttachmentLinks): string {
+  const clean = sanitize(html, baseUrl, attachments);
   return turndown()
     .turndown(clean)
     .replace(/[ \t]+\n/g, '\n')

@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
 import { z } from 'zod';
+import { langFromLocale } from '../engine/lang.js';
 import { expectShape } from '../tickets/http.js';
 import { SourceHttp } from './http.js';
 import { baseUrl, secret, timeoutMs } from './options.js';
@@ -14,8 +15,12 @@ import type { FetchContext, FetchResult, KnowledgeSource, KnowledgeSourceDescrip
  * `KnowbaseItem_User` (named users only). An item with no target at all is unpublished in GLPI
  * and is not imported; one past its end_date is retired. Targets are read for every item on every
  * run: changing them does not move the item's date_mod, and a missed restriction would show an
- * article to people it was taken from (the files are still rewritten only when they change). Needs a user allowed to read the knowledge base
- * (profile right "Knowledge base: read" and "Publish in the FAQ" to see FAQ items).
+ * article to people it was taken from (the files are still rewritten only when they change).
+ * Translations (`/KnowbaseItem/{id}/KnowbaseItemTranslation`, when "Translation of knowledge base"
+ * is on in GLPI) in English or French become articles of their own, `translation_of` the item, with
+ * the item's visibility and end date; one in another language is skipped, one removed is retired.
+ * Needs a user allowed to read the knowledge base (profile right "Knowledge base: read" and
+ * "Publish in the FAQ" to see FAQ items).
  */
 
 export const glpiConfig = z.object({
@@ -41,6 +46,9 @@ const item = z
   })
   .passthrough();
 const items = z.array(item);
+const translations = z.array(
+  z.object({ id: z.number(), language: z.string().nullable().optional(), name: z.string().nullable().optional(), answer: z.string().nullable().optional(), date_mod: z.string().nullable().optional() }).passthrough(),
+);
 const targets = z.array(z.record(z.unknown()));
 
 type Item = z.infer<typeof item>;
@@ -139,6 +147,27 @@ export class GlpiKnowledge implements KnowledgeSource {
                   : undefined,
         };
         result.articles.push(article);
+        for (const t of expectShape(translations, (await this.http.get(`/KnowbaseItem/${it.id}/KnowbaseItemTranslation`, undefined, { 'Session-Token': token })).data ?? [], 'GLPI KnowbaseItemTranslation')) {
+          // One article per language: GLPI keeps one translation per item and language.
+          const lang = langFromLocale(t.language);
+          const translationId = `${sourceId}-${lang ?? (t.language || 'unknown').toLowerCase()}`;
+          if (!lang) {
+            result.skipped.push({ sourceId: translationId, reason: `translation in ${t.language || 'no language'}: only English and French are served` });
+            continue;
+          }
+          result.liveIds!.add(translationId);
+          const tmod = t.date_mod ?? '';
+          if (tmod > (cursor ?? '')) cursor = tmod;
+          result.articles.push({
+            ...article,
+            sourceId: translationId,
+            title: t.name ?? '',
+            lang,
+            body: { html: htmlOf(t.answer ?? '') },
+            updated: tmod ? `${tmod.replace(' ', 'T')}Z` : article.updated,
+            translationOf: sourceId,
+          });
+        }
       } catch (err) {
         result.failed.push({ sourceId, reason: err instanceof Error ? err.message : String(err) });
       }

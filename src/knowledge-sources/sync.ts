@@ -55,7 +55,7 @@ export function articleId(system: string, sourceId: string): string {
 }
 
 function bodyMarkdown(article: SourceArticle): string {
-  return 'html' in article.body ? htmlToMarkdown(article.body.html, article.url) : article.body.markdown.trim();
+  return 'html' in article.body ? htmlToMarkdown(article.body.html, article.url, article.body.attachments) : article.body.markdown.trim();
 }
 
 /** The file for one article: front matter in a fixed order, then the body. Deterministic, so unchanged input gives identical bytes. */

@@ -14,8 +14,12 @@ export interface SourceArticle {
   title: string;
   /** Detected from the text when the source does not say. */
   lang?: Lang;
-  /** Body as HTML (sanitised and converted by the sync) or Markdown (kept as is). */
-  body: { html: string } | { markdown: string };
+  /**
+   * Body as HTML (sanitised and converted by the sync) or Markdown (kept as is). `attachments`: file
+   * name → URL of the attachment in the source, so a reference by name (Confluence `ri:attachment`)
+   * becomes a link to it.
+   */
+  body: { html: string; attachments?: Record<string, string> } | { markdown: string };
   /** Link to the article in the source, shown with answers and in the console. */
   url?: string;
   /** ISO date-time of the last change in the source. */

@@ -32,6 +32,8 @@ describe('helpdesk import', () => {
     expect(first.stdout).toContain('created 1, updated 0, retired 0, unchanged 0, skipped 1, failed 0');
     expect(first.stdout).toContain('  + folder-printer-html');
     expect(first.stdout).toContain('  skipped notes.txt: unsupported file type .txt');
+    // The gate is fitted to the new knowledge: now with `helpdesk calibrate`, else by the server in the background.
+    expect(first.stdout).toContain('run `helpdesk calibrate` to fit the gate to the new knowledge now');
     expect(readFileSync(join(out, 'folder-printer-html.md'), 'utf8')).toContain('title: Printer offline');
 
     const second = helpdesk(['import', 'folder', docs, '--out', out, '--json']);

@@ -31,8 +31,18 @@ describe('web chat identity and proxy settings', () => {
     expect(problems({ TRUST_PROXY: 'everyone' })).toEqual([expect.stringMatching(/^TRUST_PROXY: expected/)]);
   });
 
-  it('reads the OIDC settings, with the default scopes', () => {
+  it('reads the OIDC settings, with the default scopes and groups claim', () => {
     const config = loadConfig({ WEB_AUTH: 'oidc', OIDC_ISSUER: 'https://login.example.org/tenant/v2.0', OIDC_CLIENT_ID: 'helpdesk', OIDC_CLIENT_SECRET: 's3cret-value' });
-    expect(config.webAuth.oidc).toEqual({ issuer: 'https://login.example.org/tenant/v2.0', clientId: 'helpdesk', clientSecret: 's3cret-value', scopes: 'openid profile email', redirectUrl: undefined });
+    expect(config.webAuth.oidc).toEqual({ issuer: 'https://login.example.org/tenant/v2.0', clientId: 'helpdesk', clientSecret: 's3cret-value', scopes: 'openid profile email', redirectUrl: undefined, groupsClaim: 'groups' });
+    const custom = loadConfig({ WEB_AUTH: 'oidc', OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'helpdesk', OIDC_GROUPS_CLAIM: 'roles' });
+    expect(custom.webAuth.oidc?.groupsClaim).toBe('roles');
+  });
+
+  it('reads the trusted proxy\'s groups header only when named, and refuses a bad claim or header name', () => {
+    const proxy = { WEB_AUTH: 'proxy', WEB_AUTH_PROXY_ADDRESSES: '10.0.0.5' };
+    expect(loadConfig(proxy).webAuth.proxy?.groupsHeader).toBeUndefined();
+    expect(loadConfig({ ...proxy, WEB_AUTH_PROXY_GROUPS_HEADER: 'X-Forwarded-Groups' }).webAuth.proxy?.groupsHeader).toBe('x-forwarded-groups');
+    expect(() => loadConfig({ ...proxy, WEB_AUTH_PROXY_GROUPS_HEADER: 'X Groups' })).toThrow(/WEB_AUTH_PROXY_GROUPS_HEADER/);
+    expect(() => loadConfig({ WEB_AUTH: 'oidc', OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'helpdesk', OIDC_GROUPS_CLAIM: 'a b' })).toThrow(/OIDC_GROUPS_CLAIM/);
   });
 });

@@ -11,6 +11,8 @@ import Provider from 'oidc-provider';
 export interface Person {
   name: string;
   email: string;
+  /** Sent as the `groups` claim (with the profile scope), as Entra ID, Okta and Keycloak can. */
+  groups?: string[];
 }
 
 export interface OidcServer {
@@ -54,9 +56,9 @@ export async function startOidcServer(people: Record<string, Person>): Promise<O
         async findAccount(_ctx, sub) {
           const person = people[sub];
           if (!person) return undefined;
-          return { accountId: sub, claims: async () => ({ sub, name: person.name, email: person.email, email_verified: true }) };
+          return { accountId: sub, claims: async () => ({ sub, name: person.name, email: person.email, email_verified: true, ...(person.groups ? { groups: person.groups } : {}) }) };
         },
-        claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+        claims: { openid: ['sub'], profile: ['name', 'groups'], email: ['email', 'email_verified'] },
         // As Entra ID, Okta, Keycloak and Google do: profile claims in the ID token of a code flow too.
         conformIdTokenClaims: false,
         pkce: { required: () => true },

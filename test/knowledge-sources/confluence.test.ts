@@ -20,7 +20,7 @@ beforeEach(async () => {
   await cf.server.start();
   kb = await new KnowledgeHarness().start();
   cloud = createSource('confluence', { url: `${cf.server.url}/wiki`, ...CF_CLOUD, spaces: 'IT' }, { sleep: async () => {} });
-  outlook = cf.put({ title: 'Outlook keeps asking for the password', html: `<h2>Fix</h2><p>Repair the Outlook profile:</p>${CODE_MACRO}<p><ac:image><ri:attachment ri:filename="profile.png" /></ac:image></p>`, labels: ['outlook', 'email'] }).id;
+  outlook = cf.put({ title: 'Outlook keeps asking for the password', html: `<h2>Fix</h2><p>Repair the Outlook profile:</p>${CODE_MACRO}<p><ac:image><ri:attachment ri:filename="profile.png" /></ac:image></p><p>Full guide: <ac:link><ri:attachment ri:filename="outlook guide.pdf" /></ac:link>; old: <ac:link><ri:attachment ri:filename="gone.pdf" /></ac:link></p>`, labels: ['outlook', 'email'], attachments: ['profile.png', 'outlook guide.pdf', 'spare.docx', 'more.png'] }).id;
   wifi = cf.put({ title: 'Connect to the office Wi-Fi', html: '<p>Choose the CorpWiFi network and sign in with your directory account.</p>' }).id;
   admin = cf.put({ title: 'Rotate the Wi-Fi RADIUS shared secret', html: '<p>Rotate the RADIUS shared secret on the controller and the NPS server together.</p>', groups: ['network-admins'] }).id;
   cf.put({ title: 'Leave policy', html: '<p>HR page</p>', spaceKey: 'HR' });
@@ -47,7 +47,11 @@ describe('Confluence source (Cloud REST v2)', () => {
     expect(md).toContain('category: IT');
     expect(md).toContain('tags:\n  - outlook\n  - email');
     expect(md).toContain('```\nGet-Mailbox -Identity user | Repair-Profile\n```');
-    expect(md).toContain('(attachment: profile.png)');
+    // Attachments are linked (from the v2 attachments list, paged), never inlined; one no longer there stays a name.
+    expect(md).toContain(`[profile.png](${cf.server.url}/wiki/download/attachments/${outlook}/profile.png?version=1&modificationDate=1764669600000&api=v2)`);
+    expect(md).toContain(`[outlook guide.pdf](${cf.server.url}/wiki/download/attachments/${outlook}/outlook%20guide.pdf?version=1&modificationDate=1764669600000&api=v2)`);
+    expect(md).toContain('(attachment: gone.pdf)');
+    expect(cf.server.requestsTo('GET', /\/attachments$/).map((r) => r.path)).toEqual([`/wiki/api/v2/pages/${outlook}/attachments`, `/wiki/api/v2/pages/${outlook}/attachments`]);
     expect(read(`confluence-${admin}.md`)).toContain('audience: network-admins');
   });
 
@@ -88,6 +92,9 @@ describe('Confluence source (Cloud REST v2)', () => {
     const down = await kb.sync(patient);
     expect(down.ok).toBe(false);
     expect(kb.files()).toEqual(files);
+    // What was imported is still answered after the failed run (reloaded as the server would).
+    await kb.reload();
+    expect((await kb.service.decide('choose the CorpWiFi network and sign in')).candidates[0]?.articleId).toBe(`confluence-${wifi}`);
     const missing = await kb.sync(createSource('confluence', { url: `${cf.server.url}/wiki`, ...CF_CLOUD, spaces: 'IT,NOPE' }, { sleep: async () => {} }));
     expect(missing.error).toMatch(/space\(s\) NOPE not found/);
     expect(kb.files()).toEqual(files);
@@ -106,6 +113,8 @@ describe('Confluence source (Data Center REST)', () => {
     expect(calls[0]!.headers.authorization).toBe(`Bearer ${CF_DC_PAT}`);
     expect(read(`confluence-${admin}.md`)).toContain('audience: network-admins');
     expect(read(`confluence-${outlook}.md`)).toContain('tags:\n  - outlook\n  - email');
+    // Data Center: attachments linked at the documented download path.
+    expect(read(`confluence-${outlook}.md`)).toContain(`[outlook guide.pdf](${cf.server.url}/download/attachments/${outlook}/outlook%20guide.pdf)`);
     expect((await kb.sync(dc))).toMatchObject({ created: [], updated: [], retired: [] });
   });
 });

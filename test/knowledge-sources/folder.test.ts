@@ -141,5 +141,7 @@ describe('folder source', () => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(/folder not found/);
     expect(kb.files()).toEqual(files);
+    await kb.reload();
+    expect((await kb.service.decide('guest wireless voucher code')).candidates[0]?.articleId).toBe('folder-wifi-pdf');
   });
 });

@@ -81,6 +81,37 @@ describe('GLPI knowledge source', () => {
     expect((await kb.sync(source)).updated).toEqual(['glpi-3']);
   });
 
+  it('imports English and French translations linked to their item (translation_of), with its visibility; a removed translation is retired', async () => {
+    glpi.put({
+      id: 1,
+      name: 'Map a network drive',
+      answer: glpi.items.get(1)!.answer,
+      translations: {
+        fr_FR: { name: 'Connecter un lecteur réseau', answer: '<p>Ouvrez l\'Explorateur de fichiers, choisissez Connecter un lecteur réseau et saisissez \\\\files\\shared.</p>' },
+        de_DE: { name: 'Netzlaufwerk verbinden', answer: '<p>Öffnen Sie den Explorer.</p>' },
+      },
+    });
+    glpi.put({ id: 3, name: 'Reset a switch port', answer: glpi.items.get(3)!.answer, translations: { fr_FR: { name: 'Réinitialiser un port de switch', answer: '<p>Faites shut puis no shut sur le port depuis la console du switch de cœur.</p>' } } });
+    const report = await kb.sync(source);
+    expect(report.created.sort()).toEqual(['glpi-1', 'glpi-1-fr', 'glpi-2', 'glpi-3', 'glpi-3-fr']);
+    expect(report.skipped).toContainEqual({ sourceId: '1-de_de', reason: 'translation in de_DE: only English and French are served' });
+    const fr = read('glpi-1-fr.md');
+    expect(fr).toContain('lang: fr');
+    expect(fr).toContain('translation_of: glpi-1');
+    expect(fr).toContain('source:\n  system: glpi\n  id: 1-fr');
+    expect(fr).toContain('Connecter un lecteur réseau');
+    // The translation of a restricted item is restricted the same way.
+    expect(read('glpi-3-fr.md')).toContain('audience: Network team');
+    await kb.reload();
+    const q = 'faites shut puis no shut sur le port du switch de cœur';
+    expect((await kb.service.decide(q, { lang: 'fr' })).candidates.map((c) => c.articleId)).not.toContain('glpi-3-fr');
+    expect((await kb.service.decide(q, { lang: 'fr', audiences: ['Network team'] })).candidates[0]?.articleId).toBe('glpi-3-fr');
+
+    expect(await kb.sync(source)).toMatchObject({ created: [], updated: [], retired: [] });
+    glpi.items.get(1)!.translations = {};
+    expect((await kb.sync(source)).retired).toEqual([{ id: 'glpi-1-fr', reason: 'deleted or no longer published in the source' }]);
+  });
+
   it('a wrong token or a failing server changes nothing; 503 with Retry-After is waited out', async () => {
     await kb.sync(source);
     const files = kb.files();
@@ -102,5 +133,8 @@ describe('GLPI knowledge source', () => {
     expect(down.ok).toBe(false);
     expect(kb.files()).toEqual(files);
     expect(glpi.sessions.size).toBe(0);
+    // What was imported is still answered after the failed run.
+    await kb.reload();
+    expect((await kb.service.decide('restart the print spooler service')).candidates[0]?.articleId).toBe('glpi-2');
   });
 });

@@ -104,6 +104,37 @@ describe('ServiceNow knowledge source', () => {
     expect(itStaff.candidates[0]?.articleId).toBe('servicenow-bitlocker');
   });
 
+  it('honours the knowledge base\'s Can Read / Cannot Read user criteria with the article\'s, and re-reads every article when they change', async () => {
+    // Out of the box: "Any User" may read, "Guest User" may not: nothing restricted for signed-in employees.
+    sn.kbCanRead.set('kb-it', ['uc-any']);
+    sn.kbCannotRead.set('kb-it', ['uc-guest']);
+    await kb.sync(source);
+    expect(read('servicenow-vpn.md')).not.toContain('audience:');
+    expect(read('servicenow-bitlocker.md')).toContain('audience: IT staff');
+    expect(sn.server.requestsTo('GET', '/api/now/table/kb_uc_can_read_mtom')[0]!.query.get('sysparm_query')).toBe('kb_knowledge_baseINkb-it');
+
+    // The base becomes IT staff and Security team only; no article changed, yet every one is re-read and restricted.
+    sn.kbCanRead.set('kb-it', ['uc-it', 'uc-security']);
+    const restricted = await kb.sync(source);
+    expect(restricted.updated.sort()).toEqual(['servicenow-mfa', 'servicenow-vpn', 'servicenow-vpn-fr']);
+    expect(read('servicenow-vpn.md')).toContain('audience: IT staff, Security team');
+    // Both levels name readers: only who is named at both (IT staff) may read.
+    expect(read('servicenow-bitlocker.md')).toContain('audience: IT staff\n');
+    await kb.reload();
+    const question = 'VPN error 809 port 1723 blocked';
+    expect((await kb.service.decide(question)).candidates.map((c) => c.articleId)).not.toContain('servicenow-vpn');
+    expect((await kb.service.decide(question, { audiences: ['Security team'] })).candidates[0]?.articleId).toBe('servicenow-vpn');
+    expect((await kb.service.decide('recover the BitLocker recovery key of a locked laptop', { audiences: ['Security team'] })).candidates.map((c) => c.articleId)).not.toContain('servicenow-bitlocker');
+
+    // "Everyone but contractors" cannot be an audience: the articles are kept from everyone.
+    sn.kbCanRead.set('kb-it', ['uc-any']);
+    sn.kbCannotRead.set('kb-it', ['uc-guest', 'uc-contractors']);
+    await kb.sync(source);
+    expect(read('servicenow-vpn.md')).toContain('audience: servicenow-restricted');
+    await kb.reload();
+    expect((await kb.service.decide(question, { audiences: ['IT staff', 'Security team'] })).candidates.map((c) => c.articleId)).not.toContain('servicenow-vpn');
+  });
+
   it('waits out a 429 with Retry-After and retries 5xx', async () => {
     const waits: number[] = [];
     const patient = createSource('servicenow', { url: sn.server.url, ...SN_KB_CREDENTIALS, knowledgeBases: 'kb-it' }, { sleep: async (ms) => void waits.push(ms) });
@@ -122,7 +153,7 @@ describe('ServiceNow knowledge source', () => {
     sn.server.failTimes(4, { status: 500, body: { error: { message: 'Internal error' }, status: 'failure' } });
     const down = await kb.sync(source);
     expect(down.ok).toBe(false);
-    expect(down.error).toMatch(/ServiceNow GET \/api\/now\/table\/kb_knowledge → HTTP 500/);
+    expect(down.error).toMatch(/ServiceNow GET \/api\/now\/table\/kb_\w+ → HTTP 500/);
     expect(kb.files()).toEqual(files);
     expect((await kb.service.decide('VPN error 809 port 1723 blocked')).candidates[0]?.articleId).toBe('servicenow-vpn');
 

@@ -4,7 +4,7 @@ import { addressIn, parseAddressList, type WebAuthConfig } from '../../config/se
 import type { UserRef } from '../../engine/contract.js';
 import type { Logger } from '../../log.js';
 import { CALLBACK_PATH, OIDC_TX_COOKIE, OidcSignIn } from './oidc.js';
-import { anonymousIdentity, CookieSealer, WEB_SESSION_COOKIE, type WebIdentity } from './session.js';
+import { anonymousIdentity, boundedGroups, CookieSealer, WEB_SESSION_COOKIE, type WebIdentity } from './session.js';
 
 /**
  * Who is talking in the web chat, decided by the server (WEB_AUTH):
@@ -45,6 +45,8 @@ export function userRefOf(identity: WebIdentity, locale?: string): UserRef {
     ...(identity.email ? { email: identity.email } : {}),
     // An identity provider (OIDC) or the trusted proxy vouched for this user: account actions may act on it.
     ...(identity.provider !== 'anonymous' ? { verified: { by: identity.provider, subject: identity.id, ...(identity.email ? { email: identity.email } : {}) } } : {}),
+    // Groups only as the identity provider or the trusted proxy stated them; an anonymous session has none.
+    ...(identity.provider !== 'anonymous' && identity.groups ? { groups: [...identity.groups] } : {}),
     ...(locale ? { locale } : {}),
   };
 }
@@ -102,7 +104,10 @@ export class WebAuth {
     if (!user) return undefined;
     const email = value(proxy.emailHeader);
     const name = value(proxy.nameHeader);
-    return { id: `proxy:${user}`, provider: 'proxy', ...(name ? { name } : {}), ...(email && EMAIL.test(email) ? { email } : {}) };
+    // Read only when configured, and like the user header only from the trusted proxy's address (checked above).
+    const groupsHeader = proxy.groupsHeader ? req.get(proxy.groupsHeader) : undefined;
+    const groups = proxy.groupsHeader ? boundedGroups(groupsHeader && groupsHeader.length <= 16_384 ? groupsHeader.split(',') : []) : undefined;
+    return { id: `proxy:${user}`, provider: 'proxy', ...(name ? { name } : {}), ...(email && EMAIL.test(email) ? { email } : {}), ...(groups ? { groups } : {}) };
   }
 
   private cookieOptions(maxAge?: number) {

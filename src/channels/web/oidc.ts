@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import * as client from 'openid-client';
 import { z } from 'zod';
 import type { OidcConfig } from '../../config/sections/web-auth.js';
-import type { CookieSealer, WebIdentity } from './session.js';
+import { boundedGroups, type CookieSealer, type WebIdentity } from './session.js';
 
 /**
  * Web chat sign-in with any OpenID Connect provider (Entra ID, Okta, Keycloak, Google…) through
@@ -21,6 +21,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function isLoopback(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/**
+ * The groups claim: a list of names (Entra ID, Okta, Keycloak), or one string. Absent: undefined (the
+ * directory may still tell). Entra ID sends object ids unless the app registration emits names
+ * (sAMAccountName / cloud group names); audiences must then name what the claim carries.
+ */
+function groupsOf(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return boundedGroups(value);
+  if (typeof value === 'string') return boundedGroups(value.split(','));
+  return undefined;
 }
 
 export class OidcSignIn {
@@ -94,7 +105,8 @@ export class OidcSignIn {
     if (!claims) throw new Error('the provider returned no ID token');
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 256) : undefined);
     let profile: Record<string, unknown> = claims;
-    if ((!str(claims.email) || !str(claims.name)) && tokens.access_token) {
+    const groupsClaim = this.options.groupsClaim;
+    if ((!str(claims.email) || !str(claims.name) || claims[groupsClaim] === undefined) && tokens.access_token) {
       // Providers that keep profile claims out of the ID token serve them at the UserInfo endpoint (same subject checked).
       try {
         profile = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
@@ -103,6 +115,7 @@ export class OidcSignIn {
       }
     }
     const email = str(profile.email);
+    const groups = groupsOf(profile[groupsClaim]);
     const name = str(profile.name) ?? (str([profile.given_name, profile.family_name].filter((v) => typeof v === 'string').join(' ')) || str(profile.preferred_username));
     return {
       identity: {
@@ -112,6 +125,7 @@ export class OidcSignIn {
         ...(name ? { name } : {}),
         // An address the provider says it has not verified is not an identity.
         ...(email && EMAIL.test(email) && profile.email_verified !== false ? { email } : {}),
+        ...(groups ? { groups } : {}),
       },
       returnTo: tx.data.returnTo,
     };

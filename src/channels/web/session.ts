@@ -12,6 +12,28 @@ import { z } from 'zod';
 
 export const WEB_SESSION_COOKIE = 'hd_web';
 
+/** Groups kept per web identity; the sealed cookie must stay under the browsers' 4 KB per cookie. */
+export const MAX_GROUPS = 100;
+const MAX_GROUP_CHARS = 2000;
+
+/**
+ * Cleans a list of group names from a token claim or a proxy header: trimmed, unique, bounded.
+ * Past the bounds, groups are dropped, never invented: a user then sees fewer restricted articles, not more.
+ */
+export function boundedGroups(values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  let chars = 0;
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const name = v.trim();
+    if (!name || name.length > 256 || out.includes(name)) continue;
+    if (out.length >= MAX_GROUPS || chars + name.length > MAX_GROUP_CHARS) break;
+    out.push(name);
+    chars += name.length;
+  }
+  return out;
+}
+
 /** Who a web request comes from, as the server established it. */
 export interface WebIdentity {
   /** Namespaced by how it was verified (anon:…, oidc:…, proxy:…), so it can never equal another channel's user id. */
@@ -19,6 +41,8 @@ export interface WebIdentity {
   provider: 'anonymous' | 'oidc' | 'proxy';
   name?: string;
   email?: string;
+  /** Groups the identity provider or the trusted proxy vouched for (audiences of restricted articles). */
+  groups?: string[];
 }
 
 const identitySchema = z.object({
@@ -26,6 +50,7 @@ const identitySchema = z.object({
   provider: z.enum(['anonymous', 'oidc', 'proxy']),
   name: z.string().max(256).optional(),
   email: z.string().max(320).optional(),
+  groups: z.array(z.string().min(1).max(256)).max(MAX_GROUPS).optional(),
 });
 
 export class CookieSealer {

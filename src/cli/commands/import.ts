@@ -48,6 +48,10 @@ export function registerImport(program: Command): void {
       console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
       if (report.ok && report.created.length + report.updated.length + report.retired.length > 0 && !options.json) {
         console.log('run `helpdesk index` to embed only what changed (the server does this itself after its scheduled syncs)');
+        console.log(
+          'run `helpdesk calibrate` to fit the gate to the new knowledge now (zero-label, cached under DATA_DIR/calibration); ' +
+            'otherwise the server does it in the background after its next sync or start, when imported articles without questions: are more than 10% of the knowledge',
+        );
       }
       if (!report.ok || report.failed.length > 0) process.exitCode = 1;
     });

@@ -49,6 +49,8 @@ export const actionsSchema = z
     ACTION_GROUPS: groupMap,
     ACTIONS_PER_USER_PER_HOUR: intInRange(3, 1, 100),
     DIRECTORY_TIMEOUT_MS: intInRange(10_000, 500, 120_000),
+    /** How long a user's directory groups (audiences of restricted articles) are kept before being read again. */
+    DIRECTORY_GROUPS_CACHE_MINUTES: intInRange(15, 1, 24 * 60),
   })
   .passthrough()
   .transform((e, ctx) => {
@@ -65,6 +67,7 @@ export const actionsSchema = z
       groups: e.ACTION_GROUPS,
       perUserPerHour: e.ACTIONS_PER_USER_PER_HOUR,
       timeoutMs: e.DIRECTORY_TIMEOUT_MS,
+      groupsCacheMinutes: e.DIRECTORY_GROUPS_CACHE_MINUTES,
     };
   });
 

@@ -73,6 +73,27 @@ export const webAuthSchema = z
     WEB_AUTH_PROXY_USER_HEADER: header('X-Forwarded-User'),
     WEB_AUTH_PROXY_EMAIL_HEADER: header('X-Forwarded-Email'),
     WEB_AUTH_PROXY_NAME_HEADER: header('X-Forwarded-Preferred-Username'),
+    /**
+     * The proxy's header carrying the user's groups, comma-separated (oauth2-proxy: X-Forwarded-Groups).
+     * Unset: the proxy says nothing about groups (a proxy that does not strip a client's own header must not be named here).
+     */
+    WEB_AUTH_PROXY_GROUPS_HEADER: optionalString.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (!HEADER.test(v)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected an HTTP header name, got "${v}"` });
+        return z.NEVER;
+      }
+      return v.toLowerCase();
+    }),
+    /** The ID token / UserInfo claim listing the user's groups (Entra ID and Okta: groups; Keycloak: groups with its mapper). */
+    OIDC_GROUPS_CLAIM: optionalString.transform((v, ctx) => {
+      const name = v ?? 'groups';
+      if (!/^[A-Za-z0-9_:/.-]{1,128}$/.test(name)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a claim name, got "${name}"` });
+        return z.NEVER;
+      }
+      return name;
+    }),
   })
   .superRefine((e, ctx) => {
     const issue = (path: string, message: string): void => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
@@ -101,6 +122,7 @@ export const webAuthSchema = z
             clientSecret: e.OIDC_CLIENT_SECRET,
             scopes: e.OIDC_SCOPES ?? 'openid profile email',
             redirectUrl: e.OIDC_REDIRECT_URL,
+            groupsClaim: e.OIDC_GROUPS_CLAIM,
           }
         : undefined,
     proxy:
@@ -110,6 +132,7 @@ export const webAuthSchema = z
             userHeader: e.WEB_AUTH_PROXY_USER_HEADER,
             emailHeader: e.WEB_AUTH_PROXY_EMAIL_HEADER,
             nameHeader: e.WEB_AUTH_PROXY_NAME_HEADER,
+            groupsHeader: e.WEB_AUTH_PROXY_GROUPS_HEADER,
           }
         : undefined,
   }));

@@ -133,6 +133,8 @@ export interface CalibrationInfo {
   knowledgeHash?: string;
   /** Human-readable: what was done and where the models are. */
   note: string;
+  /** Set while a new calibration of changed knowledge is being fitted; the models above serve until it is ready. */
+  pending?: string;
 }
 
 /** What a reload did. */

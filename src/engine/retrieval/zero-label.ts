@@ -40,6 +40,11 @@ export interface ZeroLabelOptions {
   maxAnswerable?: number;
   maxLeftOut?: number;
   onProgress?: (message: string) => void;
+  /**
+   * Awaited between small batches of questions: a server calibrating in the background passes a
+   * yield to its event loop here, so answers keep flowing while the examples are computed.
+   */
+  pause?: () => Promise<void>;
 }
 
 export interface ZeroLabelExamples {
@@ -47,6 +52,9 @@ export interface ZeroLabelExamples {
   lexical: CalibrationExample[];
   counts: { articles: number; pseudoQuestions: number; answerable: number; leftOut: number; bank: number };
 }
+
+/** Questions asked between two pauses (see ZeroLabelOptions.pause). */
+const PAUSE_EVERY = 10;
 
 /** Deterministic value in [0,1) for a string, to pick samples without a random generator. */
 function unit(s: string): number {
@@ -177,14 +185,21 @@ export async function zeroLabelExamples(snapshot: Snapshot, options: ZeroLabelOp
       dense = { index: filtered(snapshot.dense.index, dropped), byArticle, articleOfKey: (k) => (dropped.has(k) ? undefined : snapshot.dense!.articleOfKey(k)) };
     }
     const view = { lexical: lexicalIndex, chars, families, dense };
+    let asked = 0;
+    await options.pause?.();
     for (const p of inFold) {
+      if (++asked % PAUSE_EVERY === 0) await options.pause?.();
       const expected = p.leftOut ? new Set<string>() : new Set([families.familyOf.get(p.article.id) ?? p.article.id]);
       ask(`${p.article.id}#${p.question.origin}@${fold}`, p.question.text, p.article.lang, expected, view);
     }
   }
   options.onProgress?.(`out-of-scope bank: ${options.outOfScope.length} messages`);
   const full = { lexical: snapshot.lexical, chars: snapshot.chars, families: snapshot.families, dense: snapshot.dense };
-  for (const m of options.outOfScope) ask(`bank:${m.id}`, m.query, m.lang, new Set(), full);
+  let asked = 0;
+  for (const m of options.outOfScope) {
+    if (++asked % PAUSE_EVERY === 0) await options.pause?.();
+    ask(`bank:${m.id}`, m.query, m.lang, new Set(), full);
+  }
 
   return {
     hybrid: snapshot.dense && options.embedQueries ? hybrid : undefined,

@@ -4,6 +4,7 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
  * Confluence as documented. Cloud, under /wiki: REST v2 `GET /api/v2/spaces?keys=`,
  * `GET /api/v2/spaces/{id}/pages?body-format=storage` (cursor pagination: `_links.next` holds the
  * next URL with an opaque `cursor`, also sent as a Link header), `GET /api/v2/pages/{id}/labels`,
+ * `GET /api/v2/pages/{id}/attachments` (cursor pagination; `downloadLink` relative to /wiki),
  * and v1 `GET /rest/api/content/{id}/restriction/byOperation/read`; basic auth e-mail + API token.
  * Data Center, at the root: `GET /rest/api/content?spaceKey=&expand=...` with start/limit and
  * `_links.next`; bearer personal access token.
@@ -20,6 +21,8 @@ export interface CfPage {
   labels: string[];
   groups: string[];
   status: 'current' | 'trashed';
+  /** File names attached to the page. */
+  attachments?: string[];
 }
 
 const SPACES = [
@@ -74,6 +77,18 @@ export function createConfluenceServer(pageSize = 2) {
     if (m) {
       const p = pages.get(m[1]!);
       return p ? { status: 200, body: { results: p.labels.map((name, i) => ({ id: String(i + 1), name, prefix: 'global' })), _links: {} } } : { status: 404, body: { errors: [] } };
+    }
+    m = /^\/wiki\/api\/v2\/pages\/(\d+)\/attachments$/.exec(req.path);
+    if (m) {
+      const p = pages.get(m[1]!);
+      if (!p) return { status: 404, body: { errors: [{ status: 404, code: 'NOT_FOUND', title: 'Not Found' }] } };
+      const items = (p.attachments ?? []).map((title, i) => {
+        const download = `/download/attachments/${p.id}/${encodeURIComponent(title)}?version=1&modificationDate=1764669600000&api=v2`;
+        const webui = `/pages/viewpageattachments.action?pageId=${p.id}&preview=${encodeURIComponent(`/${p.id}/${title}`)}`;
+        return { id: `att${p.id}${i}`, status: 'current', title, pageId: p.id, mediaType: title.endsWith('.png') ? 'image/png' : 'application/pdf', fileSize: 2048, downloadLink: download, webuiLink: webui, _links: { download, webui } };
+      });
+      const { results, next } = cursorPage(req, items, req.path);
+      return { status: 200, body: { results, _links: { ...(next ? { next } : {}), base: `${server.url}/wiki` } } };
     }
     m = /^\/wiki\/rest\/api\/content\/(\d+)\/restriction\/byOperation\/read$/.exec(req.path);
     if (m) {

@@ -6,7 +6,8 @@ import { FakeServer, type RecordedRequest, type Reply } from '../../tickets/serv
  * GET /KnowbaseItem with `range=a-b` (206 Partial Content and `Content-Range: a-b/total` while more
  * remain), `expand_dropdowns=true` turning dropdown ids into names, sub-items
  * /KnowbaseItem/{id}/Entity_KnowbaseItem, Group_KnowbaseItem, KnowbaseItem_Profile,
- * KnowbaseItem_User, and errors as ["ERROR_CODE", "message"]. Rich text comes HTML-encoded, as
+ * KnowbaseItem_User, KnowbaseItemTranslation (language as GLPI's locale code, e.g. fr_FR), and
+ * errors as ["ERROR_CODE", "message"]. Rich text comes HTML-encoded, as
  * GLPI 9.5 stores it.
  */
 export const GLPI_KB_TOKENS = { appToken: 'glpi-app-kb-token', userToken: 'glpi-user-kb-token' };
@@ -23,6 +24,8 @@ export interface GlpiKbItem {
   groups: string[];
   profiles: string[];
   users: number[];
+  /** Language code (GLPI's, e.g. fr_FR) → translated name and answer. */
+  translations?: Record<string, { name: string; answer: string; date_mod?: string }>;
 }
 
 const err = (status: number, code: string, message: string): Reply => ({ status, body: [code, message] });
@@ -68,7 +71,7 @@ export function createGlpiKbServer() {
       const last = from + slice.length - 1;
       return { status: last + 1 < all.length ? 206 : 200, body: rows, headers: { 'Content-Range': `${from}-${Math.max(from, last)}/${all.length}`, 'Accept-Range': 'KnowbaseItem 1000' } };
     }
-    const m = /^\/KnowbaseItem\/(\d+)\/(Entity_KnowbaseItem|Group_KnowbaseItem|KnowbaseItem_Profile|KnowbaseItem_User)$/.exec(path);
+    const m = /^\/KnowbaseItem\/(\d+)\/(Entity_KnowbaseItem|Group_KnowbaseItem|KnowbaseItem_Profile|KnowbaseItem_User|KnowbaseItemTranslation)$/.exec(path);
     if (m) {
       const i = items.get(Number(m[1]));
       if (!i) return err(404, 'ERROR_ITEM_NOT_FOUND', 'Item not found');
@@ -80,6 +83,20 @@ export function createGlpiKbServer() {
           return { status: 200, body: i.groups.map((g, n) => ({ id: n + 1, knowbaseitems_id: id, groups_id: g, entities_id: 'Root entity', is_recursive: 1, no_entity_restriction: 0 })) };
         case 'KnowbaseItem_Profile':
           return { status: 200, body: i.profiles.map((p, n) => ({ id: n + 1, knowbaseitems_id: id, profiles_id: p, entities_id: 'Root entity', is_recursive: 1, no_entity_restriction: 0 })) };
+        case 'KnowbaseItemTranslation':
+          return {
+            status: 200,
+            body: Object.entries(i.translations ?? {}).map(([language, t], n) => ({
+              id: n + 1,
+              knowbaseitems_id: id,
+              language,
+              name: t.name,
+              answer: encode(t.answer),
+              users_id: 2,
+              date_mod: t.date_mod ?? i.date_mod,
+              date_creation: i.date_mod,
+            })),
+          };
         default:
           return { status: 200, body: i.users.map((u, n) => ({ id: n + 1, knowbaseitems_id: id, users_id: u })) };
       }

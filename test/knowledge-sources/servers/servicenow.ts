@@ -6,7 +6,9 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
  * joined by ^), sysparm_fields (dot-walked `kb_category.label` included), sysparm_limit and
  * sysparm_offset, an RFC 8288 Link header (first/prev/next/last) and X-Total-Count, basic auth,
  * and the product's error envelope. Dates are "YYYY-MM-DD HH:MM:SS" in UTC, as with
- * sysparm_display_value=false. Records are edited by the test through the returned handle.
+ * sysparm_display_value=false. Knowledge bases' Can Read / Cannot Read user criteria live in the
+ * many-to-many tables kb_uc_can_read_mtom and kb_uc_cannot_read_mtom (kb_knowledge_base,
+ * user_criteria). Records are edited by the test through the returned handle.
  */
 export const SN_KB_CREDENTIALS = { username: 'kb.reader', password: 'Kn0wledge-pa55!' };
 
@@ -31,7 +33,16 @@ const snError = (message: string, detail: string) => ({ error: { message, detail
 
 export function createServiceNowKbServer() {
   const articles = new Map<string, KbRecord>();
-  const criteria = new Map<string, string>([['uc-it', 'IT staff']]);
+  const criteria = new Map<string, string>([
+    ['uc-it', 'IT staff'],
+    ['uc-any', 'Any User'],
+    ['uc-guest', 'Guest User'],
+    ['uc-contractors', 'Contractors'],
+    ['uc-security', 'Security team'],
+  ]);
+  /** Knowledge base sys_id → its Can Read / Cannot Read user criteria sys_ids. */
+  const kbCanRead = new Map<string, string[]>();
+  const kbCannotRead = new Map<string, string[]>();
   let clock = Date.UTC(2026, 10, 1, 8, 0, 0);
   const stamp = () => {
     clock += 60_000;
@@ -85,6 +96,13 @@ export function createServiceNowKbServer() {
       const flat = rows.map((r) => ({ ...(r as unknown as Record<string, string>), 'kb_category.label': value(r, 'kb_category.label') }));
       return list(req, flat, server.url);
     }
+    const mtom = /^\/api\/now\/table\/(kb_uc_can_read_mtom|kb_uc_cannot_read_mtom)$/.exec(req.path);
+    if (req.method === 'GET' && mtom) {
+      const table = mtom[1] === 'kb_uc_can_read_mtom' ? kbCanRead : kbCannotRead;
+      const wanted = /^kb_knowledge_baseIN(.*)$/.exec(req.query.get('sysparm_query') ?? '')?.[1]?.split(',');
+      const rows = [...table].filter(([kb]) => !wanted || wanted.includes(kb)).flatMap(([kb, ucs]) => ucs.map((uc) => ({ sys_id: `${kb}-${uc}`, kb_knowledge_base: kb, user_criteria: uc })));
+      return list(req, rows, server.url);
+    }
     if (req.method === 'GET' && req.path === '/api/now/table/user_criteria') {
       const wanted = /^sys_idIN(.*)$/.exec(req.query.get('sysparm_query') ?? '')?.[1]?.split(',') ?? [];
       const rows = wanted.filter((id) => criteria.has(id)).map((id) => ({ sys_id: id, name: criteria.get(id)!, active: 'true' }));
@@ -96,6 +114,8 @@ export function createServiceNowKbServer() {
   return {
     server,
     articles,
+    kbCanRead,
+    kbCannotRead,
     /** Adds or edits an article; every change moves sys_updated_on forward, as the platform does. */
     put(fields: Partial<KbRecord> & { short_description: string; text: string }): KbRecord {
       const existing = fields.sys_id ? articles.get(fields.sys_id) : undefined;
