@@ -80,7 +80,15 @@ export interface Choice {
  * [label](https://url), "- " bullet lines and blank-line paragraphs.
  */
 export type ReplyPart =
-  | { kind: 'text'; text: string }
+  | {
+      kind: 'text';
+      text: string;
+      /**
+       * Written by the language model (and already through the grounding check): channels may
+       * stream it (Slack chat streaming, the web chat's SSE) and label it as AI-generated.
+       */
+      generated?: boolean;
+    }
   | { kind: 'steps'; title?: string; steps: string[] }
   | {
       kind: 'citation';

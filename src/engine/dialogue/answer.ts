@@ -111,7 +111,7 @@ export async function showArticle(turn: Turn, scored: Pick<ScoredArticle, 'artic
   if (intro) parts.push({ kind: 'text', text: intro });
   const written = await conversationalAnswer(turn, view, question ?? topic.question);
   if (written.text !== undefined) {
-    parts.push({ kind: 'text', text: written.text }, { kind: 'text', text: translator.t(turn.lang, 'llm.disclosure') });
+    parts.push({ kind: 'text', text: written.text, generated: true }, { kind: 'text', text: translator.t(turn.lang, 'llm.disclosure') });
   } else {
     const head = [`**${view.title}**`, view.summary].filter(Boolean).join('\n\n');
     parts.push({ kind: 'text', text: head });
