@@ -26,6 +26,10 @@ export interface ArticleView {
   translationOf?: string;
   /** Platform-specific steps ("On macOS", "Sur votre téléphone"), in article order. */
   variants?: { heading: string; steps: string[] }[];
+  /** Example questions from the front matter (suggested prompts use the first). */
+  questions?: string[];
+  /** Front-matter audience list; absent or public means everyone (see knowledge/audience.ts). */
+  audience?: string;
 }
 
 /** One passage of an article (a heading section: the title, the heading and its text), for grounded answers. */

@@ -301,5 +301,7 @@ function toView(a: Article): ArticleView {
     flow: a.flow,
     translationOf: a.translationOf,
     variants: a.variants.map((v) => ({ heading: v.heading, steps: [...v.steps] })),
+    questions: [...a.questions],
+    audience: a.audience,
   };
 }
