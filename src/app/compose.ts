@@ -17,6 +17,8 @@ import { InFlight } from '../server/in-flight.js';
 import { rateLimitedEngine, TokenBuckets } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
+import { suggestedPrompts } from '../engine/analytics/suggested-prompts.js';
+import { createTicketSelfService } from '../engine/tickets/self-service.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
 import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
@@ -259,7 +261,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
       }),
     );
-    if (config.channels.slack) channels.push(createSlackChannel(channelDeps('slack'), { config: config.channels.slack }));
+    if (config.channels.slack) {
+      channels.push(
+        createSlackChannel(channelDeps('slack'), {
+          config: config.channels.slack,
+          prompts: (lang, user) => suggestedPrompts({ store, knowledge: runtime.service, lang, max: 4, ...(user.groups ? { audiences: user.groups } : {}), translator }),
+          tickets: createTicketSelfService(tickets, outboxOwnership(outbox.store)),
+        }),
+      );
+    }
     cleanups.push(async () => {
       for (const c of channels) await c.close?.();
     });

@@ -16,7 +16,7 @@ export interface StreamRecipient {
 }
 
 /** Characters the SDK buffers before each call; small enough that a paragraph arrives in several steps. */
-export const STREAM_BUFFER = 120;
+export const STREAM_BUFFER = 64;
 
 /** Pieces of about a sentence (ends of sentences and lines), as a model would produce them. */
 export function streamPieces(markdown: string): string[] {
