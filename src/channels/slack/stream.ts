@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { streamPieces } from '../stream-pieces.js';
 import type { StreamedMessage } from './blocks.js';
 
 /**
@@ -17,11 +18,6 @@ export interface StreamRecipient {
 
 /** Characters the SDK buffers before each call; small enough that a paragraph arrives in several steps. */
 export const STREAM_BUFFER = 64;
-
-/** Pieces of about a sentence (ends of sentences and lines), as a model would produce them. */
-export function streamPieces(markdown: string): string[] {
-  return markdown.match(/[^.!?\n]*(?:[.!?]+(?:\s+|$)|\n+|$)/g)?.filter((p) => p.length > 0) ?? [markdown];
-}
 
 export interface StreamOutcome {
   /** ts of the streamed message. */

@@ -11,7 +11,9 @@ import { WebHub, type HubOptions } from './hub.js';
 import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
-import { toWebMessage } from './view-model.js';
+import { toWebMessage, type WebMessage } from './view-model.js';
+import { toPlainText } from '../markdown.js';
+import { streamPieces } from '../stream-pieces.js';
 
 /**
  * The local web chat: GET /chat (a single page served from src/channels/web/public, no CDN),
@@ -100,6 +102,21 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     };
   }
 
+  /**
+   * A model-written answer is streamed to the conversation's open pages (SSE `answer-delta`
+   * events, plain text, about a sentence each) before the complete message is returned. Only
+   * text that already passed the engine's grounding check as a whole is streamed: an answer the
+   * check refused never reaches the page, not even in part (the article is shown instead).
+   */
+  function streamAnswers(conversationId: string, replies: OutboundMessage[], web: WebMessage[]): void {
+    replies.forEach((reply, i) => {
+      const text = reply.parts.find((p) => p.kind === 'text' && p.generated === true);
+      const id = web[i]?.id;
+      if (!text || text.kind !== 'text' || !id) return;
+      for (const piece of streamPieces(toPlainText(text.text))) hub.stream(conversationId, 'answer-delta', { id, lang: reply.lang, text: piece });
+    });
+  }
+
   const router = Router();
   router.get('/', (_req, res) => res.redirect(302, '/chat'));
   router.use(auth.router());
@@ -166,11 +183,13 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
           deps.reportError('turn', err, { conversationId: body.conversationId });
           throw err;
         }
+        const web = replies.map((m) => toWebMessage(m, t));
+        streamAnswers(body.conversationId, replies, web);
         res.set('Cache-Control', 'no-store').json({
           conversationId: body.conversationId,
           // What was stored of the user's message: the page shows and keeps this, never a secret it held.
           ...(body.text !== undefined ? { echo: { text: redact(body.text).text } } : {}),
-          replies: replies.map((m) => toWebMessage(m, t)),
+          replies: web,
         });
       }),
     );
