@@ -63,6 +63,25 @@ export interface InboundEvent {
   action?: ActionInput;
   /** ISO timestamp when the channel received it. */
   receivedAt?: string;
+  /** What the channel shows while the turn is worked on (not stored; channels without live updates omit it). */
+  progress?: TurnProgress;
+}
+
+/**
+ * Live progress of a turn, for channels that can show it before the replies (Teams streaming,
+ * Slack status and chat streaming, web chat SSE). The replies `handle` returns stay the truth:
+ * a channel ends whatever it showed with them.
+ */
+export interface TurnProgress {
+  /** The engine starts searching the knowledge base for the user's question. */
+  searching?(): void;
+  /**
+   * A language-model answer is being written: the iterable yields its text in order, each piece
+   * only once the text up to it passed the grounding check. It ends when the model is done; the
+   * final checked answer (or the extractive one, if the whole answer fails a later check) is in
+   * the replies.
+   */
+  answering?(text: AsyncIterable<string>): void;
 }
 
 /** JSON-serialisable value the engine attaches to a button; must stay under 2,000 characters once serialised (Slack limit). */
@@ -80,15 +99,8 @@ export interface Choice {
  * [label](https://url), "- " bullet lines and blank-line paragraphs.
  */
 export type ReplyPart =
-  | {
-      kind: 'text';
-      text: string;
-      /**
-       * Written by the language model (and already through the grounding check): channels may
-       * stream it (Slack chat streaming, the web chat's SSE) and label it as AI-generated.
-       */
-      generated?: boolean;
-    }
+  /** `generated`: written by the language model (channels show their AI-generated label). */
+  | { kind: 'text'; text: string; generated?: boolean }
   | { kind: 'steps'; title?: string; steps: string[] }
   | {
       kind: 'citation';

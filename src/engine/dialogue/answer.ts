@@ -22,6 +22,15 @@ export interface AskOptions {
   escalateReason?: 'gate' | 'negative_feedback';
 }
 
+/** A channel's progress display failing must not cost the turn. */
+function tell(show: () => void): void {
+  try {
+    show();
+  } catch {
+    // ignored: progress is a courtesy, the replies are what counts
+  }
+}
+
 /** Runs the question through the knowledge gate and answers, clarifies or offers a ticket. */
 export async function askKnowledge(turn: Turn, query: string, options: AskOptions): Promise<void> {
   // An article answer replaces any guided fix in progress.
@@ -29,6 +38,7 @@ export async function askKnowledge(turn: Turn, query: string, options: AskOption
   if (options.newTopic || !turn.state.topic) turn.newTopic(query);
   const topic = turn.state.topic!;
   const exclude = options.excludeShown ? topic.articlesShown.map((a) => a.articleId) : [];
+  tell(() => turn.progress?.searching?.());
   const decision = await turn.deps.knowledge.decide(query, {
     lang: turn.lang,
     ...(exclude.length ? { exclude } : {}),

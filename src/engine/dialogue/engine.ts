@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ConversationAddress, Engine, InboundEvent, OutboundMessage, UserRef } from '../contract.js';
+import type { ConversationAddress, Engine, InboundEvent, OutboundMessage, TurnProgress, UserRef } from '../contract.js';
 import { DEFAULT_LANG, langFromLocale, type Lang } from '../lang.js';
 import { translator as sharedTranslator } from '../i18n.js';
 import { redact, type Redaction } from '../redact.js';
@@ -99,7 +99,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     return knowledge.detectLang(text, conversationLang);
   }
 
-  async function process(event: ValidEvent): Promise<OutboundMessage[]> {
+  async function process(event: ValidEvent, progress?: TurnProgress): Promise<OutboundMessage[]> {
     const now = deps.clock();
     const user: UserRef = event.user;
     const hintLang = langFromLocale(user.locale) ?? DEFAULT_LANG;
@@ -141,6 +141,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     const answeringContact = parseState(conversation.state).pending?.kind === 'escalation' && Boolean((parseState(conversation.state).pending as { contactStep?: string }).contactStep);
     const lang = redaction && !answeringContact ? replyLang(redaction.text, conversation.lang) : conversation.lang;
     let turn = rt.newTurn(conversation, begun.flow, lang, now, user);
+    turn.progress = progress;
     if (longInput) {
       const n = (x: number) => x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB');
       turn.messages.push({
@@ -171,7 +172,8 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       if (!parsed.success) {
         throw new TypeError(`invalid inbound event: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
       }
-      return mutex.run(addressKey(parsed.data.address), () => process(parsed.data));
+      // The progress display is the channel's own object, not data: it is not validated or stored.
+      return mutex.run(addressKey(parsed.data.address), () => process(parsed.data, event.progress));
     },
 
     async sweep(now: Date = deps.clock()): Promise<ProactiveMessage[]> {

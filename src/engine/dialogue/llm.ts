@@ -1,4 +1,5 @@
 import type { EscalationPacket } from '../escalation/packet.js';
+import { TextStream } from '../llm/text-stream.js';
 import type { ArticleView, Passage } from '../ports/knowledge.js';
 import type { Topic } from './state.js';
 import type { Turn } from './turn.js';
@@ -32,13 +33,25 @@ export async function conversationalAnswer(turn: Turn, view: ArticleView, questi
   const llm = turn.deps.llm;
   if (!llm?.features.answers) return {};
   if (view.lang !== turn.lang) return { llm: 'other_language' };
-  const out = await llm.answer({
-    question,
-    lang: turn.lang,
-    articles: [{ id: view.id, passages: passagesOf(turn, view) }],
-    userNames: names(turn),
-    detectLang: (text, fallback) => turn.deps.knowledge.detectLang(text, fallback),
-  });
+  // Channels that show the answer while it is written get the checked text as it comes.
+  const stream = turn.progress?.answering ? new TextStream() : undefined;
+  if (stream) {
+    try {
+      turn.progress!.answering!(stream);
+    } catch {
+      // The channel's display failed: the answer still comes in the replies.
+    }
+  }
+  const out = await llm
+    .answer({
+      question,
+      lang: turn.lang,
+      articles: [{ id: view.id, passages: passagesOf(turn, view) }],
+      userNames: names(turn),
+      detectLang: (text, fallback) => turn.deps.knowledge.detectLang(text, fallback),
+      ...(stream ? { onChecked: (text: string) => stream.push(text) } : {}),
+    })
+    .finally(() => stream?.end());
   return out.ok ? { text: out.text, llm: 'ok' } : { llm: out.reason };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ConversationAddress, OutboundMessage, ReplyPart, UserRef } from '../contract.js';
+import type { ConversationAddress, OutboundMessage, ReplyPart, TurnProgress, UserRef } from '../contract.js';
 import type { Lang } from '../lang.js';
 import type { Params } from '../i18n.js';
 import type {
@@ -32,6 +32,8 @@ export class Turn {
   /** Flow runs to persist, in order. */
   readonly flowWrites: FlowRunRecord[] = [];
   status: ConversationStatus;
+  /** The channel's live progress display for this turn, if it has one. */
+  progress: TurnProgress | undefined;
 
   constructor(
     readonly deps: ResolvedDeps,

@@ -99,6 +99,24 @@ function tidyMarkdown(text: string): string {
     .replace(/\n{3,}/g, '\n\n');
 }
 
+/** Where the model's text may be cut while it is still writing: after a sentence (and its citations) or a line. */
+const SENTENCE_END = /(?:[.!?:](?:\s*\[\d+\])*[ \t]+|\n)/g;
+
+/**
+ * The part of a reply still being written that can be shown already: its complete sentences, if
+ * they pass the grounding check as they stand (citations renumbered like the final answer).
+ * Undefined while nothing checkable is there. The whole reply is still checked at the end.
+ */
+export function checkedPrefix(partial: string, prepared: PreparedAnswer, options: GroundingOptions = {}): string | undefined {
+  let cut = -1;
+  for (const m of partial.matchAll(SENTENCE_END)) cut = m.index + m[0].length;
+  if (cut <= 0) return undefined;
+  const text = normalizeCitations(partial.slice(0, cut).replace(/^```(?:\w+)?\n?/, '').trim());
+  if (!text || text.includes(NOT_ENOUGH_INFO) || text.includes('```')) return undefined;
+  if (!checkGrounding(text, prepared.passages, prepared.lang, options).ok) return undefined;
+  return tidyMarkdown(toArticleCitations(text, prepared));
+}
+
 export function interpretAnswer(raw: string, prepared: PreparedAnswer, options: InterpretOptions = {}): AnswerOutcome {
   const text = normalizeCitations(raw.trim().replace(/^```(?:\w+)?\n?|\n?```$/g, '').trim());
   if (text.includes(NOT_ENOUGH_INFO)) return { ok: false, reason: 'not_enough_info', detail: 'the model found no answer in the passages' };

@@ -1,7 +1,7 @@
 import type { EscalationPacket } from '../escalation/packet.js';
 import type { Lang } from '../lang.js';
 import { LlmError, type ChatCompletion, type ChatMessage, type ChatModel } from '../ports/llm.js';
-import { interpretAnswer, prepareAnswer, type AnswerFallback, type AnswerInput } from './answer.js';
+import { checkedPrefix, interpretAnswer, prepareAnswer, type AnswerFallback, type AnswerInput } from './answer.js';
 import { interpretRewrite, prepareRewrite, type RewriteInput } from './rewrite.js';
 import { interpretSummary, prepareSummary, withSummary } from './summary.js';
 
@@ -109,7 +109,7 @@ export class LanguageAssistant {
     return { timeoutMs, maxTokens, json: purpose === 'summary' };
   }
 
-  private async call(purpose: LlmPurpose, messages: ChatMessage[]): Promise<CallResult> {
+  private async call(purpose: LlmPurpose, messages: ChatMessage[], onDelta?: (delta: string) => void): Promise<CallResult> {
     const { model, logger } = this.options;
     const { timeoutMs, maxTokens, json = false } = this.limits(purpose);
     logger?.debug({ llm: { purpose, provider: model.provider, model: model.model, messages } }, 'llm request (redacted)');
@@ -131,6 +131,7 @@ export class LanguageAssistant {
           timeoutMs,
           signal: controller.signal,
           json,
+          ...(onDelta ? { onDelta } : {}),
         }),
         deadline,
       ]);
@@ -165,10 +166,11 @@ export class LanguageAssistant {
   }
 
   /** A conversational answer grounded in the given articles' passages, or why the extractive one is kept. */
-  async answer(input: AnswerInput & { detectLang?: (text: string, fallback: Lang) => Lang }): Promise<AssistantAnswer> {
+  async answer(input: AnswerInput & { detectLang?: (text: string, fallback: Lang) => Lang; onChecked?: (text: string) => void }): Promise<AssistantAnswer> {
     const started = this.clock();
     const prepared = prepareAnswer(input, { inputTokens: this.options.inputTokens });
-    const result = await this.call('answer', prepared.messages);
+    const grounding = this.options.minSupport !== undefined ? { minSupport: this.options.minSupport } : {};
+    const result = await this.call('answer', prepared.messages, input.onChecked ? this.checkedDeltas(prepared, grounding, input.onChecked) : undefined);
     if (!result.ok) {
       this.record('answer', result.reason, started, undefined, result.detail);
       return result;
@@ -180,6 +182,31 @@ export class LanguageAssistant {
     });
     this.record('answer', outcome.ok ? 'ok' : outcome.reason, started, result.completion, outcome.ok ? undefined : outcome.detail);
     return outcome;
+  }
+
+  /**
+   * Turns the model's raw deltas into checked text: at each new sentence end the reply so far is
+   * checked, and only what passed (and extends what was already given) is passed on.
+   */
+  private checkedDeltas(prepared: ReturnType<typeof prepareAnswer>, grounding: { minSupport?: number }, onChecked: (text: string) => void): (delta: string) => void {
+    let raw = '';
+    let given = '';
+    let checkedUpTo = 0;
+    return (delta) => {
+      raw += delta;
+      // Only a delta that completes a sentence can change what is checkable.
+      if (!/[.!?:\n]/.test(raw.slice(checkedUpTo))) return;
+      checkedUpTo = raw.length;
+      const prefix = checkedPrefix(raw, prepared, grounding);
+      if (!prefix || prefix.length <= given.length || !prefix.startsWith(given)) return;
+      const piece = prefix.slice(given.length);
+      given = prefix;
+      try {
+        onChecked(piece);
+      } catch {
+        // A channel failing to show progress must not cost the answer.
+      }
+    };
   }
 
   /** A standalone query for a follow-up, or why the engine's own combination is kept. */
