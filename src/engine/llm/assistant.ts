@@ -170,7 +170,8 @@ export class LanguageAssistant {
     const started = this.clock();
     const prepared = prepareAnswer(input, { inputTokens: this.options.inputTokens });
     const grounding = this.options.minSupport !== undefined ? { minSupport: this.options.minSupport } : {};
-    const result = await this.call('answer', prepared.messages, input.onChecked ? this.checkedDeltas(prepared, grounding, input.onChecked) : undefined);
+    const checked = input.onChecked ? checkedDeltas(prepared, grounding, input.onChecked) : undefined;
+    const result = await this.call('answer', prepared.messages, checked?.onDelta);
     if (!result.ok) {
       this.record('answer', result.reason, started, undefined, result.detail);
       return result;
@@ -181,32 +182,9 @@ export class LanguageAssistant {
       ...(input.detectLang ? { detectLang: input.detectLang } : {}),
     });
     this.record('answer', outcome.ok ? 'ok' : outcome.reason, started, result.completion, outcome.ok ? undefined : outcome.detail);
+    // The last sentence has nothing after it to mark its end: it is given once the whole answer passed.
+    if (outcome.ok) checked?.finish(outcome.text);
     return outcome;
-  }
-
-  /**
-   * Turns the model's raw deltas into checked text: at each new sentence end the reply so far is
-   * checked, and only what passed (and extends what was already given) is passed on.
-   */
-  private checkedDeltas(prepared: ReturnType<typeof prepareAnswer>, grounding: { minSupport?: number }, onChecked: (text: string) => void): (delta: string) => void {
-    let raw = '';
-    let given = '';
-    let checkedUpTo = 0;
-    return (delta) => {
-      raw += delta;
-      // Only a delta that completes a sentence can change what is checkable.
-      if (!/[.!?:\n]/.test(raw.slice(checkedUpTo))) return;
-      checkedUpTo = raw.length;
-      const prefix = checkedPrefix(raw, prepared, grounding);
-      if (!prefix || prefix.length <= given.length || !prefix.startsWith(given)) return;
-      const piece = prefix.slice(given.length);
-      given = prefix;
-      try {
-        onChecked(piece);
-      } catch {
-        // A channel failing to show progress must not cost the answer.
-      }
-    };
   }
 
   /** A standalone query for a follow-up, or why the engine's own combination is kept. */
@@ -239,4 +217,40 @@ export class LanguageAssistant {
     this.record('summary', outcome.ok ? 'ok' : outcome.reason, started, result.completion, outcome.ok ? undefined : outcome.detail);
     return outcome.ok ? { packet: withSummary(packet, outcome), outcome: 'ok' } : { packet, outcome: outcome.reason };
   }
+}
+
+/**
+ * Turns the model's raw deltas into checked text: at each new sentence end the reply so far is
+ * checked, and only what passed (and extends what was already given) is passed on; `finish`
+ * gives the rest of the accepted final answer.
+ */
+function checkedDeltas(
+  prepared: ReturnType<typeof prepareAnswer>,
+  grounding: { minSupport?: number },
+  onChecked: (text: string) => void,
+): { onDelta: (delta: string) => void; finish: (final: string) => void } {
+  let raw = '';
+  let given = '';
+  let checkedUpTo = 0;
+  const give = (upTo: string): void => {
+    if (upTo.length <= given.length || !upTo.startsWith(given)) return;
+    const piece = upTo.slice(given.length);
+    given = upTo;
+    try {
+      onChecked(piece);
+    } catch {
+      // A channel failing to show progress must not cost the answer.
+    }
+  };
+  return {
+    onDelta(delta) {
+      raw += delta;
+      // Only a delta that completes a sentence can change what is checkable.
+      if (!/[.!?:\n]/.test(raw.slice(checkedUpTo))) return;
+      checkedUpTo = raw.length;
+      const prefix = checkedPrefix(raw, prepared, grounding);
+      if (prefix) give(prefix);
+    },
+    finish: give,
+  };
 }
