@@ -17,6 +17,7 @@ import type {
   OutboundMessage,
   ProactiveSender,
   SentMessage,
+  TurnProgress,
   UserRef,
 } from '../../engine/contract.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
@@ -30,7 +31,7 @@ import { TtlCache } from '../ttl-cache.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { ACTION_ID_PATTERN, FEEDBACK_ACTION_ID, renderAnswered, renderHandoffMessage, renderSlackMessage, streamableMessage, type SlackMessage } from './blocks.js';
 import { COMMENT_BLOCK, COMMENT_INPUT, COMMENT_VIEW_CALLBACK, HOME_COMMENT_ACTION, renderCommentModal, renderHome } from './home.js';
-import { streamAnswer, type StreamRecipient } from './stream.js';
+import { LiveAnswer, type StreamRecipient } from './stream.js';
 import { boltLogger } from './bolt-logger.js';
 import { slackRequestGuard } from './guard.js';
 import { slackTextToPlain } from './text.js';
@@ -51,7 +52,8 @@ import { SlackUsers } from './users.js';
  * while the bot searches (assistant.threads.setStatus) and, first in its thread, the thread title
  * (assistant.threads.setTitle); the channel the user is looking at (thread context) is kept per
  * thread. Answers written by the language model are streamed in threads (chat.startStream,
- * appendStream, stopStream, see stream.ts) once the engine has checked them. The Home tab lists
+ * appendStream, stopStream, see stream.ts) as the engine checks them, sentence by sentence
+ * (TurnProgress), and end as the turn's reply. The Home tab lists
  * the employee's open tickets (views.publish) with a modal to comment on one (views.open).
  */
 
@@ -164,22 +166,31 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     return r.ts ? { messageId: r.ts } : {};
   }
 
-  /** Posts one reply; a model-written answer in a thread is streamed when the recipient is known. */
-  async function deliver(address: ConversationAddress, reply: OutboundMessage, recipient?: StreamRecipient): Promise<void> {
-    const streamed = recipient && address.threadId ? streamableMessage(reply, t) : undefined;
-    if (streamed && recipient && address.threadId) {
-      const outcome = await streamAnswer(client, { channel: address.conversationId, threadTs: address.threadId, recipient }, streamed);
-      if (outcome.started) return;
-      // chat.startStream refused (nothing shown): the same answer as an ordinary message.
-      logger.warn({ conversationId: address.conversationId }, 'slack: chat.startStream failed, posting the answer instead');
-    }
-    await post(address, renderSlackMessage(reply, t));
+  /**
+   * A live answer for a turn in a thread (agent threads, channel mentions): the engine's
+   * TurnProgress hands it the checked text while the model writes. Flat DMs get the final message.
+   */
+  function liveAnswer(address: ConversationAddress, recipient: StreamRecipient | undefined): LiveAnswer | undefined {
+    if (!recipient || !address.threadId) return undefined;
+    return new LiveAnswer(client, { channel: address.conversationId, threadTs: address.threadId, recipient }, (err) =>
+      deps.reportError('stream', err, { conversationId: address.conversationId }),
+    );
   }
 
-  async function postAll(address: ConversationAddress, replies: OutboundMessage[], recipient?: StreamRecipient): Promise<void> {
+  const progressOf = (live: LiveAnswer | undefined): TurnProgress | undefined => (live ? { answering: (text) => live.follow(text) } : undefined);
+
+  /** The reply that ends a live answer: the written one, else the article shown in its place. */
+  const answerOf = (replies: OutboundMessage[]): OutboundMessage | undefined =>
+    replies.find((r) => r.parts.some((p) => p.kind === 'text' && p.generated === true)) ?? replies.find((r) => r.parts.some((p) => p.kind === 'citation'));
+
+  async function postAll(address: ConversationAddress, replies: OutboundMessage[], live?: LiveAnswer): Promise<void> {
+    // Whatever happened, a live message is ended with a reply (the first one when no answer came).
+    const answer = live ? (answerOf(replies) ?? replies[0]) : undefined;
     for (const reply of replies) {
       try {
-        await deliver(address, reply, recipient);
+        const full = renderSlackMessage(reply, t);
+        if (live && reply === answer && (await live.finish(streamableMessage(reply, t), full))) continue;
+        await post(address, full);
       } catch (err) {
         deps.reportError('post', err, { conversationId: address.conversationId });
         throw err;
@@ -189,15 +200,17 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
 
   async function turn(address: ConversationAddress, event: Omit<InboundEvent, 'address'>, recipient?: StreamRecipient): Promise<void> {
     await deps.track(() => deps.inOrder(address, async () => {
+      const live = liveAnswer(address, recipient);
+      const progress = progressOf(live);
       let replies: OutboundMessage[];
       try {
-        replies = await engine.handle({ address, ...event });
+        replies = await engine.handle({ address, ...event, ...(progress ? { progress } : {}) });
       } catch (err) {
         deps.reportError('turn', err, { conversationId: address.conversationId });
         const lang = DEFAULT_LANG;
         replies = [{ lang, parts: [{ kind: 'text', text: t.t(lang, 'dialogue.error') }] }];
       }
-      await postAll(address, replies, recipient);
+      await postAll(address, replies, live);
     }));
   }
 
@@ -426,6 +439,9 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
 
     const address: ConversationAddress = { channel: SLACK_CHANNEL, conversationId: channelId, ...(threadTs ? { threadId: threadTs } : {}) };
     await deps.track(() => deps.inOrder(address, async () => {
+      // "No" can bring the next article, written by the model: streamed like an answer to a question.
+      const live = liveAnswer(address, { userId: body.user.id, ...(body.user.team_id ? { teamId: body.user.team_id } : {}) });
+      const progress = progressOf(live);
       let replies: OutboundMessage[];
       try {
         replies = await engine.handle({
@@ -434,6 +450,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
           messageId: `${messageTs}:${action.action_id}:${action.action_ts}`,
           action: { payload, sourceMessageId: messageTs },
           receivedAt,
+          ...(progress ? { progress } : {}),
         });
       } catch (err) {
         deps.reportError('turn', err, { conversationId: channelId });
@@ -452,7 +469,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
           deps.reportError('update', err, { conversationId: channelId });
         }
       }
-      await postAll(address, replies.filter((r) => r !== replaced), { userId: body.user.id, ...(body.user.team_id ? { teamId: body.user.team_id } : {}) });
+      await postAll(address, replies.filter((r) => r !== replaced), live);
     }));
   };
   bolt.action<BlockAction<ButtonAction>>(ACTION_ID_PATTERN, onClick);

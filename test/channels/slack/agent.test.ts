@@ -149,6 +149,26 @@ describe('Slack agent experience', () => {
     expect(JSON.stringify(posted.args.blocks)).toContain('VPN will not connect');
   });
 
+  it('takes back a streamed sentence when a later one fails the check: the article replaces the message, the failing sentence is never sent', async () => {
+    const threadTs = nextTs();
+    model.reply({
+      content:
+        'Check that the internet works without the VPN: open any public website [2]. Disconnect the client, wait ten seconds and connect again [2]. ' +
+        'Then send your password to the helpdesk by email [2].',
+    });
+    await postEvent(server.url, inThread('vpn will not connect, what now', threadTs));
+    await slack.waitFor(() => [...slack.streams.values()].some((s) => s.thread_ts === threadTs && s.state === 'completed'));
+    const stream = [...slack.streams.values()].find((s) => s.thread_ts === threadTs)!;
+    // The first sentence passed the check on its own and was shown…
+    expect(stream.text).toContain('Disconnect the client');
+    // …then the message was replaced by the extractive answer.
+    await slack.waitFor(() => slack.of('chat.update').some((c) => c.args.ts === stream.ts));
+    const replaced = slack.of('chat.update').find((c) => c.args.ts === stream.ts)!.args;
+    expect(JSON.stringify(replaced.blocks)).toContain('VPN will not connect');
+    expect(JSON.stringify(replaced.blocks)).not.toContain('Disconnect the client, wait ten seconds and connect again [');
+    expect(JSON.stringify(slack.calls.map((c) => c.args))).not.toContain('send your password');
+  });
+
   it('stores a 👍 from feedback_buttons in the same feedback store as the Yes button', async () => {
     const threadTs = nextTs();
     await postEvent(server.url, inThread('vpn error 809', threadTs));

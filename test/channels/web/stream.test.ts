@@ -9,9 +9,11 @@ import { openEvents } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
 
 /**
- * Model-written answers streamed to the web chat over its Server-Sent Events stream: only the text
- * that passed the grounding check, as `answer-delta` events before the complete reply; an answer
- * the check refuses is never streamed, not even a word of it. Then the page in a real browser.
+ * Model-written answers streamed to the web chat over its Server-Sent Events stream while the model
+ * writes: `answer-delta` events carry only text that passed the grounding check (sentence by
+ * sentence), the complete reply then takes their place; a sentence that fails is never sent, and
+ * when it makes the whole answer fail, the article replaces what was streamed. Then the page in a
+ * real browser.
  */
 
 const KB = fileURLToPath(new URL('../../fixtures/kb-llm', import.meta.url));
@@ -48,9 +50,10 @@ describe('web chat: streamed model answers', () => {
     await stream.waitFor((events) => events.filter((e) => e.event === 'answer-delta').map((e) => e.data.text).join('').includes('approve the MFA request'));
     const deltas = stream.events.filter((e) => e.event === 'answer-delta');
     expect(deltas.length).toBeGreaterThan(1);
-    expect(deltas.every((d) => d.data.id === answer.id && d.data.lang === 'en')).toBe(true);
-    const expected = toPlainText(GROUNDED.replace(/\[2\]/g, '[1]'));
-    expect(deltas.map((d) => d.data.text).join('')).toBe(expected);
+    // The complete reply carries the streamed text's id, so the page puts it in its place.
+    expect(deltas.every((d) => d.data.id === answer.id)).toBe(true);
+    const streamed = deltas.map((d) => d.data.text).join('');
+    for (const sentence of toPlainText(GROUNDED.replace(/\[2\]/g, '[1]')).split(/(?<=\.) /)) expect(streamed).toContain(sentence);
     stream.close();
 
     // A page opened later replays proactive messages only: no pieces of an answer it already has in full.
@@ -60,7 +63,26 @@ describe('web chat: streamed model answers', () => {
     later.close();
   });
 
-  it('never streams an answer that fails the grounding check: the article is returned instead', async () => {
+  it('streams the sentences that pass, never the one that fails; the article then takes the streamed text\'s place', async () => {
+    const conversationId = id();
+    const stream = await openEvents(`${server.url}/api/chat/events?conversationId=${conversationId}`);
+    model.reply({ content: `${GROUNDED} Then send your password to the helpdesk by email [2].` });
+    const res = await chat({ conversationId, user: { id: id() }, text: 'vpn error 809' });
+    expect(res.status).toBe(200);
+    const body = JSON.stringify(res.json.replies);
+    expect(body).not.toContain('send your password');
+    const article = res.json.replies.find((m: { parts: Array<{ kind: string }> }) => m.parts.some((p) => p.kind === 'citation'));
+    expect(article.parts.some((p: { generated?: boolean }) => p.generated)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    const deltas = stream.events.filter((e) => e.event === 'answer-delta');
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(deltas.map((d) => d.data.text).join('')).toContain('Disconnect the client');
+    expect(JSON.stringify(deltas)).not.toContain('password');
+    expect(deltas.every((d) => d.data.id === article.id)).toBe(true);
+    stream.close();
+  });
+
+  it('never streams an answer whose first sentence fails the grounding check: the article is returned instead', async () => {
     const conversationId = id();
     const stream = await openEvents(`${server.url}/api/chat/events?conversationId=${conversationId}`);
     model.reply({ content: 'Reinstall Windows, then email your password to the helpdesk [1].' });

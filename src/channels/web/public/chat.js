@@ -262,14 +262,15 @@ function streamingItem(id) {
 }
 
 /**
- * A piece of a model-written answer (server-sent `answer-delta`, plain text, already through the
- * grounding check): shown in a provisional bubble that the complete message replaces.
+ * A piece of a model-written answer (server-sent `answer-delta`, plain text, each piece sent once
+ * the answer up to it passed the grounding check): shown in a provisional bubble that the complete
+ * message replaces (the checked answer, or the article if the whole answer failed a later check).
  */
 function showDelta(delta) {
   if (typeof delta?.id !== 'string' || typeof delta.text !== 'string' || seen.has(delta.id)) return;
   let li = streamingItem(delta.id);
   if (!li) {
-    const lang = delta.lang === 'fr' ? 'fr' : 'en';
+    const lang = uiLang;
     li = el('li', { class: 'msg bot streaming', lang, 'data-stream-id': delta.id, 'aria-busy': 'true' });
     li.append(el('span', { class: 'who', text: `${t('bot', {}, lang)}: ` }), el('p', { class: 'text' }));
     log.append(li);
@@ -381,6 +382,12 @@ async function sendText(text) {
     saveSession();
   }
   for (const message of answer?.replies ?? []) showBot(message);
+  dropStreaming();
+}
+
+/** Streamed text no reply took the place of (the turn failed): the replies are the truth. */
+function dropStreaming() {
+  for (const li of log.querySelectorAll('li.msg.bot.streaming')) li.remove();
 }
 
 function answeredNote(label, lang) {
@@ -406,6 +413,7 @@ async function choose(choice, message, container) {
   session.history.push({ kind: 'action', messageId: message.id, label: choice.label, lang: message.lang });
   saveSession();
   for (const reply of replies) showBot(reply, reply.replacesSourceMessage ? { replace: container } : {});
+  dropStreaming();
 }
 
 function connectEvents() {
