@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,6 @@ import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
 import { toWebMessage, type WebMessage } from './view-model.js';
-import { randomUUID } from 'node:crypto';
 
 /**
  * The local web chat: GET /chat (a single page served from src/channels/web/public, no CDN),
