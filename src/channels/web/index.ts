@@ -12,7 +12,7 @@ import { WebHub, type HubOptions } from './hub.js';
 import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
-import { toWebMessage, type WebMessage } from './view-model.js';
+import { toWebMessage } from './view-model.js';
 
 /**
  * The local web chat: GET /chat (a single page served from src/channels/web/public, no CDN),
@@ -108,7 +108,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
    * The complete reply returned by POST /api/chat carries the same id and replaces the streamed
    * text on the page: the checked answer, or the article when the whole answer failed a later check.
    */
-  function liveAnswer(conversationId: string): { progress: TurnProgress; end(replies: OutboundMessage[], web: WebMessage[]): Promise<WebMessage[]> } {
+  type Reply = ReturnType<typeof toWebMessage>;
+  function liveAnswer(conversationId: string): { progress: TurnProgress; end(replies: OutboundMessage[], web: Reply[]): Promise<Reply[]> } {
     const id = randomUUID();
     let sent = false;
     let following: Promise<void> | undefined;
