@@ -16,6 +16,7 @@ import { InFlight } from '../server/in-flight.js';
 import { rateLimitedEngine } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
 import { createSlackChannel } from '../channels/slack/index.js';
+import { createTicketSelfService } from '../engine/tickets/self-service.js';
 import { createTeamsChannel } from '../channels/teams/index.js';
 import { suggestedPrompts } from '../engine/analytics/suggested-prompts.js';
 import { loggingTechnicianEvents } from '../channels/technicians.js';
@@ -307,7 +308,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         suggestions: (lang) => suggestedPrompts({ store, knowledge: runtime.service, lang }),
       }),
     );
-    if (config.channels.slack) channels.push(createSlackChannel(channelDeps('slack'), { config: config.channels.slack }));
+    if (config.channels.slack) {
+      channels.push(
+        createSlackChannel(channelDeps('slack'), {
+          config: config.channels.slack,
+          prompts: (lang, user) => suggestedPrompts({ store, knowledge: runtime.service, lang, max: 4, ...(user.groups ? { audiences: user.groups } : {}), translator }),
+          tickets: createTicketSelfService(tickets, outboxOwnership(outbox.store)),
+        }),
+      );
+    }
     cleanups.push(async () => {
       for (const c of channels) await c.close?.();
     });

@@ -1,6 +1,7 @@
 import type { EscalationPacket } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -38,6 +39,10 @@ export class LocalTicketProvider implements TicketProvider {
     return this.store
       .list({ requesterId: requester.id, requesterEmail: requester.email, limit: 20 })
       .map((t) => this.toStatus(t));
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    this.store.comment(ticket.id, comment.text, { actor: comment.author });
   }
 
   private ref(t: LocalTicket): TicketRef {

@@ -8,6 +8,13 @@
  *   chat.postMessage → needs channel and text or blocks; returns channel, ts, message
  *   chat.update      → needs channel, ts and text or blocks
  *   users.info       → the user from the roster, or user_not_found
+ *   reactions.add    → needs channel, timestamp and name; already_reacted the second time
+ *   assistant.threads.setStatus / setSuggestedPrompts / setTitle → need channel_id and thread_ts,
+ *                      and status / prompts (1 to 4 of { title, message }) / title
+ *   chat.startStream → needs channel; recipient_user_id and recipient_team_id outside a DM;
+ *                      returns the stream's ts; appendStream (ts, markdown_text or chunks) and
+ *                      stopStream (ts) only on a stream still open (message_not_in_streaming_state)
+ *   views.publish    → needs user_id and a view of type "home"; views.open → trigger_id and a modal
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +35,19 @@ export interface SlackUser {
   profile: { email?: string; real_name?: string; display_name?: string };
 }
 
+export interface SlackStream {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  /** Markdown received so far, in order. */
+  text: string;
+  state: 'in_progress' | 'completed';
+  blocks?: unknown;
+}
+
 export interface SlackApiServer {
+  /** Streams by ts (chat.startStream … chat.stopStream). */
+  streams: Map<string, SlackStream>;
   /** Base URL ending with "/api/", the value for SLACK_API_URL (without the trailing slash works too). */
   url: string;
   calls: SlackCall[];
@@ -54,7 +73,7 @@ async function readArgs(req: IncomingMessage): Promise<Record<string, unknown>> 
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
     // Structured arguments (blocks, attachments) are JSON-encoded strings in form bodies.
-    args[k] = (k === 'blocks' || k === 'attachments') && v.startsWith('[') ? JSON.parse(v) : v;
+    args[k] = (k === 'blocks' || k === 'attachments' || k === 'chunks' || k === 'prompts') && v.startsWith('[') ? JSON.parse(v) : k === 'view' && v.startsWith('{') ? JSON.parse(v) : v;
   }
   return args;
 }
@@ -67,6 +86,8 @@ export async function startSlackApiServer(botToken: string): Promise<SlackApiSer
   const calls: SlackCall[] = [];
   const users = new Map<string, SlackUser>();
   const delays = new Map<string, number>();
+  const streams = new Map<string, SlackStream>();
+  const reactions = new Set<string>();
   let seq = 0;
   const nextTs = (): string => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
 
@@ -106,6 +127,58 @@ export async function startSlackApiServer(botToken: string): Promise<SlackApiSer
           if (!user) return reply(res, { ok: false, error: 'user_not_found' });
           return ok({ ok: true, user: { ...user, team_id: TEAM_ID, deleted: false, is_bot: false } });
         }
+        case 'reactions.add': {
+          if (!args.channel || !args.timestamp || !args.name) return reply(res, { ok: false, error: !args.name ? 'invalid_name' : 'message_not_found' });
+          const key = `${String(args.channel)}:${String(args.timestamp)}:${String(args.name)}`;
+          if (reactions.has(key)) return reply(res, { ok: false, error: 'already_reacted' });
+          reactions.add(key);
+          return ok({ ok: true });
+        }
+        case 'assistant.threads.setStatus':
+        case 'assistant.threads.setSuggestedPrompts':
+        case 'assistant.threads.setTitle': {
+          if (!args.channel_id || !args.thread_ts) return reply(res, { ok: false, error: 'invalid_arguments' });
+          if (method.endsWith('setStatus') && typeof args.status !== 'string') return reply(res, { ok: false, error: 'invalid_arguments' });
+          if (method.endsWith('setTitle') && !args.title) return reply(res, { ok: false, error: 'invalid_arguments' });
+          if (method.endsWith('setSuggestedPrompts')) {
+            const prompts = args.prompts as Array<{ title?: unknown; message?: unknown }> | undefined;
+            if (!Array.isArray(prompts) || prompts.length === 0 || prompts.length > 4 || prompts.some((p) => typeof p.title !== 'string' || typeof p.message !== 'string')) {
+              return reply(res, { ok: false, error: 'invalid_arguments' });
+            }
+          }
+          return ok({ ok: true });
+        }
+        case 'chat.startStream': {
+          if (!args.channel) return reply(res, { ok: false, error: 'channel_not_found' });
+          if (!String(args.channel).startsWith('D') && (!args.recipient_user_id || !args.recipient_team_id)) return reply(res, { ok: false, error: 'missing_recipient_team_id' });
+          const ts = nextTs();
+          streams.set(ts, { channel: String(args.channel), ts, ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}), text: streamText(args), state: 'in_progress' });
+          return ok({ ok: true, channel: args.channel, ts });
+        }
+        case 'chat.appendStream':
+        case 'chat.stopStream': {
+          const stream = streams.get(String(args.ts ?? ''));
+          if (!stream || stream.channel !== args.channel) return reply(res, { ok: false, error: 'message_not_found' });
+          if (stream.state !== 'in_progress') return reply(res, { ok: false, error: 'message_not_in_streaming_state' });
+          if (method === 'chat.appendStream' && !args.markdown_text && !args.chunks) return reply(res, { ok: false, error: 'invalid_arguments' });
+          stream.text += streamText(args);
+          if (method === 'chat.stopStream') {
+            stream.state = 'completed';
+            if (args.blocks) stream.blocks = args.blocks;
+          }
+          return ok({ ok: true, channel: stream.channel, ts: stream.ts });
+        }
+        case 'views.publish': {
+          const view = args.view as { type?: string } | undefined;
+          if (!args.user_id || view?.type !== 'home') return reply(res, { ok: false, error: 'invalid_arguments' });
+          return ok({ ok: true, view: { id: `V${++seq}`, ...view } });
+        }
+        case 'views.open': {
+          const view = args.view as { type?: string } | undefined;
+          if (!args.trigger_id) return reply(res, { ok: false, error: 'invalid_trigger_id' });
+          if (view?.type !== 'modal') return reply(res, { ok: false, error: 'invalid_arguments' });
+          return ok({ ok: true, view: { id: `V${++seq}`, ...view } });
+        }
         default:
           return reply(res, { ok: false, error: 'unknown_method' });
       }
@@ -121,6 +194,7 @@ export async function startSlackApiServer(botToken: string): Promise<SlackApiSer
     calls,
     users,
     delays,
+    streams,
     of: (method) => calls.filter((c) => c.method === method),
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -135,4 +209,10 @@ export async function startSlackApiServer(botToken: string): Promise<SlackApiSer
         server.closeAllConnections();
       }),
   };
+}
+
+/** The Markdown a streaming call carries: `markdown_text`, or the markdown_text chunks. */
+function streamText(args: Record<string, unknown>): string {
+  const chunks = Array.isArray(args.chunks) ? (args.chunks as Array<{ type?: string; text?: string }>) : [];
+  return (typeof args.markdown_text === 'string' ? args.markdown_text : '') + chunks.filter((c) => c.type === 'markdown_text').map((c) => c.text ?? '').join('');
 }

@@ -35,6 +35,9 @@ export const ACTION_ID_PREFIX = 'helpdesk.action.';
 /** For Bolt: app.action(ACTION_ID_PATTERN, …) receives every button rendered here. */
 export const ACTION_ID_PATTERN = /^helpdesk\.action\.\d+$/;
 
+/** The feedback_buttons element (👍/👎 under an answer); its values are the engine's Yes/No payloads. */
+export const FEEDBACK_ACTION_ID = 'helpdesk.feedback';
+
 export type SlackBlock = Slack.KnownBlock;
 
 export interface SlackMessage {
@@ -117,6 +120,34 @@ function actions(buttons: Slack.Button[]): Item[] {
   return items;
 }
 
+/**
+ * Slack's native 👍/👎 (a context_actions block holding feedback_buttons) for the "did this solve
+ * it?" choices: each button carries the same payload as the Yes or No button beside it, so either
+ * click is the same answer to the engine and lands in the same feedback store.
+ */
+function feedbackButtons(choices: Choice[], lang: Lang, t: Translator): SlackBlock | undefined {
+  const yes = choices.find((c) => c.value.a === 'feedback' && c.value.v === 'yes');
+  const no = choices.find((c) => c.value.a === 'feedback' && c.value.v === 'no');
+  if (!yes || !no) return undefined;
+  const k = (key: string): string => t.t(lang, `channels.feedback.${key}`);
+  const button = (emoji: string, label: string, value: ActionPayload) => ({
+    text: plain(emoji, SLACK_LIMITS.buttonText),
+    accessibility_label: clip(label, SLACK_LIMITS.buttonText),
+    value: JSON.stringify(value),
+  });
+  return {
+    type: 'context_actions',
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: FEEDBACK_ACTION_ID,
+        positive_button: button('👍', k('positive'), yes.value),
+        negative_button: button('👎', k('negative'), no.value),
+      },
+    ],
+  };
+}
+
 function linkedTemplate(template: string, placeholder: string, link: Inline): Inline[] {
   const [before = '', after = ''] = template.split(`{${placeholder}}`);
   return [...(before ? [{ type: 'text', text: before } as Inline] : []), link, ...(after ? [{ type: 'text', text: after } as Inline] : [])];
@@ -142,11 +173,14 @@ function renderPart(part: ReplyPart, lang: Lang, t: Translator, counter: ButtonC
       }
       return [{ block: { type: 'context', elements }, essential: true }];
     }
-    case 'choices':
+    case 'choices': {
+      const feedback = feedbackButtons(part.choices, lang, t);
       return [
         ...(part.prompt ? sections(parseMarkdown(part.prompt)) : []),
         ...actions(part.choices.map((c) => counter.button(c.label, c.value, c.style))),
+        ...(feedback ? [{ block: feedback, essential: true }] : []),
       ];
+    }
     case 'ticket': {
       const fields: Slack.MrkdwnElement[] = [];
       // Values are short (numbers and statuses clipped, links capped), so a field stays far below 2,000.
@@ -210,9 +244,40 @@ export function renderSlackMessage(message: OutboundMessage, t: Translator = tra
   };
 }
 
+/** A reply split for Slack's chat streaming: Markdown to stream, then the blocks that close the message. */
+export interface StreamedMessage {
+  /** The leading texts up to and including the model-written one, as standard Markdown (markdown_text). */
+  markdown: string;
+  /** Everything after it (disclosure, source links, buttons, 👍/👎), for chat.stopStream's `blocks`. */
+  closing: SlackBlock[];
+  /** Notification fallback of the whole message. */
+  text: string;
+}
+
+/** Undefined unless the message holds text written by the language model. */
+export function streamableMessage(message: OutboundMessage, t: Translator = translator()): StreamedMessage | undefined {
+  const at = message.parts.findIndex((p) => p.kind === 'text' && p.generated === true);
+  if (at < 0 || message.parts.slice(0, at).some((p) => p.kind !== 'text')) return undefined;
+  // Our Markdown subset (bold, italic, code, links, "- " bullets) is standard Markdown already.
+  const markdown = message.parts
+    .slice(0, at + 1)
+    .map((p) => (p.kind === 'text' ? p.text.trim() : ''))
+    .filter(Boolean)
+    .join('\n\n');
+  const rest = message.parts.slice(at + 1);
+  return {
+    markdown: markdown.slice(0, 12_000),
+    closing: rest.length ? renderSlackMessage({ ...message, parts: rest }, t).blocks : [],
+    text: fallbackOf(message.parts, message.lang, t),
+  };
+}
+
 function isOurActions(block: unknown): boolean {
   if (!block || typeof block !== 'object') return false;
   const b = block as { type?: unknown; elements?: unknown };
+  if (b.type === 'context_actions' && Array.isArray(b.elements)) {
+    return b.elements.every((e) => (e as { action_id?: unknown })?.action_id === FEEDBACK_ACTION_ID);
+  }
   return (
     b.type === 'actions' &&
     Array.isArray(b.elements) &&

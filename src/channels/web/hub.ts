@@ -104,6 +104,18 @@ export class WebHub {
     return 'delivered';
   }
 
+  /**
+   * Writes a transient event (a piece of a streamed answer) to the conversation's open pages only:
+   * it is never kept for replay, since the complete message follows and is what a page keeps.
+   * Returns the number of pages written to.
+   */
+  stream(conversationId: string, event: string, data: unknown): number {
+    const set = this.streams.get(conversationId);
+    if (!set) return 0;
+    for (const res of set) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return set.size;
+  }
+
   /** Ends every stream (shutdown): pages reconnect on their own to the next server. */
   close(): void {
     clearInterval(this.heartbeat);

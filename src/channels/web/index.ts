@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request } from 'express';
-import type { ConversationAddress, InboundEvent, OutboundMessage, ProactiveSender, SentMessage } from '../../engine/contract.js';
+import type { ConversationAddress, InboundEvent, OutboundMessage, ProactiveSender, SentMessage, TurnProgress } from '../../engine/contract.js';
 import { LANGS, langFromLocale, type Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
 import type { Channel, ChannelDeps } from '../types.js';
@@ -138,6 +139,40 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     };
   }
 
+  /**
+   * A model-written answer is streamed to the conversation's open pages while it is written: the
+   * engine's TurnProgress hands over the text as it passes the grounding check, sentence by
+   * sentence, and each piece goes out as an SSE `answer-delta` event ({ id, text }, plain text).
+   * The complete reply returned by POST /api/chat carries the same id and replaces the streamed
+   * text on the page: the checked answer, or the article when the whole answer failed a later check.
+   */
+  type Reply = ReturnType<typeof toWebMessage>;
+  function liveAnswer(conversationId: string): { progress: TurnProgress; end(replies: OutboundMessage[], web: Reply[]): Promise<Reply[]> } {
+    const id = randomUUID();
+    let sent = false;
+    let following: Promise<void> | undefined;
+    return {
+      progress: {
+        answering(text) {
+          following = (async () => {
+            for await (const piece of text) {
+              sent = hub.stream(conversationId, 'answer-delta', { id, text: plainPiece(piece) }) > 0 || sent;
+            }
+          })();
+        },
+      },
+      async end(replies, web) {
+        await following;
+        if (!sent) return web;
+        // The reply that takes the streamed text's place: the written answer, else the article shown instead, else the first.
+        const written = replies.findIndex((r) => r.parts.some((p) => p.kind === 'text' && p.generated === true));
+        const article = replies.findIndex((r) => r.parts.some((p) => p.kind === 'citation'));
+        const at = written >= 0 ? written : article >= 0 ? article : 0;
+        return web.map((m, i) => (i === at ? { ...m, id } : m));
+      },
+    };
+  }
+
   const router = Router();
   router.get('/', (_req, res) => res.redirect(302, '/chat'));
   router.use(auth.router());
@@ -194,7 +229,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     const body = parsed.data;
     const identity = await authorise(req, res, body.conversationId, true);
     if (!identity) return;
-    const event = toEvent(body, identity);
+    const live = liveAnswer(body.conversationId);
+    const event: InboundEvent = { ...toEvent(body, identity), progress: live.progress };
     await deps.track(() =>
       deps.inOrder(event.address, async () => {
         let replies: OutboundMessage[];
@@ -204,11 +240,12 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
           deps.reportError('turn', err, { conversationId: body.conversationId });
           throw err;
         }
+        const web = await live.end(replies, replies.map((m) => toWebMessage(m, t)));
         res.set('Cache-Control', 'no-store').json({
           conversationId: body.conversationId,
           // What was stored of the user's message: the page shows and keeps this, never a secret it held.
           ...(body.text !== undefined ? { echo: { text: redact(body.text).text } } : {}),
-          replies: replies.map((m) => toWebMessage(m, t)),
+          replies: web,
         });
       }),
     );
@@ -251,4 +288,9 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
       hub.close();
     },
   };
+}
+
+/** A streamed piece as the page shows it until the complete message arrives: Markdown marks removed, spaces kept. */
+export function plainPiece(markdown: string): string {
+  return markdown.replace(/\[([^\]]+)\]\((?:https?:|mailto:)[^)\s]*\)/g, '$1').replace(/\*\*|`/g, '');
 }

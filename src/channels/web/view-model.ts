@@ -12,7 +12,7 @@ import { parseInline, parseMarkdown, type Block, type Inline } from '../markdown
  */
 
 export type WebPart =
-  | { kind: 'text'; blocks: Block[] }
+  | { kind: 'text'; blocks: Block[]; /** Written by the language model (already checked). */ generated?: true }
   | { kind: 'steps'; title?: Inline[]; steps: Inline[][] }
   | {
       kind: 'citation';
@@ -55,7 +55,7 @@ function toPart(part: ReplyPart, lang: Lang, t: Translator): WebPart {
   const k = (key: string, params?: Record<string, string | undefined>): string => t.t(lang, `channels.${key}`, params);
   switch (part.kind) {
     case 'text':
-      return { kind: 'text', blocks: parseMarkdown(part.text) };
+      return { kind: 'text', blocks: parseMarkdown(part.text), ...(part.generated ? { generated: true as const } : {}) };
     case 'steps':
       return {
         kind: 'steps',

@@ -70,7 +70,9 @@ export function ticketPage(ctx: PageContext, d: TicketPageData): string {
       ? t('ticket.event_created')
       : e.kind === 'assigned'
         ? t('ticket.event_assigned', { assignee: e.assignee ?? '—' })
-        : t('ticket.event_state', { state: t(`ticket.state_${e.toState}`) });
+        : e.kind === 'commented'
+          ? t('ticket.event_commented')
+          : t('ticket.event_state', { state: t(`ticket.state_${e.toState}`) });
   const body = html`
 ${d.flash ? html`<p class="flash ${d.flash.kind}" role="${d.flash.kind === 'ok' ? 'status' : 'alert'}">${d.flash.text}</p>` : ''}
 <p><a href="/admin/tickets">${t('ticket.back')}</a></p>

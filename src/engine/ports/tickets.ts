@@ -64,6 +64,18 @@ export interface TicketProvider {
   status(numberOrId: string): Promise<TicketStatus | undefined>;
   /** The requester's open and recent tickets, newest first. */
   listForRequester(requester: TicketRequester): Promise<TicketStatus[]>;
+  /**
+   * Adds the requester's comment to the ticket (visible to the technicians working it). Providers
+   * that cannot yet leave it out; channels then offer no "Add a comment" button.
+   */
+  addComment?(ticket: TicketRef, comment: TicketComment): Promise<void>;
+}
+
+export interface TicketComment {
+  /** Already redacted of secrets by the engine. */
+  text: string;
+  /** Who wrote it (the requester's name or id), for the ticket's history. */
+  author: string;
 }
 
 /** Thrown by providers; the outbox uses `retryable` and `retryAfterMs` to schedule the next attempt. */

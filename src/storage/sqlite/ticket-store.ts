@@ -76,7 +76,7 @@ export interface LocalTicket {
   packet: EscalationPacket;
 }
 
-export type TicketEventKind = 'created' | 'status' | 'assigned';
+export type TicketEventKind = 'created' | 'status' | 'assigned' | 'commented';
 
 export interface LocalTicketEvent {
   id: number;
@@ -320,6 +320,11 @@ export class TicketStore {
       ...change,
       note: change.note ?? clean,
     });
+  }
+
+  /** The requester's comment (Slack's Home tab): into the history, state and assignee unchanged. */
+  comment(numberOrId: string, text: string, change: ChangeOptions = {}): LocalTicket {
+    return this.update(numberOrId, () => ({ kind: 'commented' }), { ...change, note: text });
   }
 
   history(numberOrId: string): LocalTicketEvent[] {

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTION_ID_PATTERN,
+  FEEDBACK_ACTION_ID,
   SLACK_LIMITS,
   renderAnswered,
   renderHandoffMessage,
   renderSlackMessage,
   replaceButtons,
+  streamableMessage,
   type SlackBlock,
   type SlackMessage,
 } from '../../../src/channels/slack/blocks.js';
 import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import type { OutboundMessage } from '../../../src/engine/contract.js';
+import { translator } from '../../../src/engine/i18n.js';
 import { LANGS } from '../../../src/engine/lang.js';
 import { answerMessage, everyPart, markupEdges, oversized, packet, yesNo } from '../fixtures.js';
 
@@ -67,6 +70,20 @@ function checkLimits(message: SlackMessage): string[] {
           if (actionIds.has(e.action_id)) fail(`${where}: duplicate action_id ${e.action_id}`);
           actionIds.add(e.action_id);
           if (e.style && !['primary', 'danger'].includes(e.style)) fail(`${where}: style ${e.style}`);
+        }
+        break;
+      case 'context_actions':
+        // Slack: at most 5 elements; feedback_buttons carry plain_text labels and values of at most 2,000 characters.
+        if (!b.elements.length || b.elements.length > 5) fail(`${where}: ${b.elements.length} elements`);
+        for (const e of b.elements as AnyBlock[]) {
+          if (e.type !== 'feedback_buttons' || e.action_id !== FEEDBACK_ACTION_ID) fail(`${where}: ${e.type} ${e.action_id}`);
+          for (const button of [e.positive_button, e.negative_button] as AnyBlock[]) {
+            if (button?.text?.type !== 'plain_text') fail(`${where}: feedback button text must be plain_text`);
+            checkText(button?.text?.text, SLACK_LIMITS.buttonText, `${where} feedback button`);
+            if (typeof button?.accessibility_label !== 'string' || button.accessibility_label.length > 75) fail(`${where}: accessibility_label`);
+            if (typeof button?.value !== 'string' || button.value.length > SLACK_LIMITS.buttonValue) fail(`${where}: feedback value`);
+            else JSON.parse(button.value);
+          }
         }
         break;
       default:
@@ -288,5 +305,47 @@ describe('technicians handoff message', () => {
     expect(buttons(m)).toEqual([]);
     expect(blocksOf(m, 'context')[0]!.elements[0].text).toBe('✅ Pris en charge par Alex');
     expect((m.blocks[0] as AnyBlock).text.text).toBe('Un utilisateur a besoin d’un technicien');
+  });
+});
+
+describe.each(LANGS)('Slack\'s native 👍/👎 and streaming split (%s)', (lang) => {
+  // The engine's own "did this solve it?" payloads (src/engine/dialogue/answer.ts).
+  const yes = { a: 'feedback', v: 'yes', n: 'n1' };
+  const no = { a: 'feedback', v: 'no', n: 'n1' };
+  const written: OutboundMessage = {
+    lang,
+    parts: [
+      { kind: 'text', text: 'Disconnect the client and connect again [1].', generated: true },
+      { kind: 'text', text: '_Written by an AI assistant._' },
+      { kind: 'citation', articleId: 'vpn', title: 'VPN will not connect', url: 'https://kb.example.com/vpn' },
+      { kind: 'choices', prompt: 'Did this solve it?', choices: [{ label: 'Yes', value: yes, style: 'primary' }, { label: 'No', value: no }] },
+    ],
+  };
+
+  it('adds feedback_buttons carrying the Yes and No payloads, within the limits, next to the buttons', () => {
+    const m = renderSlackMessage(written);
+    expect(checkLimits(m)).toEqual([]);
+    const [feedback] = blocksOf(m, 'context_actions');
+    const element = feedback!.elements[0];
+    expect(JSON.parse(element.positive_button.value)).toEqual(yes);
+    expect(JSON.parse(element.negative_button.value)).toEqual(no);
+    expect(element.positive_button.accessibility_label).toBe(translator().t(lang, 'channels.feedback.positive'));
+    expect(buttons(m).map((b) => JSON.parse(b.value))).toEqual([yes, no]);
+    // Other choices (a clarify question) get none.
+    expect(blocksOf(renderSlackMessage({ lang, parts: [{ kind: 'choices', choices: [{ label: 'A', value: { a: 'pick', art: 'x', n: 'n2' } }] }] }), 'context_actions')).toEqual([]);
+  });
+
+  it('removes the 👍/👎 with the buttons after a click', () => {
+    const m = renderSlackMessage(written);
+    const after = renderAnswered(m, '👍', lang);
+    expect(blocksOf(after, 'context_actions')).toEqual([]);
+    expect(blocksOf(after, 'actions')).toEqual([]);
+  });
+
+  it('splits a model-written answer into Markdown to stream and the closing blocks; other messages are not streamed', () => {
+    const split = streamableMessage(written)!;
+    expect(split.markdown).toBe('Disconnect the client and connect again [1].');
+    expect(split.closing.map((b) => b.type)).toEqual(['section', 'context', 'section', 'actions', 'context_actions']);
+    expect(streamableMessage(answerMessage(lang))).toBeUndefined();
   });
 });

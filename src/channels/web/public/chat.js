@@ -256,11 +256,39 @@ function scrollToEnd() {
   chat.scrollTop = chat.scrollHeight;
 }
 
+/** The provisional bubble of an answer being streamed, if any. */
+function streamingItem(id) {
+  return [...log.querySelectorAll('li.msg.bot.streaming')].find((li) => li.dataset.streamId === id);
+}
+
+/**
+ * A piece of a model-written answer (server-sent `answer-delta`, plain text, each piece sent once
+ * the answer up to it passed the grounding check): shown in a provisional bubble that the complete
+ * message replaces (the checked answer, or the article if the whole answer failed a later check).
+ */
+function showDelta(delta) {
+  if (typeof delta?.id !== 'string' || typeof delta.text !== 'string' || seen.has(delta.id)) return;
+  let li = streamingItem(delta.id);
+  if (!li) {
+    const lang = uiLang;
+    li = el('li', { class: 'msg bot streaming', lang, 'data-stream-id': delta.id, 'aria-busy': 'true' });
+    li.append(el('span', { class: 'who', text: `${t('bot', {}, lang)}: ` }), el('p', { class: 'text' }));
+    log.append(li);
+  }
+  li.querySelector('.text').append(delta.text);
+  scrollToEnd();
+}
+
 function showBot(message, { replace, record = true } = {}) {
   if (seen.has(message.id)) return;
   seen.add(message.id);
   const item = botItem(message);
-  if (replace && replace.isConnected) replace.replaceWith(item);
+  const streamed = streamingItem(message.id);
+  if (streamed) item.dataset.streamed = 'true';
+  if (replace && replace.isConnected) {
+    replace.replaceWith(item);
+    streamed?.remove();
+  } else if (streamed) streamed.replaceWith(item);
   else log.append(item);
   if (record) {
     session.history.push({ kind: 'bot', message, ...(replace?.dataset.messageId ? { replaces: replace.dataset.messageId } : {}) });
@@ -354,6 +382,12 @@ async function sendText(text) {
     saveSession();
   }
   for (const message of answer?.replies ?? []) showBot(message);
+  dropStreaming();
+}
+
+/** Streamed text no reply took the place of (the turn failed): the replies are the truth. */
+function dropStreaming() {
+  for (const li of log.querySelectorAll('li.msg.bot.streaming')) li.remove();
 }
 
 function answeredNote(label, lang) {
@@ -379,6 +413,7 @@ async function choose(choice, message, container) {
   session.history.push({ kind: 'action', messageId: message.id, label: choice.label, lang: message.lang });
   saveSession();
   for (const reply of replies) showBot(reply, reply.replacesSourceMessage ? { replace: container } : {});
+  dropStreaming();
 }
 
 function connectEvents() {
@@ -389,6 +424,13 @@ function connectEvents() {
       showBot(JSON.parse(e.data));
     } catch {
       // A malformed event is dropped; the next one still renders.
+    }
+  });
+  events.addEventListener('answer-delta', (e) => {
+    try {
+      showDelta(JSON.parse(e.data));
+    } catch {
+      // A malformed piece is dropped: the complete message still arrives with the reply.
     }
   });
   events.addEventListener('open', () => {
