@@ -132,3 +132,12 @@ export function ticketTitle(packet: EscalationPacket, max = 160): string {
   const oneLine = firstLine.replace(/\s+/g, ' ').trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1).trimEnd()}…`;
 }
+
+/**
+ * A requester's comment as posted by the integration account: the API records the bot as the author,
+ * so the person's name leads the text. The text was redacted by the engine and is sent unchanged.
+ */
+export function attributedComment(comment: { text: string; author: string }): string {
+  const author = comment.author.replace(/\s+/g, ' ').trim();
+  return author ? `${author}: ${comment.text}` : comment.text;
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EscalationPacket, Priority } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -10,7 +11,7 @@ import type {
 } from '../engine/ports/tickets.js';
 import { TicketError } from '../engine/ports/tickets.js';
 import type { ProviderConfig } from '../config/sections/tickets.js';
-import { packetText, ticketTitle, transcriptNote } from './format.js';
+import { attributedComment, packetText, ticketTitle, transcriptNote } from './format.js';
 import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js';
 
 /**
@@ -22,6 +23,8 @@ import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js'
  *   a crash can never leave an incident without its transcript.
  * - Idempotency: `correlation_id` holds the packet id; from the second attempt on, the incident is
  *   looked up by correlation_id before creating, so a retry returns the incident the first try made.
+ * - A requester's comment is a PATCH of the incident's `comments` journal field ("Additional comments",
+ *   visible to the caller), not `work_notes` (internal): the person wrote it for the people working it.
  * - Auth: basic (integration user) or OAuth client credentials against /oauth_token.do.
  */
 export interface ServiceNowOptions {
@@ -178,6 +181,18 @@ export class ServiceNowProvider implements TicketProvider {
     return expectShape(incidentListSchema, res.data, 'ServiceNow list incidents').result.flatMap((r) => {
       const s = this.toStatus(r);
       return s ? [s] : [];
+    });
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    if (!/^[0-9a-f]{32}$/i.test(ticket.id)) {
+      throw new TicketError(`ServiceNow add comment: "${ticket.number}" has no sys_id`, { retryable: false });
+    }
+    await this.call({
+      method: 'PATCH',
+      path: `/api/now/table/incident/${ticket.id}`,
+      query: { sysparm_fields: 'sys_id', sysparm_exclude_reference_link: true },
+      json: { comments: attributedComment(comment) },
     });
   }
 

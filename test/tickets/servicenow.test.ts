@@ -135,6 +135,31 @@ describe('ServiceNow provider (Table API contract)', () => {
     expect(await provider.listForRequester({ id: 'U9' })).toEqual([]);
   });
 
+  it('adds the requester comment as an additional comment (not a work note) and surfaces errors as TicketError', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    sn.server.requests.length = 0;
+
+    await provider.addComment(ref, { text: 'Still down after the reboot, password is [REDACTED]', author: 'Léa Martin' });
+
+    expect(sn.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /api/now/table/incident/${ref.id}`]);
+    const patch = sn.server.requests[0]!;
+    expect(patch.headers['content-type']).toBe('application/json');
+    expect(patch.json).toEqual({ comments: 'Léa Martin: Still down after the reboot, password is [REDACTED]' });
+    expect(sn.journal.filter((j) => j.element_id === ref.id)).toEqual([
+      { element_id: ref.id, element: 'comments', value: 'Léa Martin: Still down after the reboot, password is [REDACTED]' },
+    ]);
+
+    sn.server.failNext({ status: 403, body: sn.snError('Operation Failed', 'ACL Exception Update Failed due to security constraints') });
+    const err = await provider.addComment(ref, { text: 'again', author: 'Léa Martin' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err).toMatchObject({ httpStatus: 403, retryable: false });
+    expect((err as TicketError).message).toContain('ACL Exception Update Failed');
+
+    const missing = await provider.addComment({ ...ref, id: '0123456789abcdef0123456789abcdef' }, { text: 'x', author: 'L' }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ name: 'TicketError', httpStatus: 404 });
+  });
+
   errorContract(() => ({
     provider,
     badProvider: new ServiceNowProvider({ config: { ...config, auth: { type: 'basic', username: SN_CREDENTIALS.username, password: 'wrong-password' } }, timeoutMs: TIMEOUT }),

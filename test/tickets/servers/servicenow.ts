@@ -3,7 +3,8 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
 
 /**
  * ServiceNow Table API as documented: /api/now/table/{table} (GET list with sysparm_query,
- * sysparm_fields, sysparm_limit, sysparm_display_value; GET by sys_id; POST insert → 201 {result}),
+ * sysparm_fields, sysparm_limit, sysparm_display_value; GET by sys_id; POST insert → 201 {result};
+ * PATCH/PUT by sys_id → 200 {result}, journal fields appended to the record's journal),
  * basic auth or OAuth bearer from /oauth_token.do, and the product's error envelope
  * {"error":{"message","detail"},"status":"failure"}. It keeps no idempotency of its own: dedup is
  * the client's job (correlation_id lookup).
@@ -29,6 +30,8 @@ export function createServiceNowServer() {
   const users: SnUser[] = [{ sys_id: sysId(), email: 'lea.martin@example.org', name: 'Léa Martin', active: true }];
   const incidents: SnRecord[] = [];
   const tokens = new Set<string>();
+  /** sys_journal_field rows: one per comment or work note added by an update. */
+  const journal: { element_id: string; element: string; value: string }[] = [];
   let seq = 10_000;
 
   const authorised = (req: RecordedRequest) => {
@@ -109,6 +112,20 @@ export function createServiceNowServer() {
       incidents.push(rec);
       return { status: 201, body: { result: project(rec, req) }, headers: { Location: `/api/now/table/incident/${rec.sys_id}` } };
     }
+    if ((req.method === 'PATCH' || req.method === 'PUT') && id) {
+      const rec = incidents.find((i) => i.sys_id === id);
+      if (!rec) return { status: 404, body: snError('No Record found', "Record doesn't exist or ACL restricts the record retrieval") };
+      if (req.headers['content-type'] !== 'application/json' || !req.json || typeof req.json !== 'object') {
+        return { status: 400, body: snError('Exception while reading request', 'The payload is not valid JSON.') };
+      }
+      // Journal fields (comments, work_notes) append an entry instead of replacing a value.
+      const { comments, work_notes, ...rest } = req.json as Record<string, string>;
+      Object.assign(rec, rest);
+      if (comments) journal.push({ element_id: id, element: 'comments', value: comments });
+      if (work_notes) journal.push({ element_id: id, element: 'work_notes', value: work_notes });
+      rec.sys_updated_on = new Date().toISOString().slice(0, 19).replace('T', ' ');
+      return { status: 200, body: { result: project(rec, req) } };
+    }
     if (req.method === 'GET' && id) {
       const rec = incidents.find((i) => i.sys_id === id);
       return rec
@@ -123,5 +140,5 @@ export function createServiceNowServer() {
     return { status: 405, body: snError('Method not Supported', `${req.method} is not supported`) };
   };
 
-  return { server: new FakeServer(handler), users, incidents, snError };
+  return { server: new FakeServer(handler), users, incidents, journal, snError };
 }
