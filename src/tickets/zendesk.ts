@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EscalationPacket, Priority } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -10,7 +11,7 @@ import type {
 } from '../engine/ports/tickets.js';
 import { TicketError } from '../engine/ports/tickets.js';
 import type { ProviderConfig } from '../config/sections/tickets.js';
-import { packetText, ticketTitle } from './format.js';
+import { attributedComment, packetText, ticketTitle } from './format.js';
 import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js';
 
 /**
@@ -20,6 +21,9 @@ import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js'
  *   user's own words, priority, type incident, tags and `external_id` = packet id; then
  *   PUT /api/v2/tickets/{id} adds the full context and transcript as a private comment (public: false),
  *   so the requester sees their question and agents see everything.
+ * - A requester's comment is a public comment added by PUT /api/v2/tickets/{id} ({ticket:{comment}}),
+ *   with author_id = the ticket's requester_id so it reads as the requester's reply (the API token's
+ *   agent may set author_id); when the ticket has no requester, the name leads the text instead.
  * - Auth: API token, i.e. basic auth with "{email}/token:{api_token}".
  * - Idempotency, two layers: the documented `Idempotency-Key` header (Zendesk replays the first
  *   response for a repeated key, for about two hours), and for retries beyond that window or after a
@@ -50,6 +54,7 @@ const ticketSchema = z
     updated_at: z.string().nullish(),
     assignee_id: z.number().nullish(),
     external_id: z.string().nullish(),
+    requester_id: z.number().int().nullish(),
   })
   .passthrough();
 const oneSchema = z.object({ ticket: ticketSchema, users: z.array(z.object({ id: z.number(), name: z.string() }).passthrough()).optional() });
@@ -154,6 +159,17 @@ export class ZendeskProvider implements TicketProvider {
       query: { query: `type:ticket requester:${requester.email}`, sort_by: 'updated_at', sort_order: 'desc', per_page: 20 },
     });
     return expectShape(searchSchema, res.data, 'Zendesk search').results.map((t) => this.toStatus(t));
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    if (!/^\d+$/.test(ticket.id)) throw new TicketError(`Zendesk add comment: "${ticket.number}" is not a ticket id`, { retryable: false });
+    const res = await this.http.request({ method: 'GET', path: `/api/v2/tickets/${ticket.id}` });
+    const requesterId = expectShape(oneSchema, res.data, 'Zendesk show ticket').ticket.requester_id ?? undefined;
+    const body =
+      requesterId === undefined
+        ? { body: attributedComment(comment), public: true }
+        : { body: comment.text, public: true, author_id: requesterId };
+    await this.http.request({ method: 'PUT', path: `/api/v2/tickets/${ticket.id}`, json: { ticket: { comment: body } } });
   }
 
   private async findByExternalId(key: string): Promise<{ id: number } | undefined> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZendeskProvider } from '../../src/tickets/zendesk.js';
+import { TicketError } from '../../src/engine/ports/tickets.js';
 import type { ProviderConfig } from '../../src/config/sections/tickets.js';
 import { createZendeskServer, zdInvalid, ZD_CREDENTIALS } from './servers/zendesk.js';
 import { errorContract } from './contract.js';
@@ -106,6 +107,35 @@ describe('Zendesk provider (Ticketing API contract)', () => {
     const search = zd.server.requestsTo('GET', '/api/v2/search').at(-1)!;
     expect(search.query.get('query')).toBe('type:ticket requester:ana@example.org');
     expect(search.query.get('sort_order')).toBe('desc');
+  });
+
+  it('adds the requester comment as a public comment authored by the requester; errors are TicketError', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    const requesterId = zd.tickets.find((t) => String(t.id) === ref.id)!.requester_id!;
+    expect(requesterId).toEqual(expect.any(Number));
+    zd.server.requests.length = 0;
+
+    await provider.addComment(ref, { text: 'Still down, my password is [REDACTED]', author: 'Léa Martin' });
+
+    expect(zd.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/v2/tickets/${ref.id}`, `PUT /api/v2/tickets/${ref.id}`]);
+    expect(zd.server.requests[1]!.json).toEqual({ ticket: { comment: { body: 'Still down, my password is [REDACTED]', public: true, author_id: requesterId } } });
+    expect(zd.tickets.find((t) => String(t.id) === ref.id)!.comments.at(-1)).toEqual({ body: 'Still down, my password is [REDACTED]', public: true, author_id: requesterId });
+
+    // A ticket without a requester: no author_id, the name leads the text.
+    const anon = makePacket({ user: { id: 'U9' } });
+    const anonRef = await provider.create(anon, { idempotencyKey: anon.id, attempt: 1 });
+    zd.server.requests.length = 0;
+    await provider.addComment(anonRef, { text: 'hello', author: 'U9' });
+    expect(zd.server.requests.at(-1)!.json).toEqual({ ticket: { comment: { body: 'U9: hello', public: true } } });
+
+    zd.server.failNext({ status: 422, body: zdInvalid('comment', 'Comment: is too long') }, (r) => r.method === 'PUT');
+    const err = await provider.addComment(ref, { text: 'again', author: 'Léa Martin' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err).toMatchObject({ httpStatus: 422, retryable: false });
+    expect((err as TicketError).message).toContain('comment: Comment: is too long');
+    const missing = await provider.addComment({ ...ref, id: '999999' }, { text: 'x', author: 'L' }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ name: 'TicketError', httpStatus: 404 });
   });
 
   errorContract(() => ({

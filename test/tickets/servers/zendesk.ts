@@ -2,7 +2,8 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
 
 /**
  * Zendesk Support Ticketing API as documented: POST/GET/PUT /api/v2/tickets, GET
- * /api/v2/tickets?external_id=, GET /api/v2/tickets/{id}/comments, GET /api/v2/search, API token auth
+ * /api/v2/tickets?external_id=, PUT {ticket:{comment:{body,public,author_id}}} (author_id must be a
+ * known user), GET /api/v2/tickets/{id}/comments, GET /api/v2/search, API token auth
  * ("{email}/token:{token}"), the Idempotency-Key header (replays the first response, sets
  * x-idempotency-lookup: miss|hit, and refuses a reused key with a different payload), and Zendesk's
  * error bodies ({"error":"Couldn't authenticate you"}, {"error":"RecordInvalid","description","details"}).
@@ -12,6 +13,7 @@ export const ZD_CREDENTIALS = { email: 'agent@example.org', apiToken: 'zd-api-to
 export interface ZdComment {
   body: string;
   public: boolean;
+  author_id?: number;
 }
 
 export interface ZdTicket {
@@ -23,6 +25,7 @@ export interface ZdTicket {
   tags: string[];
   external_id: string | null;
   requester: { name: string; email: string } | null;
+  requester_id: number | null;
   group_id: number | null;
   assignee_id: number | null;
   updated_at: string;
@@ -37,7 +40,15 @@ export const zdInvalid = (field: string, description: string) => ({
 
 export function createZendeskServer() {
   const tickets: ZdTicket[] = [];
-  const users = [{ id: 9001, name: 'Sam Agent' }];
+  const users: { id: number; name: string; email?: string }[] = [{ id: 9001, name: 'Sam Agent' }];
+  /** Zendesk creates (or matches by e-mail) an end user for a ticket's requester object. */
+  const userFor = (r: { name: string; email: string }) => {
+    const found = users.find((u) => u.email === r.email);
+    if (found) return found.id;
+    const u = { id: 10_000 + users.length, name: r.name, email: r.email };
+    users.push(u);
+    return u.id;
+  };
   const idempotency = new Map<string, { body: string; reply: Reply }>();
   let seq = 35_000;
 
@@ -72,6 +83,7 @@ export function createZendeskServer() {
         tags: (input.tags as string[] | undefined) ?? [],
         external_id: (input.external_id as string | undefined) ?? null,
         requester: (input.requester as ZdTicket['requester']) ?? null,
+        requester_id: input.requester ? userFor(input.requester as { name: string; email: string }) : null,
         group_id: (input.group_id as number | undefined) ?? null,
         assignee_id: null,
         updated_at: new Date().toISOString(),
@@ -101,9 +113,12 @@ export function createZendeskServer() {
       return { status: 200, body: { ticket: view(t), ...sideload } };
     }
     if (t && req.method === 'PUT') {
-      const comment = (req.json as { ticket?: { comment?: { body?: string; public?: boolean } } } | undefined)?.ticket?.comment;
+      const comment = (req.json as { ticket?: { comment?: { body?: string; public?: boolean; author_id?: number } } } | undefined)?.ticket?.comment;
       if (!comment?.body) return { status: 422, body: zdInvalid('comment', 'Comment: cannot be blank') };
-      t.comments.push({ body: comment.body, public: comment.public !== false });
+      if (comment.author_id !== undefined && !users.some((u) => u.id === comment.author_id)) {
+        return { status: 422, body: zdInvalid('author_id', 'Author: is invalid') };
+      }
+      t.comments.push({ body: comment.body, public: comment.public !== false, ...(comment.author_id !== undefined ? { author_id: comment.author_id } : {}) });
       t.updated_at = new Date().toISOString();
       return { status: 200, body: { ticket: view(t) } };
     }
