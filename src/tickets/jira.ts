@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EscalationPacket } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -10,7 +11,7 @@ import type {
 } from '../engine/ports/tickets.js';
 import { TicketError } from '../engine/ports/tickets.js';
 import type { ProviderConfig } from '../config/sections/tickets.js';
-import { packetText, ticketTitle } from './format.js';
+import { attributedComment, packetText, ticketTitle } from './format.js';
 import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js';
 
 /**
@@ -22,6 +23,9 @@ import { HttpClient, basicAuth, basicAuthSecrets, expectShape } from './http.js'
  *   the user's e-mail is looked up first (Cloud GET /rest/api/3/user/search?query=, Data Center GET
  *   /rest/api/2/user/search?username=). Not found, not visible, or refused as a customer of this
  *   desk: the request is raised by the bot's account instead, never lost.
+ * - A requester's comment: POST /rest/servicedeskapi/request/{issueIdOrKey}/comment {body, public: true}
+ *   (plain text on Cloud and Data Center alike; public, so the customer portal shows it too). Jira
+ *   records the bot's account as author, so the person's name leads the text.
  * - Status: GET /rest/servicedeskapi/request/{issueIdOrKey} (currentStatus + statusCategory).
  * - Auth: Cloud uses basic auth with account e-mail + API token; Data Center a personal access token.
  *
@@ -195,6 +199,18 @@ export class JiraProvider implements TicketProvider {
       title: typeof summary === 'string' ? summary : undefined,
       updatedAt: r.currentStatus?.statusDate?.iso8601,
     };
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    const key = (ticket.id || ticket.number).trim();
+    if (!/^([A-Za-z][A-Za-z0-9_]+-\d+|\d+)$/.test(key)) {
+      throw new TicketError(`Jira add comment: "${ticket.number}" is not an issue id or key`, { retryable: false });
+    }
+    await this.http.request({
+      method: 'POST',
+      path: `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment`,
+      json: { body: attributedComment(comment), public: true },
+    });
   }
 
   async listForRequester(requester: TicketRequester): Promise<TicketStatus[]> {

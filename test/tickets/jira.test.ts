@@ -138,6 +138,30 @@ describe('Jira Service Management provider (servicedeskapi contract)', () => {
     );
   });
 
+  it('adds the requester comment as a public request comment; JSM errors surface as TicketError', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    jira.server.requests.length = 0;
+
+    await provider.addComment(ref, { text: 'Still down, password is [REDACTED]', author: 'Léa Martin' });
+
+    expect(jira.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /rest/servicedeskapi/request/${ref.id}/comment`]);
+    const post = jira.server.requests[0]!;
+    expect(post.headers['content-type']).toBe('application/json');
+    expect(post.json).toEqual({ body: 'Léa Martin: Still down, password is [REDACTED]', public: true });
+    expect(jira.comments.filter((c) => c.issueId === ref.id)).toEqual([
+      { issueId: ref.id, body: 'Léa Martin: Still down, password is [REDACTED]', public: true, author: JIRA_BOT_ACCOUNT },
+    ]);
+
+    jira.server.failNext({ status: 403, body: { errorMessage: 'You do not have permission to add comments to this request.', i18nErrorMessage: { i18nKey: 'sd.comment.error', parameters: [] } } });
+    const err = await provider.addComment(ref, { text: 'again', author: 'Léa Martin' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err).toMatchObject({ httpStatus: 403, retryable: false });
+    expect((err as TicketError).message).toContain('You do not have permission to add comments');
+    const missing = await provider.addComment({ ...ref, id: '99999' }, { text: 'x', author: 'L' }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ name: 'TicketError', httpStatus: 404 });
+  });
+
   errorContract(() => ({
     provider,
     badProvider: new JiraProvider({ config: { ...config, auth: { type: 'basic', email: JIRA_CREDENTIALS.email, apiToken: 'bad-token-value' } }, timeoutMs: TIMEOUT }),

@@ -2,7 +2,8 @@ import { FakeServer, basicCredentials, type RecordedRequest, type Reply } from '
 
 /**
  * Jira Service Management Cloud as documented: POST /rest/servicedeskapi/request, GET
- * /rest/servicedeskapi/request/{issueIdOrKey}, GET /rest/servicedeskapi/servicedesk/{id}, JQL search
+ * /rest/servicedeskapi/request/{issueIdOrKey}, POST /rest/servicedeskapi/request/{issueIdOrKey}/comment
+ * ({body, public} → 201 CommentDTO), GET /rest/servicedeskapi/servicedesk/{id}, JQL search
  * on GET /rest/api/2/search/jql (Cloud) and /rest/api/2/search (Data Center), basic auth with e-mail +
  * API token or a Data Center PAT, JSM error bodies {"errorMessage","i18nErrorMessage"} and platform
  * ones {"errorMessages":[],"errors":{}}. Users: raiseOnBehalfOf and JQL user values are an accountId
@@ -54,6 +55,7 @@ export function createJiraServer() {
   const desks = [{ id: '4', projectId: '10002', projectKey: 'ITSD', projectName: 'IT Service Desk' }];
   const users = JIRA_USERS.map((u) => ({ ...u }));
   const issues: JiraIssue[] = [];
+  const comments: { issueId: string; body: string; public: boolean; author: string }[] = [];
   let seq = 41;
 
   /** The JQL this adapter sends: project = "X" AND (description ~ "\"…\"" | reporter = "…") ORDER BY … */
@@ -101,6 +103,18 @@ export function createJiraServer() {
       };
       issues.push(issue);
       return { status: 201, body: requestView(issue) };
+    }
+    const commentOn = /^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/.exec(req.path);
+    if (req.method === 'POST' && commentOn) {
+      const id = decodeURIComponent(commentOn[1]!);
+      const issue = issues.find((i) => i.key === id || i.id === id);
+      if (!issue) return jsmError(404, 'Request does not exist or you do not have permission to see it.');
+      const body = req.json as { body?: unknown; public?: unknown } | undefined;
+      if (typeof body?.body !== 'string' || !body.body.trim()) return jsmError(400, 'The comment body can not be empty.');
+      const author = auth.startsWith('Basic ') ? JIRA_BOT_ACCOUNT : 'helpdesk-bot';
+      const c = { issueId: issue.id, body: body.body, public: body.public !== false, author };
+      comments.push(c);
+      return { status: 201, body: { id: String(comments.length), body: c.body, public: c.public, author: { accountId: author }, _links: { self: `/rest/servicedeskapi/request/${issue.id}/comment/${comments.length}` } } };
     }
     const one = /^\/rest\/servicedeskapi\/request\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && one) {
@@ -160,7 +174,7 @@ export function createJiraServer() {
     return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
   };
 
-  return { server: new FakeServer(handler), issues, desks, users };
+  return { server: new FakeServer(handler), issues, comments, desks, users };
 }
 
 function requestView(i: JiraIssue) {
