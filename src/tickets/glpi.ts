@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EscalationPacket, Priority } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -10,7 +11,7 @@ import type {
 } from '../engine/ports/tickets.js';
 import { TicketError } from '../engine/ports/tickets.js';
 import type { ProviderConfig } from '../config/sections/tickets.js';
-import { packetHtml, ticketTitle, transcriptNote } from './format.js';
+import { attributedComment, escapeHtml, packetHtml, ticketTitle, transcriptNote } from './format.js';
 import { HttpClient, expectShape, type Query } from './http.js';
 
 /**
@@ -21,6 +22,8 @@ import { HttpClient, expectShape, type Query } from './http.js';
  *   _users_id_requester}} creates the ticket with the context as HTML (GLPI's rich-text format).
  * - POST ITILFollowup {input: {itemtype: "Ticket", items_id, content, is_private: 1}} adds the
  *   transcript as a private followup (the generic "Add item" endpoint, valid on 9.5 and 10).
+ * - A requester's comment is a public followup through the same endpoint (is_private: 0), HTML-escaped
+ *   with the person's name leading it (GLPI records the API user as the followup's author).
  * - Idempotency: the ticket's `externalid` holds the packet id. From the second attempt on we look
  *   it up (GET Ticket?searchText[externalid]=…) before creating, and add the transcript followup if
  *   the first attempt died between the two writes (recognised by the escalation id it contains).
@@ -175,6 +178,19 @@ export class GlpiProvider implements TicketProvider {
         const name = r[String(SO.ticketName)];
         const updated = r[String(SO.ticketUpdated)];
         return [this.toStatus(id, toNumber(r[String(SO.ticketStatus)]), typeof name === 'string' ? name : undefined, typeof updated === 'string' ? updated : undefined)];
+      });
+    });
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    if (!/^\d+$/.test(ticket.id)) throw new TicketError(`GLPI add comment: "${ticket.number}" is not a ticket id`, { retryable: false });
+    const content = escapeHtml(attributedComment(comment)).replace(/\r?\n/g, '<br>');
+    await this.withSession(async (session) => {
+      await this.http.request({
+        method: 'POST',
+        path: '/ITILFollowup',
+        headers: { 'Session-Token': session },
+        json: { input: { itemtype: 'Ticket', items_id: Number(ticket.id), content, is_private: 0 } },
       });
     });
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GlpiProvider } from '../../src/tickets/glpi.js';
+import { TicketError } from '../../src/engine/ports/tickets.js';
 import type { ProviderConfig } from '../../src/config/sections/tickets.js';
 import { createGlpiServer, GLPI_TOKENS } from './servers/glpi.js';
 import { errorContract } from './contract.js';
@@ -104,6 +105,32 @@ describe('GLPI provider (apirest.php contract)', () => {
     expect(list.map((s) => s.id)).toContain(ref.id);
     expect(list.find((s) => s.id === ref.id)).toMatchObject({ state: 'on_hold', title: packet.question });
     expect(await provider.listForRequester({ id: 'x', email: 'unknown@example.org' })).toEqual([]);
+  });
+
+  it('adds the requester comment as a public ITILFollowup in one session; GLPI errors surface as TicketError', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    glpi.server.requests.length = 0;
+
+    await provider.addComment(ref, { text: 'Still <down>\nmy password is [REDACTED]', author: 'Léa Martin' });
+
+    expect(glpi.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /apirest.php/initSession',
+      'POST /apirest.php/ITILFollowup',
+      'GET /apirest.php/killSession',
+    ]);
+    const post = glpi.server.requests[1]!;
+    expect(post.headers['session-token']).toBeTruthy();
+    expect(post.headers['content-type']).toBe('application/json');
+    const content = 'Léa Martin: Still &#60;down&#62;<br>my password is [REDACTED]';
+    expect(post.json).toEqual({ input: { itemtype: 'Ticket', items_id: Number(ref.id), content, is_private: 0 } });
+    expect(glpi.followups.at(-1)).toMatchObject({ items_id: Number(ref.id), content, is_private: 0 });
+
+    const err = await provider.addComment({ ...ref, id: '999999' }, { text: 'x', author: 'L' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err).toMatchObject({ httpStatus: 400, retryable: false });
+    expect((err as TicketError).message).toContain('ERROR_GLPI_ADD: You cannot add this followup');
+    expect(glpi.server.requests.at(-1)!.path).toBe('/apirest.php/killSession');
   });
 
   errorContract(() => ({
