@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EscalationPacket } from '../engine/escalation/packet.js';
 import type {
   CreateTicketOptions,
+  TicketComment,
   TicketProvider,
   TicketRef,
   TicketRequester,
@@ -20,6 +21,9 @@ import { signedHeaders } from './signature.js';
  *   (X-Helpdesk-Timestamp + X-Helpdesk-Signature, see signature.ts) and carrying
  *   `Idempotency-Key: <packet id>`: the receiver must treat a repeated key as the same escalation.
  * - The receiver may answer {"id","number","url"}; without a number the escalation id stands in.
+ * - A requester's comment: POST TICKET_WEBHOOK_URL, signed the same way, with
+ *   {"type":"ticket.comment","ticket":{"id","number","url"},"comment":{"text","author"}}; the receiver
+ *   tells events apart by `type`. No Idempotency-Key: nothing retries a comment on its own.
  * - Optional signed GETs: TICKET_WEBHOOK_STATUS_URL with {id}, TICKET_WEBHOOK_LIST_URL with {email}
  *   and/or {userId}, answering the ticket shape below (404 = unknown ticket).
  */
@@ -64,6 +68,15 @@ export class WebhookProvider implements TicketProvider {
     const r = res.data === undefined ? {} : expectShape(createdSchema, res.data, 'webhook response');
     const id = r.id ?? options.idempotencyKey;
     return { provider: this.name, id, number: r.number ?? id, url: r.url };
+  }
+
+  async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
+    const body = JSON.stringify({
+      type: 'ticket.comment',
+      ticket: { id: ticket.id, number: ticket.number, ...(ticket.url ? { url: ticket.url } : {}) },
+      comment: { text: comment.text, author: comment.author },
+    });
+    await this.send(this.options.config.url, 'POST', body);
   }
 
   async status(numberOrId: string): Promise<TicketStatus | undefined> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookProvider } from '../../src/tickets/webhook.js';
+import { TicketError } from '../../src/engine/ports/tickets.js';
 import { sign, verify } from '../../src/tickets/signature.js';
 import type { ProviderConfig } from '../../src/config/sections/tickets.js';
 import { createWebhookServer, WEBHOOK_SECRET } from './servers/webhook.js';
@@ -74,6 +75,33 @@ describe('webhook provider (signed JSON contract)', () => {
     const bare = new WebhookProvider({ config: { ...config, statusUrl: undefined, listUrl: undefined }, timeoutMs: TIMEOUT });
     expect(await bare.status(ref.number)).toBeUndefined();
     expect(await bare.listForRequester({ id: 'U8', email: 'zoe@example.org' })).toEqual([]);
+  });
+
+  it('sends a signed ticket.comment event the receiver accepts; a receiver error surfaces as TicketError', async () => {
+    const packet = makePacket();
+    const ref = await provider.create(packet, { idempotencyKey: packet.id, attempt: 1 });
+    wh.server.requests.length = 0;
+
+    await provider.addComment(ref, { text: 'Still down, password is [REDACTED]', author: 'Léa Martin' });
+
+    expect(wh.server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hooks/escalations']);
+    const req = wh.server.requests[0]!;
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['idempotency-key']).toBeUndefined();
+    expect(verify(WEBHOOK_SECRET, { timestamp: req.headers['x-helpdesk-timestamp'] as string, signature: req.headers['x-helpdesk-signature'] as string }, req.body)).toEqual({ ok: true });
+    expect(req.json).toEqual({
+      type: 'ticket.comment',
+      ticket: { id: ref.id, number: ref.number, url: ref.url },
+      comment: { text: 'Still down, password is [REDACTED]', author: 'Léa Martin' },
+    });
+    expect(wh.comments).toContainEqual({ ticketId: ref.id, text: 'Still down, password is [REDACTED]', author: 'Léa Martin' });
+
+    const err = await provider.addComment({ ...ref, id: 'nope' }, { text: 'x', author: 'L' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TicketError);
+    expect(err).toMatchObject({ httpStatus: 404, retryable: false });
+    expect((err as TicketError).message).toContain('unknown ticket');
+    const unsigned = new WebhookProvider({ config: { ...config, secret: 'whsec_wrong_wrong_wrong_wrong_wrong' }, timeoutMs: TIMEOUT });
+    await expect(unsigned.addComment(ref, { text: 'x', author: 'L' })).rejects.toMatchObject({ name: 'TicketError', httpStatus: 401 });
   });
 
   it('signature verification rejects a changed body, a wrong secret and a stale timestamp', () => {

@@ -4,12 +4,14 @@ import { FakeServer, type RecordedRequest, type Reply } from './base.js';
 /**
  * A receiver written from the README's "Webhook signature verification" recipe, independently of
  * src/tickets/signature.ts: HMAC-SHA256 over "<timestamp>.<raw body>", 5-minute window, dedup on
- * Idempotency-Key, answers {id, number, url}; optional status and list endpoints.
+ * Idempotency-Key, answers {id, number, url}; `ticket.comment` events on the same URL (204, 404 for an
+ * unknown ticket); optional status and list endpoints.
  */
 export const WEBHOOK_SECRET = 'whsec_0123456789abcdef0123456789abcdef';
 
 export function createWebhookServer(secret = WEBHOOK_SECRET) {
   const tickets: { id: string; number: string; key: string; email?: string; status: string; packet: unknown; text: string }[] = [];
+  const comments: { ticketId: string; text: string; author: string }[] = [];
   let seq = 500;
 
   const verified = (req: RecordedRequest) => {
@@ -25,6 +27,16 @@ export function createWebhookServer(secret = WEBHOOK_SECRET) {
 
   const handler = (req: RecordedRequest): Reply => {
     if (!verified(req)) return { status: 401, body: { error: 'invalid signature' } };
+    if (req.method === 'POST' && req.path === '/hooks/escalations' && (req.json as { type?: unknown } | undefined)?.type === 'ticket.comment') {
+      const body = req.json as { ticket?: { id?: unknown }; comment?: { text?: unknown; author?: unknown } };
+      if (typeof body.ticket?.id !== 'string' || typeof body.comment?.text !== 'string' || typeof body.comment.author !== 'string') {
+        return { status: 400, body: { error: 'bad payload' } };
+      }
+      const t = tickets.find((x) => x.id === body.ticket!.id);
+      if (!t) return { status: 404, body: { error: 'unknown ticket' } };
+      comments.push({ ticketId: t.id, text: body.comment.text, author: body.comment.author });
+      return { status: 204 };
+    }
     if (req.method === 'POST' && req.path === '/hooks/escalations') {
       const key = req.headers['idempotency-key'];
       const body = req.json as { type?: string; packet?: { id?: string; user?: { email?: string } }; text?: string } | undefined;
@@ -47,5 +59,5 @@ export function createWebhookServer(secret = WEBHOOK_SECRET) {
     return { status: 404, body: { error: 'not found' } };
   };
 
-  return { server: new FakeServer(handler), tickets };
+  return { server: new FakeServer(handler), tickets, comments };
 }
