@@ -34,6 +34,9 @@ import type { TicketOutbox } from '../tickets/outbox.js';
 import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import { openDraftStore } from '../storage/sqlite/draft-store.js';
+import { openLabelledExampleStore } from '../storage/sqlite/labelled-examples-store.js';
+import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
+import { DeskCalibrator } from './desk-calibrator.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -65,6 +68,10 @@ export interface AppContext {
   handoff?: HandoffRelay;
   /** Scheduled import of knowledge from ServiceNow, Zendesk, Confluence, GLPI or a folder (KNOWLEDGE_SYNC_*). */
   knowledgeSync?: KnowledgeSyncRunner;
+  /** Human judgements tying questions to articles: what `helpdesk calibrate` and the console learn from. */
+  labels: LabelledExampleStore;
+  /** The console's refit on those judgements. */
+  calibrator: DeskCalibrator;
 }
 
 export interface ComposeOptions {
@@ -175,6 +182,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
+    const labels = openLabelledExampleStore(db);
     const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
@@ -198,6 +206,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       ...(llm ? { llm } : {}),
       ...(directory.actions ? { actions: directory.actions } : {}),
+      labels,
     });
 
     const order = new KeyedMutex();
@@ -279,7 +288,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
+    const calibrator = new DeskCalibrator({
+      service: runtime.service,
+      labels,
+      dataDir,
+      ...(runtime.embedder ? { provider: runtime.embedder.provider } : {}),
+      log: logger.child({ part: 'calibration' }),
+      track: (work) => inFlight.run(work),
+    });
+    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, labels, calibrator, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -290,7 +307,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, calibration: calibrator }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';

@@ -131,7 +131,7 @@ export async function runDeskCalibration(
     const labelled = desk.byMode[mode] ?? [];
     const examples = [...base, ...labelled];
     options.log?.(`fitting the ${mode} models on ${base.length} zero-label and ${labelled.length} labelled examples (weight ${labelled[0]?.weight ?? '-'})`);
-    const current = (await service.retrieve('x', {}, mode === 'lexical-only')).model;
+    const current = service.modelInUse(mode);
     const result = calibrate(examples, {
       mode,
       embedder: mode === 'hybrid' && status.embedder ? status.embedder : null,
@@ -144,6 +144,8 @@ export async function runDeskCalibration(
         knowledgeHash: status.knowledgeHash,
         articles: status.articles,
         examples: { ...zero.counts, total: examples.length, labelled: labelled.length, labelWeight: labelled[0]?.weight ?? null },
+        labelled: labelled.length,
+        targetPrecision: targets.answerPrecision,
       },
     });
     run.models[mode] = result.model;

@@ -140,6 +140,18 @@ export interface EnsureCalibrationOptions extends ZeroLabelRunOptions {
  */
 export async function ensureCalibration(service: HybridKnowledgeService, options: EnsureCalibrationOptions): Promise<void> {
   const status = service.status();
+  // A refit on the desk's judgements (console or `helpdesk calibrate`) for this knowledge version wins over
+  // the committed and zero-label models: a technician chose it, operating point included.
+  if (!options.explicitModelDir) {
+    const desk = loadGateModels(zeroLabelDir(options.dataDir, status.knowledgeHash), options.provider);
+    const model = desk.models[status.mode];
+    if (model && desk.problems.length === 0 && typeof model.provenance?.labelled === 'number') {
+      const note = `calibrated with ${model.provenance.labelled} labelled examples from the desk (answer threshold ${model.thresholds.answer.toFixed(2)}), from ${zeroLabelDir(options.dataDir, status.knowledgeHash)}`;
+      options.log?.(note);
+      service.useModels(desk.models, { source: 'desk', knowledgeHash: status.knowledgeHash, note });
+      return;
+    }
+  }
   const committed = loadGateModels(DEFAULT_GATE_MODEL_DIR, options.provider).models;
   const named = Object.values(committed).some((m) => m?.provenance?.knowledgeHash === status.knowledgeHash);
   // Articles written for this bot (most with `questions:`, like the shipped ones, e.g. an edited copy) have
