@@ -10,7 +10,7 @@ import type { LabelledExample } from '../engine/ports/labelled-examples.js';
 import { rerank } from '../engine/retrieval/retrieve.js';
 import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { zeroLabelExamples, type ZeroLabelExamples } from '../engine/retrieval/zero-label.js';
-import { DEFAULT_TARGET_PRECISION, readOutOfScopeBank, writeModels } from './zero-label.js';
+import { DEFAULT_TARGET_PRECISION, queryEmbedder, readOutOfScopeBank, writeModels } from './zero-label.js';
 
 /**
  * Learning from the desk: refits the ranker, the gate and the clarify shortlist on the
@@ -99,10 +99,11 @@ export interface DeskCalibrationOptions {
 
 /** The zero-label examples of the service's knowledge (pseudo-questions, must-escalate), computed once. */
 export async function zeroLabelOf(service: HybridKnowledgeService, log?: (m: string) => void): Promise<ZeroLabelExamples> {
-  const { snapshot, embedder } = service.calibrationView();
+  const { snapshot } = service.calibrationView();
+  const embedQueries = queryEmbedder(service);
   return zeroLabelExamples(snapshot, {
     outOfScope: readOutOfScopeBank(),
-    ...(embedder && snapshot.dense ? { embedQueries: (texts: string[]) => embedder.embedQueries(texts) } : {}),
+    ...(embedQueries ? { embedQueries } : {}),
     maxAnswerable: 1500,
     maxLeftOut: 400,
     ...(log ? { onProgress: log } : {}),

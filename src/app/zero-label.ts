@@ -59,18 +59,22 @@ export interface ZeroLabelRunOptions {
   repeats?: number;
 }
 
-export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
+/** Embeds calibration questions as the bot embeds queries, in parallel batches, through the cache when given. */
+export function queryEmbedder(service: HybridKnowledgeService, options: { embedder?: Embedder; cache?: EmbeddingCache } = {}): ((texts: string[]) => Promise<Float32Array[]>) | undefined {
   const { snapshot, embedder } = service.calibrationView();
-  const status = service.status();
   const embed = embedder ?? options.embedder;
-  const embedQueries =
-    embed && snapshot.dense
-      ? async (texts: string[]) => {
-          const entries: EmbedText[] = texts.map((text, i) => ({ key: `q${i}`, articleId: '', kind: 'question', role: 'query', text, hash: hashText('query', text) }));
-          const byHash = await embedEntries(embed, entries, { cache: options.cache, concurrency: embed.concurrency ?? 1 });
-          return entries.map((e) => byHash.get(e.hash)!);
-        }
-      : undefined;
+  if (!embed || !snapshot.dense) return undefined;
+  return async (texts: string[]) => {
+    const entries: EmbedText[] = texts.map((text, i) => ({ key: `q${i}`, articleId: '', kind: 'question', role: 'query', text, hash: hashText('query', text) }));
+    const byHash = await embedEntries(embed, entries, { cache: options.cache, concurrency: embed.concurrency ?? 1 });
+    return entries.map((e) => byHash.get(e.hash)!);
+  };
+}
+
+export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
+  const { snapshot } = service.calibrationView();
+  const status = service.status();
+  const embedQueries = queryEmbedder(service, options);
   const examples = await zeroLabelExamples(snapshot, {
     outOfScope: options.bank ?? readOutOfScopeBank(),
     embedQueries,
