@@ -587,7 +587,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const parsed = markForm.safeParse(req.body ?? {});
     const f = parsed.success ? parsed.data : undefined;
     const correct = f?.correct || undefined;
-    const bad = !f || (f.mark !== 'escalate' && !(f.shown && knownArticle(f.shown))) || (correct !== undefined && !knownArticle(correct));
+    // right / wrong: about the article shown; article: "should have answered with" (named); escalate: needs neither.
+    const bad =
+      !f ||
+      ((f.mark === 'right' || f.mark === 'wrong') && !(f.shown && knownArticle(f.shown))) ||
+      (f.mark === 'article' && correct === undefined) ||
+      (correct !== undefined && !knownArticle(correct));
     if (bad) {
       send(res, 400, layout(ctx, { title: ctx.t('transcript.mark_invalid'), active: 'conversations', body: html`<p>${ctx.t('transcript.mark_invalid')}</p><p><a href="/admin/conversations/${encodeURIComponent(conversation.id)}">${ctx.t('transcript.back')}</a></p>` }));
       return;
@@ -595,7 +600,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const verdict =
       f.mark === 'escalate' ? ({ verdict: 'escalate' } as const)
       : f.mark === 'right' ? ({ verdict: 'article', articleId: f.shown! } as const)
-      : correct ? ({ verdict: 'article', articleId: correct } as const)
+      : correct ? ({ verdict: 'article', articleId: correct } as const)  // wrong + the right one named, or article
       : ({ verdict: 'not_article', articleId: f.shown! } as const);
     const recorded = await label({ question: turn.text, lang: turn.lang ?? conversation.lang, ...verdict, source: 'console_mark', by: meOf(res) ?? 'console', conversationId: conversation.id, turnId: turn.id, ref: `mark:${turn.id}` });
     if (!recorded) {

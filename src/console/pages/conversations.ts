@@ -8,7 +8,7 @@ import { turnText } from './turn-text.js';
 
 export const STATUSES: ConversationStatus[] = ['active', 'resolved', 'escalated'];
 /** A technician's judgement of what the bot did with a question (README "Learning from the desk"). */
-export const TURN_MARKS = ['right', 'wrong', 'escalate'] as const;
+export const TURN_MARKS = ['right', 'wrong', 'escalate', 'article'] as const;
 export type TurnMark = (typeof TURN_MARKS)[number];
 
 export interface TranscriptMarking {
@@ -109,7 +109,7 @@ export function transcriptPage(
     return html`<form method="post" class="mark" action="/admin/conversations/${encodeURIComponent(marking.conversationId)}/turns/${turn.id}/mark">${csrfField(ctx)}
       ${current ? html`<p class="badge ok mark-current">${t(`transcript.marked_${markOf(current)}`, { by: current.by, article: current.articleId ? titleOf(current.articleId) : '' })}</p>` : ''}
       ${shown ? html`<input type="hidden" name="shown" value="${shown}">` : ''}
-      <fieldset><legend>${t('transcript.mark_legend')}</legend>${TURN_MARKS.filter((m) => shown || m === 'escalate').map(
+      <fieldset><legend>${t('transcript.mark_legend')}</legend>${TURN_MARKS.filter((m) => (shown ? m !== 'article' : m === 'escalate' || m === 'article')).map(
         (m) => html`<label><input type="radio" name="mark" value="${m}" required${current && markOf(current) === m ? html` checked` : ''}> ${t(`transcript.mark_${m}`)}</label> `,
       )}
       <label>${t('transcript.mark_correct')} <input name="correct" maxlength="200" placeholder="article-id"></label>
