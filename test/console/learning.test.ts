@@ -62,7 +62,8 @@ describe('console: judgements become labelled examples', () => {
     );
 
     // Bad input changes nothing.
-    for (const fields of [{ mark: 'wrong', shown: shown!, correct: 'no-such-article' }, { mark: 'perfect', shown: shown! }, { mark: 'right', shown: 'no-such-article' }, { mark: 'article' }]) {
+    const refused: Record<string, string>[] = [{ mark: 'wrong', shown: shown!, correct: 'no-such-article' }, { mark: 'perfect', shown: shown! }, { mark: 'right', shown: 'no-such-article' }, { mark: 'article' }];
+    for (const fields of refused) {
       expect((await postForm(server.url, session, action, form(session, fields))).status).toBe(400);
     }
     expect((await postForm(server.url, session, `/admin/conversations/${id}/turns/999999/mark`, form(session, { mark: 'escalate' }))).status).toBe(404);
