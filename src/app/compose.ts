@@ -279,7 +279,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const humans = createHumanSide({ config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    const humans = createHumanSide({ config, db, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
