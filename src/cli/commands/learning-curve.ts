@@ -95,7 +95,7 @@ export function registerLearningCurve(program: Command): void {
           const labels = await store.list();
           stderrLog.info(`${labels.length} labels: calibrating`);
           const run = await runDeskCalibration(service, labels, { zeroLabel: zero, modes: [mode], targetPrecision: target, log: stderrLog.info });
-          service.useModels(run.models, { source: 'zero-label', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
+          service.useModels(run.models, { source: 'desk', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
           const { rows, familyOf } = await evaluateQueries(service, report);
           const summary = summarize(rows, familyOf);
           out.push({ labels: labels.length, answerThreshold: run.models[mode]!.thresholds.answer, all: summary, en: summary.by_lang.en, fr: summary.by_lang.fr });

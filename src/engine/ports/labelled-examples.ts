@@ -41,6 +41,14 @@ export const labelledExampleInputSchema = z
 
 export type LabelledExampleInput = z.input<typeof labelledExampleInputSchema>;
 
+/**
+ * What makes two judgements "the same one" (every backend uses it): source, conversation, turn and
+ * reference; without a conversation or a reference (an imported set), the question itself.
+ */
+export function labelKey(x: z.output<typeof labelledExampleInputSchema>): string {
+  return JSON.stringify([x.source, x.conversationId ?? '', x.turnId ?? '', x.ref ?? '', x.conversationId || x.ref ? '' : x.question]);
+}
+
 export interface LabelledExample {
   id: number;
   question: string;
@@ -63,9 +71,9 @@ export interface LabelledExampleFilter {
 
 export interface LabelledExampleStore {
   /**
-   * Records a judgement. One per (source, conversation, turn, ref): the same judgement recorded
-   * again (a webhook retry, a technician changing a mark) replaces the earlier one, `created: false`.
-   * Invalid input throws and stores nothing.
+   * Records a judgement. One per `labelKey`: the same judgement recorded again (a webhook retry, a
+   * technician changing a mark) replaces the earlier one, `created: false`. The question is redacted
+   * (engine/redact.ts) before it is stored. Invalid input throws and stores nothing.
    */
   record(input: LabelledExampleInput): Promise<{ example: LabelledExample; created: boolean }>;
   /** Oldest first. */

@@ -1,5 +1,6 @@
 import {
   LABEL_SOURCES,
+  labelKey,
   labelledExampleInputSchema,
   type LabelledExample,
   type LabelledExampleFilter,
@@ -77,8 +78,7 @@ export class SqliteLabelledExampleStore implements LabelledExampleStore {
 
   async record(input: LabelledExampleInput): Promise<{ example: LabelledExample; created: boolean }> {
     const x = labelledExampleInputSchema.parse(input);
-    // Without a conversation or a reference, each question is its own judgement (imports).
-    const key = JSON.stringify([x.source, x.conversationId ?? '', x.turnId ?? '', x.ref ?? '', x.conversationId || x.ref ? '' : x.question]);
+    const key = labelKey(x);
     const values = [redact(x.question).text, x.lang, x.verdict, x.verdict === 'escalate' ? null : x.articleId, x.source, x.by, x.at ?? this.now().toISOString(), x.conversationId ?? null, x.turnId ?? null, x.ref ?? null];
     const row = this.db.transaction(() => {
       const existing = this.db.prepare('SELECT id FROM labelled_examples WHERE dedupe_key = ?').get(key) as { id: number } | undefined;
