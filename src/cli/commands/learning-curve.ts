@@ -4,7 +4,7 @@ import { runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
 import { DEFAULT_TARGET_PRECISION } from '../../app/zero-label.js';
 import { readQueryFiles, selectSplit, type LabelledQuery } from '../../engine/eval/dev-set.js';
 import { evaluateQueries } from '../../engine/eval/run.js';
-import { summarize, type Metrics } from '../../engine/eval/metrics.js';
+import { summarize, sweep, type Metrics, type SweepRow } from '../../engine/eval/metrics.js';
 import { openDatabase } from '../../storage/sqlite/database.js';
 import { openLabelledExampleStore } from '../../storage/sqlite/labelled-examples-store.js';
 import { openKnowledge, stderrLog, type KnowledgeCliOptions } from '../knowledge.js';
@@ -28,6 +28,18 @@ export interface LearningCurvePoint {
   all: Metrics;
   en?: Metrics;
   fr?: Metrics;
+  /**
+   * Diagnostic only (never how the bot runs): the most coverage any answer threshold would give on the
+   * report split at answered precision ≥ 0.85, i.e. whether the confidences separate right from wrong.
+   */
+  bestAt85?: Pick<SweepRow, 'threshold' | 'answered' | 'answered_precision' | 'coverage'>;
+}
+
+/** The report-split sweep's best coverage at precision ≥ 0.85 (at least 5 answers, so one lucky answer does not count). */
+export function bestCoverageAt(rows: readonly SweepRow[], precision = 0.85): LearningCurvePoint['bestAt85'] {
+  const ok = rows.filter((r) => r.answered >= 5 && r.answered_precision >= precision).sort((a, b) => b.coverage - a.coverage || a.threshold - b.threshold);
+  const best = ok[0];
+  return best && { threshold: best.threshold, answered: best.answered, answered_precision: best.answered_precision, coverage: best.coverage };
 }
 
 /** A fixed order of the calibration split (by a hash of each id), so 25 ⊂ 50 ⊂ 100. */
@@ -39,11 +51,11 @@ export function drawOrder(queries: readonly LabelledQuery[]): LabelledQuery[] {
 export function formatCurve(points: readonly LearningCurvePoint[]): string {
   const f = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(3));
   return [
-    '| labels | answer threshold | recall@1 | answered (right) | answered precision | coverage | out-of-scope escalated | decision accuracy | coverage EN / FR |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| labels | answer threshold | recall@1 | answered (right) | answered precision | coverage | out-of-scope escalated | decision accuracy | coverage EN / FR | diagnostic: best coverage at precision ≥ 0.85 (threshold) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...points.map(
       (p) =>
-        `| ${p.labels} | ${p.answerThreshold.toFixed(2)} | ${f(p.all.recall_at_1)} | ${p.all.answered} (${p.all.answered_correct}) | ${f(p.all.answered_precision)} | ${f(p.all.coverage)} | ${f(p.all.oos_escalated_rate)} | ${f(p.all.decision_accuracy)} | ${f(p.en?.coverage)} / ${f(p.fr?.coverage)} |`,
+        `| ${p.labels} | ${p.answerThreshold.toFixed(2)} | ${f(p.all.recall_at_1)} | ${p.all.answered} (${p.all.answered_correct}) | ${f(p.all.answered_precision)} | ${f(p.all.coverage)} | ${f(p.all.oos_escalated_rate)} | ${f(p.all.decision_accuracy)} | ${f(p.en?.coverage)} / ${f(p.fr?.coverage)} | ${p.bestAt85 ? `${f(p.bestAt85.coverage)} (${p.bestAt85.threshold.toFixed(2)}, ${p.bestAt85.answered} answers)` : 'none'} |`,
     ),
   ].join('\n');
 }
@@ -98,7 +110,8 @@ export function registerLearningCurve(program: Command): void {
           service.useModels(run.models, { source: 'desk', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
           const { rows, familyOf } = await evaluateQueries(service, report);
           const summary = summarize(rows, familyOf);
-          out.push({ labels: labels.length, answerThreshold: run.models[mode]!.thresholds.answer, all: summary, en: summary.by_lang.en, fr: summary.by_lang.fr });
+          const bestAt85 = bestCoverageAt(sweep(rows, familyOf, 0.01));
+          out.push({ labels: labels.length, answerThreshold: run.models[mode]!.thresholds.answer, all: summary, en: summary.by_lang.en, fr: summary.by_lang.fr, ...(bestAt85 ? { bestAt85 } : {}) });
           stderrLog.info(formatCurve(out.slice(-1)));
         }
         if (options.json) console.log(JSON.stringify(out, null, 2));
