@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
-import { runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
+import { LABEL_WEIGHT, runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
 import { DEFAULT_TARGET_PRECISION } from '../../app/zero-label.js';
 import { readQueryFiles, selectSplit, type LabelledQuery } from '../../engine/eval/dev-set.js';
 import { evaluateQueries } from '../../engine/eval/run.js';
@@ -19,6 +19,7 @@ interface LearningCurveOptions extends KnowledgeCliOptions {
   queries: string;
   points: string;
   targetPrecision: string;
+  labelWeight: string;
   json?: boolean;
 }
 
@@ -69,12 +70,15 @@ export function registerLearningCurve(program: Command): void {
     .option('--target-precision <p>', 'answer precision to aim for', String(DEFAULT_TARGET_PRECISION))
     .option('--kb <dir>', 'knowledge folder')
     .option('--data <dir>', 'data folder (embedding cache)')
+    .option('--label-weight <w>', 'how many pseudo-questions one label counts as', String(LABEL_WEIGHT))
     .option('--json', 'print the points as JSON')
     .action(async (options: LearningCurveOptions) => {
       const points = options.points.split(',').map((s) => Number(s.trim()));
       if (points.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--points must be whole numbers, got "${options.points}"`);
       const target = Number(options.targetPrecision);
       if (!(target > 0 && target < 1)) throw new Error(`--target-precision must be between 0 and 1, got "${options.targetPrecision}"`);
+      const weight = Number(options.labelWeight);
+      if (!(weight > 0)) throw new Error(`--label-weight must be a positive number, got "${options.labelWeight}"`);
       const all = readQueryFiles([options.queries]);
       const pool = drawOrder(selectSplit(all, 'calibration'));
       const report = selectSplit(all, 'report');
@@ -106,7 +110,7 @@ export function registerLearningCurve(program: Command): void {
           recorded = Math.max(recorded, n);
           const labels = await store.list();
           stderrLog.info(`${labels.length} labels: calibrating`);
-          const run = await runDeskCalibration(service, labels, { zeroLabel: zero, modes: [mode], targetPrecision: target, log: stderrLog.info });
+          const run = await runDeskCalibration(service, labels, { zeroLabel: zero, modes: [mode], targetPrecision: target, weight, log: stderrLog.info });
           service.useModels(run.models, { source: 'desk', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
           const { rows, familyOf } = await evaluateQueries(service, report);
           const summary = summarize(rows, familyOf);
@@ -116,7 +120,7 @@ export function registerLearningCurve(program: Command): void {
         }
         if (options.json) console.log(JSON.stringify(out, null, 2));
         else {
-          console.log(`report split (${report.length} questions), ${mode}, target answer precision ${target}; labels drawn from the calibration split (${pool.length})`);
+          console.log(`report split (${report.length} questions), ${mode}, target answer precision ${target}, label weight ${weight}; labels drawn from the calibration split (${pool.length})`);
           console.log(formatCurve(out));
         }
       } finally {
