@@ -35,6 +35,9 @@ import type { TicketOutbox } from '../tickets/outbox.js';
 import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import { openDraftStore } from '../storage/sqlite/draft-store.js';
+import { openLabelledExampleStore } from '../storage/sqlite/labelled-examples-store.js';
+import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
+import { DeskCalibrator } from './desk-calibrator.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -71,6 +74,10 @@ export interface AppContext {
   knowledgeSync?: KnowledgeSyncRunner;
   /** Turn locks, pub/sub, shared rate limits and job ticks across replicas (in-process, PostgreSQL or Redis). */
   coordination: Coordination;
+  /** Human judgements tying questions to articles: what `helpdesk calibrate` and the console learn from. */
+  labels: LabelledExampleStore;
+  /** The console's refit on those judgements. */
+  calibrator: DeskCalibrator;
 }
 
 export interface ComposeOptions {
@@ -212,6 +219,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
+    const labels = openLabelledExampleStore(db);
     const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
@@ -235,6 +243,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       ...(llm ? { llm } : {}),
       ...(directory.actions ? { actions: directory.actions } : {}),
+      labels,
     });
 
     // One turn at a time per conversation, across replicas when there are several.
@@ -327,7 +336,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const humans = createHumanSide({ config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    const humans = createHumanSide({ config, db, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
@@ -343,7 +352,15 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         scheduleSingleton({ jobs: coordination.jobs, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const context: AppContext = { config, logger, db, knowledge: sharedKnowledge, coordination, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
+    const calibrator = new DeskCalibrator({
+      service: runtime.service,
+      labels,
+      dataDir,
+      ...(runtime.embedder ? { provider: runtime.embedder.provider } : {}),
+      log: logger.child({ part: 'calibration' }),
+      track: (work) => inFlight.run(work),
+    });
+    const context: AppContext = { config, logger, db, knowledge: sharedKnowledge, coordination, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, labels, calibrator, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -354,7 +371,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, calibration: calibrator }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';

@@ -4,6 +4,7 @@ import type { ConversationAddress } from '../engine/contract.js';
 import type { DialogueEngine } from '../engine/dialogue/index.js';
 import { HandoffRelay } from '../engine/handoff/relay.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
+import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import { TicketNews } from '../engine/tickets/news.js';
 import type { Translator } from '../engine/i18n.js';
@@ -28,6 +29,7 @@ export interface HumanSideDeps {
   engine: DialogueEngine;
   proactive: ProactiveRouter;
   drafts: DraftStore;
+  labels?: LabelledExampleStore;
   tickets: TicketProvider;
   outbox: TicketOutbox;
   translator: Translator;
@@ -60,7 +62,7 @@ export function techniciansChannels(config: AppConfig): (user: ConversationAddre
 }
 
 export function createHumanSide(deps: HumanSideDeps): HumanSide {
-  const { config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track } = deps;
+  const { config, db, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track } = deps;
   const techniciansFor = techniciansChannels(config);
   const handoff = techniciansFor({ channel: '', conversationId: '' })
     ? new HandoffRelay({
@@ -76,7 +78,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
     : undefined;
 
   const newsStore = openTicketNewsStore(db);
-  const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, logger: logger.child({ part: 'ticket-news' }) });
+  const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, ...(labels ? { labels } : {}), logger: logger.child({ part: 'ticket-news' }) });
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;
 

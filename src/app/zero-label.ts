@@ -61,18 +61,22 @@ export interface ZeroLabelRunOptions {
   pause?: () => Promise<void>;
 }
 
-export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
+/** Embeds calibration questions as the bot embeds queries, in parallel batches, through the cache when given. */
+export function queryEmbedder(service: HybridKnowledgeService, options: { embedder?: Embedder; cache?: EmbeddingCache } = {}): ((texts: string[]) => Promise<Float32Array[]>) | undefined {
   const { snapshot, embedder } = service.calibrationView();
-  const status = service.status();
   const embed = embedder ?? options.embedder;
-  const embedQueries =
-    embed && snapshot.dense
-      ? async (texts: string[]) => {
-          const entries: EmbedText[] = texts.map((text, i) => ({ key: `q${i}`, articleId: '', kind: 'question', role: 'query', text, hash: hashText('query', text) }));
-          const byHash = await embedEntries(embed, entries, { cache: options.cache, concurrency: embed.concurrency ?? 1 });
-          return entries.map((e) => byHash.get(e.hash)!);
-        }
-      : undefined;
+  if (!embed || !snapshot.dense) return undefined;
+  return async (texts: string[]) => {
+    const entries: EmbedText[] = texts.map((text, i) => ({ key: `q${i}`, articleId: '', kind: 'question', role: 'query', text, hash: hashText('query', text) }));
+    const byHash = await embedEntries(embed, entries, { cache: options.cache, concurrency: embed.concurrency ?? 1 });
+    return entries.map((e) => byHash.get(e.hash)!);
+  };
+}
+
+export async function runZeroLabel(service: HybridKnowledgeService, options: ZeroLabelRunOptions = {}): Promise<ZeroLabelRun> {
+  const { snapshot } = service.calibrationView();
+  const status = service.status();
+  const embedQueries = queryEmbedder(service, options);
   const examples = await zeroLabelExamples(snapshot, {
     outOfScope: options.bank ?? readOutOfScopeBank(),
     embedQueries,
@@ -164,6 +168,18 @@ export type CalibrationOutcome = 'committed' | 'cached' | 'fitted' | 'stale';
  */
 export async function ensureCalibration(service: HybridKnowledgeService, options: EnsureCalibrationOptions): Promise<CalibrationOutcome> {
   const status = service.status();
+  // A refit on the desk's judgements (console or `helpdesk calibrate`) for this knowledge version wins over
+  // the committed and zero-label models: a technician chose it, operating point included.
+  if (!options.explicitModelDir) {
+    const desk = loadGateModels(zeroLabelDir(options.dataDir, status.knowledgeHash), options.provider);
+    const model = desk.models[status.mode];
+    if (model && desk.problems.length === 0 && typeof model.provenance?.labelled === 'number') {
+      const note = `calibrated with ${model.provenance.labelled} labelled examples from the desk (answer threshold ${model.thresholds.answer.toFixed(2)}), from ${zeroLabelDir(options.dataDir, status.knowledgeHash)}`;
+      options.log?.(note);
+      service.useModels(desk.models, { source: 'desk', knowledgeHash: status.knowledgeHash, note });
+      return 'cached';
+    }
+  }
   const committed = loadGateModels(DEFAULT_GATE_MODEL_DIR, options.provider).models;
   const named = Object.values(committed).some((m) => m?.provenance?.knowledgeHash === status.knowledgeHash);
   // Articles written for this bot (with `questions:`, like the shipped ones) have the features the committed

@@ -12,6 +12,7 @@ import type { Translator } from '../engine/i18n.js';
 import type { Lang } from '../engine/lang.js';
 import type { ConversationStatus, ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
+import type { LabelledExample, LabelledExampleInput, LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import type { ConversationAddress, OutboundMessage, SentMessage } from '../engine/contract.js';
 import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
@@ -26,7 +27,9 @@ import { consoleLang, consoleT } from './i18n.js';
 import { ConsoleInsights } from './insights.js';
 import { layout, type PageContext } from './layout.js';
 import { renderMarkdown } from './markdown.js';
-import { conversationsPage, STATUSES, transcriptPage } from './pages/conversations.js';
+import { calibrationPage, type DeskCalibrationControl } from './pages/calibration.js';
+import { conversationsPage, STATUSES, transcriptPage, TURN_MARKS } from './pages/conversations.js';
+import { PERIODS as GAP_PERIODS } from './pages/dashboard.js';
 import { dashboardPage, PERIODS } from './pages/dashboard.js';
 import { flowsPage, type FlowRow } from './pages/flows.js';
 import { gapsPage } from './pages/gaps.js';
@@ -69,6 +72,10 @@ export interface ConsoleDeps {
   knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
   /** The account actions' audit log (README "Actions"). */
   actionAudit?: ActionAuditLog;
+  /** Human judgements tying questions to articles (README "Learning from the desk"). */
+  labels?: LabelledExampleStore;
+  /** Refit on those judgements and move the operating point (the Calibration page). */
+  calibration?: DeskCalibrationControl;
 }
 
 /** A script using the bearer token is audited once per address in this window, not on every request. */
@@ -176,6 +183,17 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return { t: consoleT(deps.translator, lang), tKey: (key, params) => deps.translator.t(lang, key, params), lang, csrf: state?.kind === 'session' ? state.session.csrf : '', url: req.originalUrl };
   };
   const titleOf = (lang: Lang) => (id: string) => deps.knowledge.article(id, lang)?.title ?? id;
+  /** A judgement becomes a labelled example; a failure to keep it is logged, never fails the technician's action. */
+  const label = async (input: LabelledExampleInput): Promise<LabelledExample | undefined> => {
+    if (!deps.labels) return undefined;
+    try {
+      return (await deps.labels.record(input)).example;
+    } catch (err) {
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err), source: input.source }, 'labelled example not recorded');
+      return undefined;
+    }
+  };
+  const knownArticle = (id: string) => isArticleId(id) && deps.knowledge.family(id).length > 0;
   const send = (res: Response, status: number, page: string) => res.status(status).type('html').send(page);
   const notFound = (req: Request, res: Response) => {
     const ctx = ctxOf(req, res);
@@ -401,7 +419,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         form.body = ctx.t('editor.skeleton', { symptoms: ctx.t(`editor.heading_symptoms_${lang}`), resolution: ctx.t(`editor.heading_resolution_${lang}`) });
       }
     }
-    editor(req, res, 200, { form, extraKeys: [], issues: [], ...(draftId ? { draftId } : {}), ...(prefilledFrom ? { prefilledFrom } : {}) });
+    const gapKey = draftId ? '' : str(req.query.gap).slice(0, 200);
+    editor(req, res, 200, { form, extraKeys: [], issues: [], ...(draftId ? { draftId } : {}), ...(gapKey ? { gapKey } : {}), ...(prefilledFrom ? { prefilledFrom } : {}) });
   });
 
   router.get('/knowledge/edit/:id', (req, res) => {
@@ -420,12 +439,27 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   });
 
   /** Save, then make it live: the knowledge service re-reads the folder and swaps atomically. */
-  const saveArticle = async (request: { form: ArticleForm; existingId?: string; baseHash?: string; draftId?: string }): Promise<SaveResult> => {
+  const saveArticle = async (request: { form: ArticleForm; existingId?: string; baseHash?: string; draftId?: string; gapKey?: string; by?: string }): Promise<SaveResult> => {
     const result = files.save({ form: request.form, ...(request.existingId ? { existingId: request.existingId } : {}), ...(request.baseHash ? { baseHash: request.baseHash } : {}) });
     if (!result.ok) return result;
     deps.logger.info({ articleId: result.id, file: result.file, created: result.created }, 'article saved from the console');
     await deps.knowledge.reload();
-    if (request.draftId) await deps.drafts.markPublished(request.draftId, { articleId: result.id, file: result.file });
+    const by = request.by ?? 'console';
+    if (request.draftId) {
+      const draft = await deps.drafts.markPublished(request.draftId, { articleId: result.id, file: result.file });
+      // A ticket no article answered, now answered by the article written from it: the ticket's question is its label.
+      const question = Array.isArray(draft?.frontMatter.questions) ? draft.frontMatter.questions.find((q): q is string => typeof q === 'string') : undefined;
+      if (draft && question) {
+        await label({ question, lang: draft.lang, verdict: 'article', articleId: result.id, source: 'gap_article', by, ...(draft.source.conversationId ? { conversationId: draft.source.conversationId } : {}), ref: `draft:${draft.id}` });
+      }
+    }
+    if (request.gapKey && deps.labels) {
+      // Every question of the gap the article was written for (the widest period the Gaps page offers).
+      const gap = (await insights.gaps(Math.max(...GAP_PERIODS))).find((c) => c.key === request.gapKey);
+      for (const item of gap?.items ?? []) {
+        await label({ question: item.question, lang: item.lang, verdict: 'article', articleId: result.id, source: 'gap_article', by, conversationId: item.conversationId, ref: `gap:${item.topicId}` });
+      }
+    }
     return result;
   };
 
@@ -435,7 +469,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const existingId = str(body.existing_id) || undefined;
     const baseHash = str(body.base_hash) || undefined;
     const draftId = str(body.draft_id) || undefined;
-    const result = await saveArticle({ form, existingId, baseHash, draftId });
+    const gapKey = str(body.gap).slice(0, 200) || undefined;
+    const result = await saveArticle({ form, existingId, baseHash, draftId, gapKey, ...(meOf(res) ? { by: meOf(res)! } : {}) });
     if (result.ok) {
       res.redirect(303, `/admin/knowledge/edit/${encodeURIComponent(result.id)}?saved=1`);
       return;
@@ -447,6 +482,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       ...(current ? { file: current.article.file, extraKeys: Object.keys(current.article.metadata) } : { extraKeys: [] }),
       ...(baseHash ? { baseHash } : {}),
       ...(draftId ? { draftId } : {}),
+      ...(gapKey ? { gapKey } : {}),
       issues: result.issues,
     });
   });
@@ -527,8 +563,74 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const ctx = ctxOf(req, res);
     const conversation = await deps.store.getConversation(req.params.id);
     if (!conversation) return notFound(req, res);
-    const [turns, events] = await Promise.all([deps.store.transcript(conversation.id), deps.store.events({ conversationId: conversation.id })]);
-    send(res, 200, transcriptPage(ctx, conversation, turns, events, deps.outbox.byConversation(conversation.id), titleOf(ctx.lang)));
+    const [turns, events, labels] = await Promise.all([
+      deps.store.transcript(conversation.id),
+      deps.store.events({ conversationId: conversation.id }),
+      deps.labels?.list({ conversationId: conversation.id, sources: ['console_mark'] }),
+    ]);
+    const marking = labels && ctx.csrf ? { conversationId: conversation.id, marks: new Map(labels.flatMap((x) => (x.turnId !== undefined ? [[x.turnId, x] as const] : []))) } : undefined;
+    send(res, 200, transcriptPage(ctx, conversation, turns, events, deps.outbox.byConversation(conversation.id), titleOf(ctx.lang), marking));
+  });
+
+  // "Right article / wrong article / should have escalated" on a question the bot handled.
+  const markForm = z.object({
+    mark: z.enum(TURN_MARKS),
+    shown: z.string().max(200).optional(),
+    correct: z.string().trim().max(200).optional(),
+  });
+  router.post('/conversations/:id/turns/:turnId/mark', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const conversation = await deps.store.getConversation(req.params.id);
+    const turnId = Number(req.params.turnId);
+    const turn = conversation && Number.isInteger(turnId) ? (await deps.store.transcript(conversation.id)).find((x) => x.id === turnId && x.direction === 'in') : undefined;
+    if (!deps.labels || !conversation || !turn) return notFound(req, res);
+    const parsed = markForm.safeParse(req.body ?? {});
+    const f = parsed.success ? parsed.data : undefined;
+    const correct = f?.correct || undefined;
+    // right / wrong: about the article shown; article: "should have answered with" (named); escalate: needs neither.
+    const bad =
+      !f ||
+      ((f.mark === 'right' || f.mark === 'wrong') && !(f.shown && knownArticle(f.shown))) ||
+      (f.mark === 'article' && correct === undefined) ||
+      (correct !== undefined && !knownArticle(correct));
+    if (bad) {
+      send(res, 400, layout(ctx, { title: ctx.t('transcript.mark_invalid'), active: 'conversations', body: html`<p>${ctx.t('transcript.mark_invalid')}</p><p><a href="/admin/conversations/${encodeURIComponent(conversation.id)}">${ctx.t('transcript.back')}</a></p>` }));
+      return;
+    }
+    const verdict =
+      f.mark === 'escalate' ? ({ verdict: 'escalate' } as const)
+      : f.mark === 'right' ? ({ verdict: 'article', articleId: f.shown! } as const)
+      : correct ? ({ verdict: 'article', articleId: correct } as const)  // wrong + the right one named, or article
+      : ({ verdict: 'not_article', articleId: f.shown! } as const);
+    const recorded = await label({ question: turn.text, lang: turn.lang ?? conversation.lang, ...verdict, source: 'console_mark', by: meOf(res) ?? 'console', conversationId: conversation.id, turnId: turn.id, ref: `mark:${turn.id}` });
+    if (!recorded) {
+      send(res, 400, layout(ctx, { title: ctx.t('transcript.mark_invalid'), active: 'conversations', body: html`<p>${ctx.t('transcript.mark_invalid')}</p>` }));
+      return;
+    }
+    res.redirect(303, `/admin/conversations/${encodeURIComponent(conversation.id)}?marked=${turn.id}`);
+  });
+
+  // --- Calibration: learning from the desk ------------------------------------------------------
+  router.get('/calibration', async (req, res) => {
+    if (!deps.calibration) return notFound(req, res);
+    send(res, 200, calibrationPage(ctxOf(req, res), await deps.calibration.view(), str(req.query.done)));
+  });
+
+  const targetForm = z.object({ target: z.coerce.number().min(0.5).max(0.99) });
+  router.post('/calibration/refit', (req, res) => {
+    const parsed = targetForm.safeParse(req.body ?? {});
+    if (!deps.calibration) return notFound(req, res);
+    if (!parsed.success) return res.redirect(303, '/admin/calibration?done=invalid');
+    const started = deps.calibration.refit(parsed.data.target);
+    res.redirect(303, `/admin/calibration?done=${started ? 'started' : 'busy'}`);
+  });
+
+  router.post('/calibration/operating-point', async (req, res) => {
+    const parsed = targetForm.safeParse(req.body ?? {});
+    if (!deps.calibration) return notFound(req, res);
+    if (!parsed.success) return res.redirect(303, '/admin/calibration?done=invalid');
+    const ok = await deps.calibration.choose(parsed.data.target);
+    res.redirect(303, `/admin/calibration?done=${ok ? 'chosen' : 'no_refit'}`);
   });
 
   // --- Tickets and outbox --------------------------------------------------------------------
@@ -597,6 +699,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     state: z.enum(WORK_STATES).optional(),
     notes: z.string().max(20_000).optional(),
     text: z.string().trim().min(1).max(20_000).optional(),
+    /** The article that solved it (resolving with an article makes the ticket's question a labelled example). */
+    article: z.string().trim().max(200).optional(),
   });
   const backTo = (res: Response, number: string, done: (typeof FLASHES)[number]) => res.redirect(303, `/admin/tickets/${encodeURIComponent(number)}?done=${done}`);
   const badForm = (req: Request, res: Response, number: string) => {
@@ -615,15 +719,22 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     backTo(res, ticket.number, 'assigned');
   });
 
-  router.post('/tickets/:number/state', (req, res) => {
+  router.post('/tickets/:number/state', async (req, res) => {
     const ticket = deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.state) return badForm(req, res, ticket.number);
+    const article = form.data.article || undefined;
+    const done = form.data.state === 'resolved' || form.data.state === 'closed';
+    // Bad input changes nothing: an unknown article, or an article on a ticket not being resolved.
+    if (article !== undefined && (!done || !knownArticle(article))) return badForm(req, res, ticket.number);
     const actor = meOf(res) ?? 'console';
     const notes = form.data.notes?.trim();
     if (form.data.state === 'resolved' && notes) deps.tickets.resolve(ticket.number, notes, { actor });
     else deps.tickets.setState(ticket.number, form.data.state, { actor, ...(notes ? { note: notes } : {}) });
+    if (article) {
+      await label({ question: ticket.packet.question, lang: ticket.lang, verdict: 'article', articleId: article, source: 'ticket_resolved', by: actor, conversationId: ticket.conversationId, ref: `ticket:${deps.providerName}:${ticket.number}` });
+    }
     backTo(res, ticket.number, 'state');
   });
 

@@ -14,7 +14,7 @@ export interface PageContext {
   url: string;
 }
 
-export const NAV = ['dashboard', 'knowledge', 'gaps', 'conversations', 'tickets', 'flows', 'actions'] as const;
+export const NAV = ['dashboard', 'knowledge', 'gaps', 'conversations', 'tickets', 'flows', 'actions', 'calibration'] as const;
 export type NavItem = (typeof NAV)[number];
 
 const HREF: Record<NavItem, string> = {
@@ -25,6 +25,7 @@ const HREF: Record<NavItem, string> = {
   tickets: '/admin/tickets',
   flows: '/admin/flows',
   actions: '/admin/actions',
+  calibration: '/admin/calibration',
 };
 
 function withLang(url: string, lang: Lang): string {

@@ -31,6 +31,8 @@ export interface ConsoleContext {
   proactive?: ReplySender;
   knowledgeSync?: ConsoleDeps['knowledgeSync'];
   actionAudit?: ActionAuditLog;
+  labels?: ConsoleDeps['labels'];
+  calibration?: ConsoleDeps['calibration'];
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -63,6 +65,8 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       audit: (entry) => audit.record(entry),
       ...(context.knowledgeSync ? { knowledgeSync: context.knowledgeSync } : {}),
       ...(context.actionAudit ? { actionAudit: context.actionAudit } : {}),
+      ...(context.labels ? { labels: context.labels } : {}),
+      ...(context.calibration ? { calibration: context.calibration } : {}),
     }),
   );
   logger.info('technician console at /admin');

@@ -57,7 +57,7 @@ export interface Readiness {
     /** Plain words for operators: what lexical-only means for answers. */
     note: string;
     embedder?: KnowledgeStatus['embedder'];
-    /** Where the gate models come from (committed, zero-label calibration of this knowledge, defaults). */
+    /** Where the gate models come from (committed, zero-label calibration of this knowledge, a refit on the desk's labelled examples, defaults). */
     calibration?: KnowledgeStatus['calibration'];
   };
   checks: {

@@ -38,6 +38,8 @@ export const ticketEventSchema = z
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'expected an http(s) URL')
       .optional(),
     resolutionNotes: z.string().max(20_000).optional(),
+    /** The bot's knowledge article the technician resolved it with (its id): the ticket's question becomes a labelled example. */
+    article: z.string().trim().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an article id').optional(),
   })
   .strict()
   .refine((e) => e.number !== undefined || e.id !== undefined, { message: 'number or id is required', path: ['number'] });
@@ -101,6 +103,7 @@ export function ticketEventsRouter(options: TicketEventsOptions): Router {
         rawStatus: event.status,
         ...(event.title ? { title: event.title } : {}),
         ...(event.resolutionNotes ? { resolutionNotes: event.resolutionNotes } : {}),
+        ...(event.article ? { articleId: event.article } : {}),
         packet: found.packet,
       });
       res.json({ ok: true, state, ...outcome });

@@ -3,7 +3,14 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_GATE_MODEL_DIR, gateModelFile } from '../../app/gate-models.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDeskCalibration, saveDeskCalibration } from '../../app/desk-calibration.js';
 import { DEFAULT_TARGET_PRECISION, runZeroLabel, writeModels, zeroLabelDir } from '../../app/zero-label.js';
+import type { RiskCoverageRow } from '../../engine/gate/calibrate.js';
+import type { LabelledExample } from '../../engine/ports/labelled-examples.js';
+import { openDatabase } from '../../storage/sqlite/database.js';
+import { openLabelledExampleStore } from '../../storage/sqlite/labelled-examples-store.js';
 import { readQueryFiles, selectSplit } from '../../engine/eval/dev-set.js';
 import { familyKeyOf } from '../../engine/eval/run.js';
 import { calibrate, riskCoverage, type CalibrationExample, type CalibrationResult } from '../../engine/gate/calibrate.js';
@@ -21,6 +28,8 @@ interface CalibrateOptions extends KnowledgeCliOptions {
   out?: string;
   split: string;
   targetPrecision: string;
+  /** commander's --no-labels */
+  labels: boolean;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -48,8 +57,58 @@ export function formatRiskCoverage(result: CalibrationResult): string {
   ].join('\n');
 }
 
+function formatCurve(rows: readonly RiskCoverageRow[]): string[] {
+  return rows.map((r) => `| ${r.threshold.toFixed(2)} | ${r.answered} | ${r.precision.toFixed(3)} | ${r.coverage.toFixed(3)} | ${r.oosAnswered.toFixed(3)} |`);
+}
+
+/** The desk's judgements kept in DATA_DIR/helpdesk.db (none when the bot never ran there). */
+async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
+  const file = join(dataDir, 'helpdesk.db');
+  if (!existsSync(file)) return [];
+  const db = openDatabase(file);
+  try {
+    return await openLabelledExampleStore(db).list();
+  } finally {
+    db.close();
+  }
+}
+
+/** Zero-label examples plus the desk's judgements, weighted above them; curves before and after on the judged questions. */
+async function withLabels(options: CalibrateOptions, target: number, labels: LabelledExample[]): Promise<void> {
+  const runtime = await openKnowledge(options, { autoCalibrate: true });
+  try {
+    const service = runtime.service;
+    const status = service.status();
+    const outDir = resolve(options.out ?? zeroLabelDir(knowledgeConfig(options).dataDir, status.knowledgeHash));
+    console.log(`calibration of ${status.articles} articles (${status.mode}) with ${labels.length} labelled examples from the desk, target answer precision ${pct(target)}`);
+    const run = await runDeskCalibration(service, labels, { targetPrecision: target, log: stderrLog.info });
+    const { skipped } = run.counts;
+    console.log(
+      `examples: ${run.counts.answerable} pseudo-questions, ${run.counts.leftOut + run.counts.bank} must-escalate, ${run.counts.labelsUsed} labelled ` +
+        `(${skipped.notArticle} "wrong article" without a right one and ${skipped.unknownArticle} naming an unknown article left aside)`,
+    );
+    const files = saveDeskCalibration(outDir, run, status.embedder?.provider);
+    for (const [mode, result] of Object.entries(run.results) as [RetrievalMode, CalibrationResult][]) {
+      const curves = run.curves[mode]!;
+      console.log(`\n${mode}: risk–coverage on the ${run.counts.labelsUsed ? 'labelled examples' : 'examples'}, before (models in use, answer ≥ ${curves.beforeThreshold.toFixed(2)}) and after (out-of-fold, answer ≥ ${curves.afterThreshold.toFixed(2)})`);
+      console.log('| answer threshold | before: answered | precision | coverage | should-escalate answered | after: answered | precision | coverage | should-escalate answered |');
+      console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      const before = formatCurve(curves.before);
+      formatCurve(curves.after).forEach((after, i) => console.log(`${before[i]!.replace(/ \|$/, '')} ${after.replace(/^\| [0-9.]+ /, '')}`));
+      const file = files.find((f) => f === gateModelFile(outDir, mode, status.embedder?.provider))!;
+      console.log(summaryLine(mode, result, relative(process.cwd(), file)));
+      if (!result.outOfFold.met) console.error(`warning: ${mode}: the targets cannot all be met; the strictest thresholds were written`);
+    }
+    console.log(`\nThe next start uses these models for this knowledge version. Another operating point: run again with --target-precision, or choose it on the console's Calibration page.`);
+  } finally {
+    await runtime.close();
+  }
+}
+
 /** No labelled queries: fit to the knowledge base from its articles alone, into the DATA_DIR cache (or --out). */
 async function zeroLabel(options: CalibrateOptions, target: number): Promise<void> {
+  const labels = options.labels ? await deskLabels(knowledgeConfig(options).dataDir) : [];
+  if (labels.length > 0) return withLabels(options, target, labels);
   const runtime = await openKnowledge(options, { autoCalibrate: false });
   try {
     const service = runtime.service;
@@ -86,6 +145,7 @@ export function registerCalibrate(program: Command): void {
     .option('--data <dir>', 'data folder for the cache and index (default DATA_DIR or ./data)')
     .option('--out <dir>', 'where to write the models (default: calibration/ with --queries, the DATA_DIR cache without)')
     .option('--split <split>', 'calibration, or all for a file without splits (never report)', 'calibration')
+    .option('--no-labels', "without --queries: ignore the desk's labelled examples in DATA_DIR (pure zero-label)")
     .action(async (options: CalibrateOptions) => {
       if (options.split !== 'calibration' && options.split !== 'all') {
         throw new Error('--split must be calibration or all: the report split is for measuring only');

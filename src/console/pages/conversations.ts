@@ -1,11 +1,23 @@
 import type { AnalyticsEvent, ConversationRecord, ConversationStatus, ConversationSummary, TurnRecord } from '../../engine/ports/conversation-store.js';
+import type { LabelledExample } from '../../engine/ports/labelled-examples.js';
 import type { OutboxItem } from '../../storage/sqlite/outbox-store.js';
 import { html } from '../html.js';
 import { formatDateTime } from '../i18n.js';
-import { layout, type PageContext } from '../layout.js';
+import { csrfField, layout, type PageContext } from '../layout.js';
 import { turnText } from './turn-text.js';
 
 export const STATUSES: ConversationStatus[] = ['active', 'resolved', 'escalated'];
+/** A technician's judgement of what the bot did with a question (README "Learning from the desk"). */
+export const TURN_MARKS = ['right', 'wrong', 'escalate', 'article'] as const;
+export type TurnMark = (typeof TURN_MARKS)[number];
+
+export interface TranscriptMarking {
+  conversationId: string;
+  /** The judgements already recorded on this conversation's turns, by turn id. */
+  marks: ReadonlyMap<number, LabelledExample>;
+}
+
+const markOf = (x: LabelledExample): TurnMark => (x.verdict === 'escalate' ? 'escalate' : x.verdict === 'not_article' ? 'wrong' : 'right');
 
 export interface ConversationQuery {
   user: string;
@@ -46,6 +58,7 @@ export function transcriptPage(
   events: AnalyticsEvent[],
   tickets: OutboxItem[],
   titleOf: (id: string) => string,
+  marking?: TranscriptMarking,
 ): string {
   const { t, lang } = ctx;
   // A turn's events carry the turn's own timestamp (the engine stamps both with the same clock reading).
@@ -87,6 +100,21 @@ export function transcriptPage(
         return '';
     }
   };
+  // On a question the gate decided: "right article / wrong article / should have escalated" (CSRF-protected form).
+  const markForm = (turn: TurnRecord, own: AnalyticsEvent[]) => {
+    const decision = own.find((e) => e.type === 'decision');
+    if (!marking || !decision) return '';
+    const shown = decision.articleId ?? own.find((e) => e.type === 'answer_shown')?.articleId;
+    const current = marking.marks.get(turn.id);
+    return html`<form method="post" class="mark" action="/admin/conversations/${encodeURIComponent(marking.conversationId)}/turns/${turn.id}/mark">${csrfField(ctx)}
+      ${current ? html`<p class="badge ok mark-current">${t(`transcript.marked_${markOf(current)}`, { by: current.by, article: current.articleId ? titleOf(current.articleId) : '' })}</p>` : ''}
+      ${shown ? html`<input type="hidden" name="shown" value="${shown}">` : ''}
+      <fieldset><legend>${t('transcript.mark_legend')}</legend>${TURN_MARKS.filter((m) => (shown ? m !== 'article' : m === 'escalate' || m === 'article')).map(
+        (m) => html`<label><input type="radio" name="mark" value="${m}" required${current && markOf(current) === m ? html` checked` : ''}> ${t(`transcript.mark_${m}`)}</label> `,
+      )}
+      <label>${t('transcript.mark_correct')} <input name="correct" maxlength="200" placeholder="article-id"></label>
+      <button type="submit" class="secondary">${t('transcript.mark_save')}</button></fieldset></form>`;
+  };
   const body = html`
 <dl class="facts"><dt>${t('conversations.user')}</dt><dd>${who(c)}</dd><dt>${t('conversations.channel')}</dt><dd>${c.address.channel}</dd>
 <dt>${t('knowledge.lang')}</dt><dd>${c.lang}</dd><dt>${t('conversations.outcome')}</dt><dd>${t(`status.${c.status}`)}</dd>
@@ -94,7 +122,7 @@ export function transcriptPage(
 ${tickets.length ? html`<p>${t('transcript.tickets')} ${tickets.map((i) => html`<a href="/admin/tickets#outbox-${i.id}">${i.ticket?.number ?? t(`outbox.status_${i.status}`)}</a> `)}</p>` : ''}
 <ol class="transcript">${turns.map(
     (turn) => html`<li class="turn ${turn.direction}"><div class="who">${turn.direction === 'in' ? t('transcript.user') : t('transcript.bot')} <time datetime="${turn.at}">${formatDateTime(turn.at, lang)}</time></div>
-    <div class="text">${turnText(ctx, turn.direction, turn.text)}</div>${eventsFor(turn).map(describe)}</li>`,
+    <div class="text">${turnText(ctx, turn.direction, turn.text)}</div>${((own) => [own.map(describe), markForm(turn, own)])(eventsFor(turn))}</li>`,
   )}</ol>`;
   return layout(ctx, { title: t('transcript.title'), active: 'conversations', body });
 }

@@ -71,6 +71,8 @@ export interface EditorData {
   file?: string;
   baseHash?: string;
   draftId?: string;
+  /** The gap this new article answers: its questions become labelled examples once it is saved. */
+  gapKey?: string;
   extraKeys: string[];
   issues: LintIssue[];
   preview: string;
@@ -94,6 +96,7 @@ ${issueList(ctx, d.issues)}
   ${d.existingId ? html`<input type="hidden" name="existing_id" value="${d.existingId}">` : ''}
   ${d.baseHash ? html`<input type="hidden" name="base_hash" value="${d.baseHash}">` : ''}
   ${d.draftId ? html`<input type="hidden" name="draft_id" value="${d.draftId}">` : ''}
+  ${d.gapKey ? html`<input type="hidden" name="gap" value="${d.gapKey}">` : ''}
   <fieldset class="front-matter"><legend>${t('editor.front_matter')}</legend>
     <div class="grid">
       <div>${field('id', 'text', d.existingId ? html`readonly aria-describedby="id-note"` : html`required pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" aria-describedby="id-note"`)}

@@ -122,6 +122,9 @@ ${d.flash ? html`<p class="flash ${d.flash.kind}" role="${d.flash.kind === 'ok' 
       (s) => html`<option value="${s}"${tk.state === s ? html` selected` : ''}>${t(`ticket.state_${s}`)}</option>`,
     )}</select></label>
     <label>${t('tickets.resolution')} <textarea name="notes" rows="2" maxlength="20000"></textarea></label>
+    <label>${t('ticket.solved_with')} <input name="article" maxlength="200" list="shown-article-ids" placeholder="article-id"></label>
+    <datalist id="shown-article-ids">${p.articlesShown.map((a) => html`<option value="${a.articleId}">${a.title}</option>`)}</datalist>
+    <p class="muted">${t('ticket.solved_with_help')}</p>
     <button type="submit">${t('ticket.save_state')}</button>
   </form>
   <form method="post" action="${action('reply')}" class="stack">${csrfField(ctx)}

@@ -8,6 +8,7 @@ import type { ActionRegistry } from '../flows/actions.js';
 import type { FlowCatalog } from '../flows/catalog.js';
 import type { LanguageAssistant } from '../llm/assistant.js';
 import type { TurnInterceptor } from './intercept.js';
+import type { LabelledExampleStore } from '../ports/labelled-examples.js';
 
 /** Minimal logger (pino-compatible); the engine only ever logs redacted text. */
 export interface EngineLogger {
@@ -43,9 +44,11 @@ export interface EngineDeps {
   ticketLimit?: { take(key: string): TicketLimitResult | Promise<TicketLimitResult> };
   /** Sees each turn first and may take it (the live handoff keeps the bot silent while a technician talks). */
   beforeTurn?: TurnInterceptor;
+  /** Where an employee's confirmed "it worked" becomes a labelled example (README "Learning from the desk"). */
+  labels?: LabelledExampleStore;
 }
 
 type TicketLimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit';
+type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit' | 'labels';
 export type ResolvedDeps = Required<Omit<EngineDeps, OptionalDeps>> & Pick<EngineDeps, OptionalDeps>;

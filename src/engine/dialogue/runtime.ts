@@ -16,6 +16,34 @@ export interface Runtime {
   activeFlowOf(record: FlowRunRecord | undefined): ActiveFlow | 'gone' | undefined;
 }
 
+/**
+ * An employee's "yes, that solved it" ties the question to the article: a labelled example, kept
+ * once the turn is committed. Losing one is logged, never fails the turn the user is waiting for.
+ */
+async function recordConfirmations(turn: Turn, inboundTurnId: number | undefined): Promise<void> {
+  const labels = turn.deps.labels;
+  if (!labels) return;
+  for (const f of turn.feedback) {
+    if (f.value !== 'yes' || !f.question.trim()) continue;
+    try {
+      await labels.record({
+        question: f.question,
+        lang: f.lang,
+        verdict: 'article',
+        articleId: f.articleId,
+        source: 'employee_confirmed',
+        by: 'employee',
+        at: f.at,
+        conversationId: f.conversationId,
+        ...(inboundTurnId !== undefined ? { turnId: inboundTurnId } : {}),
+        ref: `topic:${f.topicId ?? ''}:${f.articleId}`,
+      });
+    } catch (err) {
+      turn.deps.logger?.warn({ err: err instanceof Error ? err.message : String(err), conversationId: f.conversationId }, 'confirmed answer not recorded as a labelled example');
+    }
+  }
+}
+
 export function createRuntime(deps: ResolvedDeps): Runtime {
   const { store, flows, translator } = deps;
 
@@ -57,6 +85,7 @@ export function createRuntime(deps: ResolvedDeps): Runtime {
         feedback: turn.feedback,
         events: turn.events,
       });
+      await recordConfirmations(turn, inboundTurnId);
     },
   };
 }

@@ -19,6 +19,11 @@ export interface CalibrationExample {
   retrieval: Retrieval;
   /** Family keys that answer the query; empty = out of scope. */
   expectedFamilies: ReadonlySet<string>;
+  /**
+   * How much the example counts in fitting and in the rates thresholds are chosen on (default 1):
+   * a technician's judgement outweighs a pseudo-question drawn from an article.
+   */
+  weight?: number;
 }
 
 export interface CalibrationTargets {
@@ -82,21 +87,26 @@ export interface Scored {
   hit: boolean;
   outOfScope: boolean;
   lang?: Lang;
+  /** The example's weight (default 1). */
+  weight?: number;
 }
 
 const L2 = 1;
+const weightOf = (x: { weight?: number }) => x.weight ?? 1;
 
 export function fitRanker(examples: readonly CalibrationExample[]): LogisticModel {
   const rows: Record<string, number>[] = [];
   const labels: number[] = [];
+  const weights: number[] = [];
   for (const ex of examples) {
     if (ex.expectedFamilies.size === 0) continue;
     for (const c of ex.retrieval.candidates) {
       rows.push({ ...c.features });
       labels.push(ex.expectedFamilies.has(c.family) ? 1 : 0);
+      weights.push(weightOf(ex));
     }
   }
-  return fitLogistic(CANDIDATE_FEATURES, rows, labels, { l2: L2 });
+  return fitLogistic(CANDIDATE_FEATURES, rows, labels, { l2: L2, weights });
 }
 
 function topIsCorrect(retrieval: Retrieval, expected: ReadonlySet<string>): boolean {
@@ -108,7 +118,7 @@ export function fitGate(examples: readonly CalibrationExample[], ranker: Logisti
   const ranked = examples.map((ex) => rerank(ex.retrieval, ranker));
   const rows = ranked.map((r) => ({ ...gateFeatures(r) }));
   const labels = examples.map((ex, i) => (topIsCorrect(ranked[i]!, ex.expectedFamilies) ? 1 : 0));
-  return fitLogistic(GATE_FEATURES, rows, labels, { l2: L2 });
+  return fitLogistic(GATE_FEATURES, rows, labels, { l2: L2, weights: examples.map(weightOf) });
 }
 
 /** P(the right article is among the options `rule` keeps): fitted on exactly what clarify would offer. */
@@ -121,7 +131,7 @@ export function fitShortlist(examples: readonly CalibrationExample[], ranker: Lo
     rows.push({ ...shortlistFeatures(r, options) });
     labels.push(options.some((c) => ex.expectedFamilies.has(c.family)) ? 1 : 0);
   }
-  return fitLogistic(SHORTLIST_FEATURES, rows, labels, { l2: L2 });
+  return fitLogistic(SHORTLIST_FEATURES, rows, labels, { l2: L2, weights: examples.map(weightOf) });
 }
 
 /** A deterministic permutation of 0..n-1 (Park-Miller generator), for repeated cross-validation. */
@@ -171,6 +181,7 @@ export function crossValidate(
             hit: offered.some((c) => ex.expectedFamilies.has(c.family)),
             outOfScope: ex.expectedFamilies.size === 0,
             lang: ex.lang,
+            ...(ex.weight !== undefined ? { weight: ex.weight } : {}),
           };
         }
       });
@@ -195,17 +206,19 @@ export function rates(scored: readonly Scored[], t: Thresholds): Rates {
   const answerable = decided.filter((s) => !s.outOfScope);
   const oos = decided.filter((s) => s.outOfScope);
   const answered = decided.filter((s) => s.kind === 'answer');
-  const correct = answered.filter((s) => s.correct && !s.outOfScope).length;
   const clarified = answerable.filter((s) => s.kind === 'clarify');
-  const share = (n: number, of: number, empty: number) => (of ? n / of : empty);
+  // Weighted counts: with every weight 1 these are plain counts.
+  const n = (list: readonly Decided[]) => list.reduce((sum, s) => sum + weightOf(s), 0);
+  const correct = n(answered.filter((s) => s.correct && !s.outOfScope));
+  const share = (x: number, of: number, empty: number) => (of ? x / of : empty);
   return {
-    precision: share(correct, answered.length, 1),
-    coverage: share(correct, answerable.length, 0),
-    oosAnswered: share(oos.filter((s) => s.kind === 'answer').length, oos.length, 0),
-    oosNotEscalated: share(oos.filter((s) => s.kind !== 'escalate').length, oos.length, 0),
-    oosClarified: share(oos.filter((s) => s.kind === 'clarify').length, oos.length, 0),
-    clarified: share(clarified.length, answerable.length, 0),
-    clarifyHit: share(clarified.filter((s) => s.hit).length, clarified.length, 1),
+    precision: share(correct, n(answered), 1),
+    coverage: share(correct, n(answerable), 0),
+    oosAnswered: share(n(oos.filter((s) => s.kind === 'answer')), n(oos), 0),
+    oosNotEscalated: share(n(oos.filter((s) => s.kind !== 'escalate')), n(oos), 0),
+    oosClarified: share(n(oos.filter((s) => s.kind === 'clarify')), n(oos), 0),
+    clarified: share(n(clarified), n(answerable), 0),
+    clarifyHit: share(n(clarified.filter((s) => s.hit)), n(clarified), 1),
   };
 }
 

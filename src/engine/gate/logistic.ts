@@ -37,6 +37,8 @@ export interface FitOptions {
   /** L2 penalty on the weights (not the bias). */
   l2?: number;
   iterations?: number;
+  /** Per-row weights (default 1): a row of weight 3 counts as three identical rows. */
+  weights?: readonly number[];
 }
 
 function solve(a: number[][], b: number[]): number[] {
@@ -78,8 +80,9 @@ export function fitLogistic(
     const hess = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
     x.forEach((xi, n) => {
       const p = sigmoid(xi.reduce((s, v, j) => s + v * w[j]!, 0));
-      const err = p - labels[n]!;
-      const h = Math.max(p * (1 - p), 1e-9);
+      const weight = options.weights?.[n] ?? 1;
+      const err = (p - labels[n]!) * weight;
+      const h = Math.max(p * (1 - p), 1e-9) * weight;
       for (let j = 0; j <= d; j++) {
         grad[j]! += err * xi[j]!;
         for (let k = 0; k <= d; k++) hess[j]![k]! += h * xi[j]! * xi[k]!;

@@ -128,7 +128,8 @@ export interface KnowledgeStatus {
 }
 
 export interface CalibrationInfo {
-  source: 'committed' | 'zero-label' | 'default';
+  /** desk: zero-label plus the desk's labelled examples (README "Learning from the desk"). */
+  source: 'committed' | 'zero-label' | 'desk' | 'default';
   /** Knowledge hash the models were fitted on (zero-label: the cache key). */
   knowledgeHash?: string;
   /** Human-readable: what was done and where the models are. */

@@ -92,6 +92,11 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     this.calibration = calibration;
   }
 
+  /** The model each mode decides with now (the hand-set default when none was given). */
+  modelInUse(mode: RetrievalMode): GateModel {
+    return this.modelFor(mode);
+  }
+
   /** Records where the current models come from (shown in status() and /readyz). */
   describeCalibration(calibration: CalibrationInfo): void {
     this.calibration = calibration;

@@ -4,6 +4,7 @@ import type { EngineLogger } from '../dialogue/deps.js';
 import type { Turn } from '../dialogue/turn.js';
 import type { EscalationPacket } from '../escalation/packet.js';
 import type { DraftStore } from '../ports/drafts.js';
+import type { LabelledExampleStore } from '../ports/labelled-examples.js';
 import type { TicketNewsStore } from '../ports/ticket-news.js';
 import type { TicketRef, TicketState } from '../ports/tickets.js';
 import { redact } from '../redact.js';
@@ -21,6 +22,8 @@ export interface TicketStatusChange {
   rawStatus: string;
   title?: string;
   resolutionNotes?: string;
+  /** The knowledge article the ticket was resolved with, when the ticket system says so. */
+  articleId?: string;
   /** The escalation the ticket came from: who to tell, where, and the original question. */
   packet: EscalationPacket;
 }
@@ -38,6 +41,8 @@ export interface TicketNewsDeps {
   sender: ProactiveSender;
   store: TicketNewsStore;
   drafts?: DraftStore;
+  /** A ticket resolved with an article becomes a labelled example (README "Learning from the desk"). */
+  labels?: LabelledExampleStore;
   clock?: () => Date;
   logger?: EngineLogger;
 }
@@ -58,6 +63,7 @@ export class TicketNews {
   async statusChanged(change: TicketStatusChange): Promise<TicketNewsOutcome> {
     const notes = change.resolutionNotes?.trim() ? redact(change.resolutionNotes.trim()).text : undefined;
     const draft = DONE.has(change.state) && notes ? await this.proposeDraft(change, notes) : undefined;
+    if (DONE.has(change.state) && change.articleId) await this.recordLabel(change, change.articleId);
     const at = (this.deps.clock?.() ?? new Date()).toISOString();
     const { provider, number } = change.ticket;
     const claim = await this.deps.store.claimState(provider, number, change.state, at);
@@ -83,6 +89,25 @@ export class TicketNews {
     if (notes && DONE.has(change.state)) lines.push(t('notes', { notes: notes.slice(0, MAX_NOTES_SHOWN) }), t('not_solved'));
     turn.send([{ kind: 'ticket', state: 'status', text: lines.join('\n\n'), number, status: change.rawStatus, ...(url ? { url } : {}) }]);
     turn.event('ticket_status', { value: change.state, data: { provider: change.ticket.provider, ticket: number, packetId: change.packet.id } });
+  }
+
+  /** Idempotent per ticket: a retried event replaces the example instead of adding a vote. */
+  private async recordLabel(change: TicketStatusChange, articleId: string): Promise<void> {
+    const p = change.packet;
+    try {
+      await this.deps.labels?.record({
+        question: p.question,
+        lang: p.lang,
+        verdict: 'article',
+        articleId,
+        source: 'ticket_resolved',
+        by: change.ticket.provider,
+        conversationId: p.conversationId,
+        ref: `ticket:${change.ticket.provider}:${change.ticket.number}`,
+      });
+    } catch (err) {
+      this.deps.logger?.warn({ err: err instanceof Error ? err.message : String(err), ticket: change.ticket.number }, 'ticket news: labelled example not recorded');
+    }
   }
 
   private async proposeDraft(change: TicketStatusChange, notes: string): Promise<'created' | 'existing' | undefined> {

@@ -204,6 +204,17 @@ describe('ticket news from the signed webhook endpoint', () => {
     expect(drafts[0]?.source).toMatchObject({ provider: 'webhook', ticketNumber: 'INC0012345' });
   });
 
+  it('a resolution naming the article it was solved with becomes one labelled example (a retry replaces it)', async () => {
+    expect((await send({ ...resolved, article: 'not an id!' })).status).toBe(400);
+    expect(await server.app.labels.list()).toEqual([]);
+    const ok = await send({ ...resolved, status: 'Closed', article: 'badge-not-working' });
+    expect(ok.status).toBe(200);
+    await send({ ...resolved, status: 'Closed', article: 'badge-not-working' });
+    expect(await server.app.labels.list()).toEqual([
+      expect.objectContaining({ question: 'I need to talk to a technician about my badge reader', verdict: 'article', articleId: 'badge-not-working', source: 'ticket_resolved', by: 'webhook', ref: 'ticket:webhook:INC0012345' }),
+    ]);
+  });
+
   it('answers in the conversation language', async () => {
     const fr = newUser('Chloé Petit');
     await escalate(server, fr, 'je voudrais parler à un technicien pour mon badge');

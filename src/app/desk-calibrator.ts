@@ -1,0 +1,136 @@
+import { DEFAULT_TARGET_PRECISION, zeroLabelDir } from './zero-label.js';
+import { chooseOperatingPoint, runDeskCalibration, saveDeskCalibration, type DeskCalibrationRun } from './desk-calibration.js';
+import type { CalibrationOutcome, CalibrationView, DeskCalibrationControl } from '../console/pages/calibration.js';
+import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
+import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
+import type { GateModel, RetrievalMode } from '../engine/gate/model.js';
+
+/**
+ * The console's "Refit" button and operating-point choice: runs the desk calibration in the
+ * background (minutes on a large knowledge base), saves the models under DATA_DIR (the next start
+ * uses them for this knowledge version) and puts them in use at once.
+ */
+export interface DeskCalibratorDeps {
+  service: HybridKnowledgeService;
+  labels: LabelledExampleStore;
+  dataDir: string;
+  provider?: string;
+  log: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  /** Background work the graceful shutdown waits for. */
+  track?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Cross-validation passes for the clarify choices (tests use 1). */
+  repeats?: number;
+}
+
+export class DeskCalibrator implements DeskCalibrationControl {
+  private running?: { startedAt: string; done: Promise<void> };
+  private last?: CalibrationOutcome;
+  private error?: string;
+
+  constructor(private readonly deps: DeskCalibratorDeps) {}
+
+  private modeNow(): RetrievalMode {
+    return this.deps.service.status().mode;
+  }
+
+  async view(): Promise<CalibrationView> {
+    const current = this.deps.service.modelInUse(this.modeNow());
+    const note = this.deps.service.status().calibration?.note;
+    const target = current.provenance?.operatingPoint && typeof (current.provenance.operatingPoint as { targetPrecision?: unknown }).targetPrecision === 'number'
+      ? (current.provenance.operatingPoint as { targetPrecision: number }).targetPrecision
+      : typeof current.provenance?.targetPrecision === 'number' ? current.provenance.targetPrecision : undefined;
+    return {
+      labels: await this.deps.labels.counts(),
+      running: Boolean(this.running),
+      ...(this.running ? { startedAt: this.running.startedAt } : {}),
+      ...(this.last ? { last: this.last } : {}),
+      ...(this.error ? { error: this.error } : {}),
+      current: { ...(note ? { note } : {}), thresholds: current.thresholds, ...(target !== undefined ? { targetPrecision: target } : {}) },
+    };
+  }
+
+  refit(targetPrecision = DEFAULT_TARGET_PRECISION): boolean {
+    if (this.running) return false;
+    const startedAt = new Date().toISOString();
+    const work = async () => {
+      try {
+        const labels = await this.deps.labels.list();
+        this.deps.log.info({ labels: labels.length, targetPrecision }, 'desk calibration started');
+        const run = await runDeskCalibration(this.deps.service, labels, { targetPrecision, ...(this.deps.repeats ? { repeats: this.deps.repeats } : {}) });
+        this.apply(run, targetPrecision, labels.length > 0);
+        this.error = undefined;
+      } catch (err) {
+        this.error = err instanceof Error ? err.message : String(err);
+        this.deps.log.error({ err: this.error }, 'desk calibration failed');
+      } finally {
+        this.running = undefined;
+      }
+    };
+    const done = this.deps.track ? this.deps.track(work) : work();
+    this.running = { startedAt, done };
+    return true;
+  }
+
+  /** Resolves when the refit in progress (if any) is over. */
+  async settled(): Promise<void> {
+    await this.running?.done;
+  }
+
+  private dir(): string {
+    return zeroLabelDir(this.deps.dataDir, this.deps.service.status().knowledgeHash);
+  }
+
+  private apply(run: DeskCalibrationRun, targetPrecision: number, labelled: boolean): void {
+    const status = this.deps.service.status();
+    saveDeskCalibration(this.dir(), run, this.deps.provider);
+    const mode = status.mode;
+    const model = run.models[mode];
+    const curves = run.curves[mode];
+    if (!model || !curves) throw new Error(`nothing was fitted for the ${mode} mode`);
+    const note = `calibrated with ${run.counts.labelsUsed} labelled examples from the desk (answer threshold ${model.thresholds.answer.toFixed(2)}), saved in ${this.dir()}`;
+    this.deps.service.useModels(run.models, { source: 'desk', knowledgeHash: status.knowledgeHash, note });
+    this.deps.log.info({ labelsUsed: run.counts.labelsUsed, answer: model.thresholds.answer, clarify: model.thresholds.clarify }, 'desk calibration done and in use');
+    this.last = {
+      finishedAt: new Date().toISOString(),
+      targetPrecision,
+      mode,
+      labelsUsed: run.counts.labelsUsed,
+      skipped: run.counts.skipped,
+      before: curves.before,
+      after: curves.after,
+      beforeThreshold: curves.beforeThreshold,
+      thresholds: model.thresholds,
+      measuredOn: labelled && run.counts.labelsUsed > 0 ? 'labels' : 'all',
+    };
+  }
+
+  async choose(targetPrecision: number): Promise<boolean> {
+    const status = this.deps.service.status();
+    const dir = this.dir();
+    const models = this.currentModels();
+    let changed = false;
+    for (const mode of Object.keys(models) as RetrievalMode[]) {
+      const moved = chooseOperatingPoint(dir, mode, models[mode]!, targetPrecision);
+      if (moved) {
+        models[mode] = moved;
+        changed = true;
+      }
+    }
+    if (!changed) return false;
+    saveDeskCalibration(dir, { models, results: {} }, this.deps.provider);
+    const model = models[status.mode]!;
+    this.deps.service.useModels(models, {
+      source: 'desk',
+      knowledgeHash: status.knowledgeHash,
+      note: `operating point for ${(targetPrecision * 100).toFixed(0)} % answer precision: answer ≥ ${model.thresholds.answer.toFixed(2)}, clarify ≥ ${model.thresholds.clarify.toFixed(2)} (saved in ${dir})`,
+    });
+    if (this.last) this.last = { ...this.last, targetPrecision, thresholds: model.thresholds };
+    this.deps.log.info({ targetPrecision, answer: model.thresholds.answer, clarify: model.thresholds.clarify }, 'operating point chosen');
+    return true;
+  }
+
+  private currentModels(): Partial<Record<RetrievalMode, GateModel>> {
+    const modes: RetrievalMode[] = this.modeNow() === 'hybrid' ? ['hybrid', 'lexical-only'] : ['lexical-only'];
+    return Object.fromEntries(modes.map((m) => [m, this.deps.service.modelInUse(m)]));
+  }
+}

@@ -1,0 +1,125 @@
+import {
+  LABEL_SOURCES,
+  labelKey,
+  labelledExampleInputSchema,
+  type LabelledExample,
+  type LabelledExampleFilter,
+  type LabelledExampleInput,
+  type LabelledExampleStore,
+  type LabelSource,
+  type LabelVerdict,
+} from '../../engine/ports/labelled-examples.js';
+import type { Lang } from '../../engine/lang.js';
+import { redact } from '../../engine/redact.js';
+import { migrate, type Db, type Migration } from './database.js';
+
+/**
+ * Labelled examples in the embedded SQLite database, next to the conversations they come from.
+ * The dedupe key makes hooks idempotent: a retried webhook or a changed console mark replaces
+ * the row instead of adding a second vote.
+ */
+export const labelledExampleMigrations: Migration[] = [
+  {
+    name: 'labelled_examples/001_init',
+    up: `
+      CREATE TABLE labelled_examples (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        question TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('article', 'escalate', 'not_article')),
+        article_id TEXT,
+        source TEXT NOT NULL,
+        by_whom TEXT NOT NULL,
+        at TEXT NOT NULL,
+        conversation_id TEXT,
+        turn_id INTEGER,
+        ref TEXT
+      );
+      CREATE INDEX labelled_examples_conversation ON labelled_examples (conversation_id);
+      CREATE INDEX labelled_examples_source ON labelled_examples (source, at);
+    `,
+  },
+];
+
+interface Row {
+  id: number;
+  question: string;
+  lang: string;
+  verdict: LabelVerdict;
+  article_id: string | null;
+  source: LabelSource;
+  by_whom: string;
+  at: string;
+  conversation_id: string | null;
+  turn_id: number | null;
+  ref: string | null;
+}
+
+const toExample = (r: Row): LabelledExample => ({
+  id: r.id,
+  question: r.question,
+  lang: r.lang as Lang,
+  verdict: r.verdict,
+  ...(r.article_id ? { articleId: r.article_id } : {}),
+  source: r.source,
+  by: r.by_whom,
+  at: r.at,
+  ...(r.conversation_id ? { conversationId: r.conversation_id } : {}),
+  ...(r.turn_id !== null ? { turnId: r.turn_id } : {}),
+  ...(r.ref ? { ref: r.ref } : {}),
+});
+
+export class SqliteLabelledExampleStore implements LabelledExampleStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(input: LabelledExampleInput): Promise<{ example: LabelledExample; created: boolean }> {
+    const x = labelledExampleInputSchema.parse(input);
+    const key = labelKey(x);
+    const values = [redact(x.question).text, x.lang, x.verdict, x.verdict === 'escalate' ? null : x.articleId, x.source, x.by, x.at ?? this.now().toISOString(), x.conversationId ?? null, x.turnId ?? null, x.ref ?? null];
+    const row = this.db.transaction(() => {
+      const existing = this.db.prepare('SELECT id FROM labelled_examples WHERE dedupe_key = ?').get(key) as { id: number } | undefined;
+      if (existing) {
+        this.db
+          .prepare('UPDATE labelled_examples SET question = ?, lang = ?, verdict = ?, article_id = ?, source = ?, by_whom = ?, at = ?, conversation_id = ?, turn_id = ?, ref = ? WHERE id = ?')
+          .run(...values, existing.id);
+        return { id: existing.id, created: false };
+      }
+      const info = this.db
+        .prepare('INSERT INTO labelled_examples (dedupe_key, question, lang, verdict, article_id, source, by_whom, at, conversation_id, turn_id, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key, ...values);
+      return { id: Number(info.lastInsertRowid), created: true };
+    })();
+    const stored = this.db.prepare('SELECT * FROM labelled_examples WHERE id = ?').get(row.id) as Row;
+    return { example: toExample(stored), created: row.created };
+  }
+
+  async list(filter: LabelledExampleFilter = {}): Promise<LabelledExample[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.sources?.length) {
+      where.push(`source IN (${filter.sources.map(() => '?').join(', ')})`);
+      params.push(...filter.sources);
+    }
+    if (filter.conversationId) {
+      where.push('conversation_id = ?');
+      params.push(filter.conversationId);
+    }
+    const sql = `SELECT * FROM labelled_examples ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit ?? -1) as Row[]).map(toExample);
+  }
+
+  async counts(): Promise<Record<LabelSource, number>> {
+    const out = Object.fromEntries(LABEL_SOURCES.map((s) => [s, 0])) as Record<LabelSource, number>;
+    for (const r of this.db.prepare('SELECT source, COUNT(*) AS n FROM labelled_examples GROUP BY source').all() as { source: LabelSource; n: number }[]) out[r.source] = r.n;
+    return out;
+  }
+}
+
+export function openLabelledExampleStore(db: Db, options: { now?: () => Date } = {}): SqliteLabelledExampleStore {
+  migrate(db, labelledExampleMigrations);
+  return new SqliteLabelledExampleStore(db, options.now);
+}
