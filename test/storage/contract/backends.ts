@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionAuditLog } from '../../../src/engine/ports/action-audit.js';
+import type { ConversationStore } from '../../../src/engine/ports/conversation-store.js';
+import type { DraftStore } from '../../../src/engine/ports/drafts.js';
+import type { HandoffStore } from '../../../src/engine/ports/handoff.js';
+import type { TicketNewsStore } from '../../../src/engine/ports/ticket-news.js';
+import { PgActionAuditLog } from '../../../src/storage/postgres/action-audit-store.js';
+import { PgConversationStore } from '../../../src/storage/postgres/conversation-store.js';
+import { PgDraftStore } from '../../../src/storage/postgres/draft-store.js';
+import { PgHandoffStore } from '../../../src/storage/postgres/handoff-store.js';
+import { migratePg } from '../../../src/storage/postgres/migrate.js';
+import { pgMigrations } from '../../../src/storage/postgres/migrations.js';
+import { createPgPool, type PgPool } from '../../../src/storage/postgres/pool.js';
+import { ticketNewsMigrations, SqliteTicketNewsStore } from '../../../src/storage/sqlite/ticket-news-store.js';
+import { actionAuditMigrations, SqliteActionAuditLog } from '../../../src/storage/sqlite/action-audit-store.js';
+import { conversationMigrations, SqliteConversationStore } from '../../../src/storage/sqlite/conversation-store.js';
+import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
+import { draftMigrations, SqliteDraftStore } from '../../../src/storage/sqlite/draft-store.js';
+import { handoffMigrations, SqliteHandoffStore } from '../../../src/storage/sqlite/handoff-store.js';
+import { PgTicketNewsStore } from '../../../src/storage/postgres/ticket-news-store.js';
+import { createTestDatabase } from '../../helpers/postgres.js';
+
+/**
+ * The backends every store contract suite runs against. A backend gives a fresh, empty database;
+ * `connect()` opens one more independent connection to it (a second SQLite connection to the same
+ * file, a second PostgreSQL pool), which is how the suites stand in for a second process or replica.
+ */
+export interface StoreSet {
+  conversations: ConversationStore;
+  handoffs: HandoffStore;
+  drafts: DraftStore;
+  ticketNews: TicketNewsStore;
+  actionAudit: ActionAuditLog;
+}
+
+export interface ConnectOptions {
+  now?: () => Date;
+}
+
+export interface BackendEnv {
+  connect(options?: ConnectOptions): Promise<StoreSet>;
+  /** Runs a read-only SQL count for assertions a report would make ("SELECT COUNT(*) AS n …"). */
+  count(sql: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** Whether several connections really write at once (a server database) or take turns (SQLite). */
+  concurrent: boolean;
+  create(): Promise<BackendEnv>;
+}
+
+const sqlite: Backend = {
+  name: 'sqlite',
+  concurrent: false,
+  async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'store-contract-'));
+    const file = join(dir, 'helpdesk.db');
+    const dbs: Db[] = [];
+    const open = (): Db => {
+      const db = openDatabase(file);
+      dbs.push(db);
+      return db;
+    };
+    const first = open();
+    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations]) migrate(first, m);
+    return {
+      async connect(options = {}) {
+        const db = open();
+        return {
+          conversations: new SqliteConversationStore(db),
+          handoffs: new SqliteHandoffStore(db),
+          drafts: new SqliteDraftStore(db, options),
+          ticketNews: new SqliteTicketNewsStore(db),
+          actionAudit: new SqliteActionAuditLog(db),
+        };
+      },
+      async count(sql) {
+        return (first.prepare(sql).get() as { n: number }).n;
+      },
+      async close() {
+        for (const db of dbs) db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const postgres: Backend = {
+  name: 'postgres',
+  concurrent: true,
+  async create() {
+    const database = await createTestDatabase('store_contract');
+    const pools: PgPool[] = [];
+    const open = (): PgPool => {
+      const pool = createPgPool(database.url, { max: 4 });
+      pools.push(pool);
+      return pool;
+    };
+    const first = open();
+    await migratePg(first, pgMigrations);
+    return {
+      async connect(options = {}) {
+        const pool = open();
+        return {
+          conversations: new PgConversationStore(pool),
+          handoffs: new PgHandoffStore(pool),
+          drafts: new PgDraftStore(pool, options),
+          ticketNews: new PgTicketNewsStore(pool),
+          actionAudit: new PgActionAuditLog(pool),
+        };
+      },
+      async count(sql) {
+        return Number((await first.query<{ n: string }>(sql)).rows[0]!.n);
+      },
+      async close() {
+        await Promise.all(pools.map((p) => p.end()));
+        await database.drop();
+      },
+    };
+  },
+};
+
+export const backends: Backend[] = [sqlite, postgres];
