@@ -80,12 +80,12 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;
 
-  const escalationOf = (event: TicketEvent) => {
+  const escalationOf = async (event: TicketEvent) => {
     if (event.provider === 'local') {
       const t = local?.get(event.number ?? event.id ?? '');
       return t && { packet: t.packet, ticket: { provider: 'local', id: String(t.id), number: t.number } };
     }
-    const [item] = outbox.store.findByTicket({ number: event.number, id: event.id, provider: event.provider });
+    const [item] = await outbox.store.findByTicket({ number: event.number, id: event.id, provider: event.provider });
     return item?.ticket && { packet: item.packet, ticket: item.ticket };
   };
   const events = config.tickets.events;

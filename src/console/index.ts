@@ -528,7 +528,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const conversation = await deps.store.getConversation(req.params.id);
     if (!conversation) return notFound(req, res);
     const [turns, events] = await Promise.all([deps.store.transcript(conversation.id), deps.store.events({ conversationId: conversation.id })]);
-    send(res, 200, transcriptPage(ctx, conversation, turns, events, deps.outbox.byConversation(conversation.id), titleOf(ctx.lang)));
+    send(res, 200, transcriptPage(ctx, conversation, turns, events, await deps.outbox.byConversation(conversation.id), titleOf(ctx.lang)));
   });
 
   // --- Tickets and outbox --------------------------------------------------------------------
@@ -551,19 +551,20 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return { q, rows };
   };
 
-  router.get('/tickets', (req, res) => {
+  router.get('/tickets', async (req, res) => {
     const ctx = ctxOf(req, res);
     const me = meOf(res);
     const done = str(req.query.done);
+    const [counts, dead, pending, delivered] = await Promise.all([deps.outbox.counts(), deps.outbox.deadLetters(100), deps.outbox.pending(100), deps.outbox.deliveredItems(20)]);
     send(
       res,
       200,
       ticketsPage(ctx, {
         provider: deps.providerName,
-        counts: deps.outbox.counts(),
-        dead: deps.outbox.deadLetters(100),
-        pending: deps.outbox.pending(100),
-        delivered: deps.outbox.deliveredItems(20),
+        counts,
+        dead,
+        pending,
+        delivered,
         ...(deps.tickets ? { queue: (() => { const { q, rows } = queueOf(req, me); return ticketQueue(ctx, rows, q, me); })() } : {}),
         ...(done === 'retried' || done === 'resolved' ? { flash: ctx.t(`tickets.done_${done}`) } : {}),
       }),
@@ -660,8 +661,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     }
   });
 
-  router.post('/outbox/:id/retry', (req, res) => {
-    const item = deps.outbox.retry(req.params.id);
+  router.post('/outbox/:id/retry', async (req, res) => {
+    const item = await deps.outbox.retry(req.params.id);
     if (!item) return notFound(req, res);
     res.redirect(303, '/admin/tickets?done=retried');
   });

@@ -2,7 +2,7 @@ import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { TicketsConfig } from '../config/sections/tickets.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { TicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
-import { OutboxStore, outboxMigrations } from '../storage/sqlite/outbox-store.js';
+import { SqliteOutboxStore, outboxMigrations } from '../storage/sqlite/outbox-store.js';
 import type { Logger } from '../log.js';
 import { LocalTicketProvider } from './local.js';
 import { ServiceNowProvider } from './servicenow.js';
@@ -47,5 +47,5 @@ export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): T
 
 export function createTicketOutbox(config: TicketsConfig, provider: TicketProvider, deps: TicketDeps): TicketOutbox {
   migrate(deps.db, outboxMigrations);
-  return new TicketOutbox({ ...config.outbox, store: new OutboxStore(deps.db), provider, logger: deps.logger });
+  return new TicketOutbox({ ...config.outbox, store: new SqliteOutboxStore(deps.db), provider, logger: deps.logger });
 }

@@ -54,7 +54,7 @@ describe('no secret reaches the stores or the debug log', () => {
     const yes = choice(offer, 'escalate', 'yes');
     let replies = yes ? await send({ action: { payload: yes.value } }) : offer;
     // The bot may ask what the problem is before opening the ticket.
-    for (let i = 0; i < 3 && server.app.outbox.list().length === 0; i++) {
+    for (let i = 0; i < 3 && (await server.app.outbox.list()).length === 0; i++) {
       replies = await send({ text: 'VPN refuses my password Soleil2024!x since this morning' });
     }
     const tickets = new TicketStore(server.app.db);
@@ -68,7 +68,7 @@ describe('no secret reaches the stores or the debug log', () => {
     const drafts = await server.app.drafts.list();
     expect(drafts.length).toBeGreaterThan(0);
     expect(JSON.stringify(drafts)).toContain('[REDACTED:password]');
-    expect(server.app.outbox.list().length).toBeGreaterThan(0);
+    expect((await server.app.outbox.list()).length).toBeGreaterThan(0);
   });
 
   it('no byte of the database files holds a secret', async () => {

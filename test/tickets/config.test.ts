@@ -51,7 +51,7 @@ describe('tickets configuration and factory', () => {
     ).toEqual(['SERVICENOW_CLIENT_ID: set either SERVICENOW_USERNAME/PASSWORD or SERVICENOW_CLIENT_ID/SECRET, not both']);
   });
 
-  it('builds each provider from its variables', () => {
+  it('builds each provider from its variables', async () => {
     const db = openDatabase(':memory:');
     const make = (env: Record<string, string>) => {
       const { value, problems } = parse(env);
@@ -67,7 +67,7 @@ describe('tickets configuration and factory', () => {
     const { value } = parse({ TICKET_PROVIDER: 'zendesk', ZENDESK_URL: 'https://acme.zendesk.com', ZENDESK_EMAIL: 'a@b.c', ZENDESK_API_TOKEN: 't', ZENDESK_TAGS: 'a, b' });
     expect(value!.provider).toMatchObject({ tags: ['a', 'b'] });
     const outbox = createTicketOutbox(parse({}).value!, make({}), { db });
-    expect(outbox.counts()).toEqual({ pending: 0, delivering: 0, delivered: 0, dead: 0 });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivering: 0, delivered: 0, dead: 0 });
     db.close();
   });
 });

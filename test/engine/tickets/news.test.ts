@@ -39,7 +39,7 @@ async function escalate(app: TestApp, w: WebUser, text: string): Promise<string>
   await answerContact(await chat(app, w, { action: { payload: yes.value } }), (text) => chat(app, w, { text }), { name: w.user.name, email: 'lea.martin@example.org' });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const item = app.app.outbox.deliveredItems().find((i) => i.packet.conversationId === w.conversationId);
+    const item = (await app.app.outbox.deliveredItems()).find((i) => i.packet.conversationId === w.conversationId);
     if (item?.ticket) return item.ticket.number;
     if (Date.now() > deadline) throw new Error('ticket not delivered');
     await new Promise((r) => setTimeout(r, 20));
