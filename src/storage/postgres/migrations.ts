@@ -191,4 +191,37 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX action_audit_at ON action_audit (at);
     `,
   },
+  {
+    name: '0006_ticket_outbox',
+    up: `
+      CREATE TABLE ticket_outbox (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        packet_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivering', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        total_attempts INTEGER NOT NULL DEFAULT 0,
+        -- Epoch milliseconds, as the port speaks them.
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        provider TEXT,
+        ticket_id TEXT,
+        ticket_number TEXT,
+        ticket_url TEXT,
+        created_at ${TS} NOT NULL,
+        updated_at ${TS} NOT NULL,
+        delivered_at ${TS},
+        notified_at ${TS}
+      );
+      CREATE INDEX ticket_outbox_due ON ticket_outbox (status, next_attempt_at);
+      CREATE INDEX ticket_outbox_conversation ON ticket_outbox (conversation_id, created_at);
+      CREATE INDEX ticket_outbox_user ON ticket_outbox (user_id, created_at);
+      CREATE INDEX ticket_outbox_ticket_number ON ticket_outbox (lower(ticket_number));
+      CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);
+    `,
+  },
 ];

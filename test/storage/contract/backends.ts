@@ -5,7 +5,10 @@ import type { ActionAuditLog } from '../../../src/engine/ports/action-audit.js';
 import type { ConversationStore } from '../../../src/engine/ports/conversation-store.js';
 import type { DraftStore } from '../../../src/engine/ports/drafts.js';
 import type { HandoffStore } from '../../../src/engine/ports/handoff.js';
+import type { OutboxStore } from '../../../src/engine/ports/outbox.js';
 import type { TicketNewsStore } from '../../../src/engine/ports/ticket-news.js';
+import { PgOutboxStore } from '../../../src/storage/postgres/outbox-store.js';
+import { outboxMigrations, SqliteOutboxStore } from '../../../src/storage/sqlite/outbox-store.js';
 import { PgActionAuditLog } from '../../../src/storage/postgres/action-audit-store.js';
 import { PgConversationStore } from '../../../src/storage/postgres/conversation-store.js';
 import { PgDraftStore } from '../../../src/storage/postgres/draft-store.js';
@@ -33,10 +36,13 @@ export interface StoreSet {
   drafts: DraftStore;
   ticketNews: TicketNewsStore;
   actionAudit: ActionAuditLog;
+  outbox: OutboxStore;
 }
 
 export interface ConnectOptions {
   now?: () => Date;
+  /** Epoch-ms clock for the stores that take one (outbox leases). */
+  clock?: () => number;
 }
 
 export interface BackendEnv {
@@ -66,7 +72,7 @@ const sqlite: Backend = {
       return db;
     };
     const first = open();
-    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations]) migrate(first, m);
+    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations]) migrate(first, m);
     return {
       async connect(options = {}) {
         const db = open();
@@ -76,6 +82,7 @@ const sqlite: Backend = {
           drafts: new SqliteDraftStore(db, options),
           ticketNews: new SqliteTicketNewsStore(db),
           actionAudit: new SqliteActionAuditLog(db),
+          outbox: new SqliteOutboxStore(db, options.clock),
         };
       },
       async count(sql) {
@@ -111,6 +118,7 @@ const postgres: Backend = {
           drafts: new PgDraftStore(pool, options),
           ticketNews: new PgTicketNewsStore(pool),
           actionAudit: new PgActionAuditLog(pool),
+          outbox: new PgOutboxStore(pool, options.clock),
         };
       },
       async count(sql) {
