@@ -24,7 +24,8 @@ import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
 import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
 import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
-import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
+import { openConversationStore } from '../storage/sqlite/conversation-store.js';
+import type { ConversationStore } from '../engine/ports/conversation-store.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
 import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
@@ -34,6 +35,7 @@ import type { TicketOutbox } from '../tickets/outbox.js';
 import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import { openDraftStore } from '../storage/sqlite/draft-store.js';
+import { openPostgresStorage } from '../storage/postgres/storage.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -54,7 +56,7 @@ export interface AppContext {
   logger: Logger;
   db: Db;
   knowledge: ManagedKnowledgeService;
-  store: SqliteConversationStore;
+  store: ConversationStore;
   engine: DialogueEngine;
   outbox: TicketOutbox;
   /** Article drafts (from resolved tickets), reviewed in the console. */
@@ -125,6 +127,17 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       db.close();
     });
     migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
+    // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news and the outbox live on
+    // PostgreSQL (migrated at start, safe with several replicas); the rest stays in DATA_DIR for now.
+    const pg = config.core.databaseUrl
+      ? await openPostgresStorage(config.core.databaseUrl, { translator: sharedTranslator(), applicationName: `helpdesk-bot:${process.pid}` })
+      : undefined;
+    const pgHealth = pg?.watchHealth();
+    if (pg) {
+      cleanups.push(() => pg.close());
+      cleanups.push(() => pgHealth?.stop());
+      logger.info({ migrated: pg.migrated }, 'storage on PostgreSQL');
+    }
     const deliveries = new SqliteDeliveryLog(db);
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
@@ -135,7 +148,10 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const readiness: ReadinessSources = {
       knowledge: () => knowledgeStatus(),
       // Real faults seen by turns count: a file corrupt in the middle still takes the one-row health write.
-      database: () => databaseFaults.current() ?? checkDatabaseWritable(db),
+      database: () => {
+        const pgCheck = pgHealth?.current();
+        return databaseFaults.current() ?? (pgCheck && !pgCheck.ok ? pgCheck : checkDatabaseWritable(db));
+      },
       phase: () => phase,
       startedAt,
     };
@@ -172,9 +188,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const translator = sharedTranslator();
 
     const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const store = openConversationStore(db);
-    const drafts = openDraftStore(db, { translator });
+    const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { store: pg.outbox } : {}) });
+    const store = pg?.conversations ?? openConversationStore(db);
+    const drafts = pg?.drafts ?? openDraftStore(db, { translator });
     const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
@@ -270,7 +286,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const humans = createHumanSide({ config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    const humans = createHumanSide({ config, db, ...(pg ? { handoffStore: pg.handoffs, ticketNewsStore: pg.ticketNews } : {}), engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {

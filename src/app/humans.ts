@@ -10,6 +10,8 @@ import type { Translator } from '../engine/i18n.js';
 import type { Logger } from '../log.js';
 import { ticketEventsRouter, type TicketEvent } from '../server/ticket-events.js';
 import type { Db } from '../storage/sqlite/database.js';
+import type { HandoffStore } from '../engine/ports/handoff.js';
+import type { TicketNewsStore } from '../engine/ports/ticket-news.js';
 import { openHandoffStore } from '../storage/sqlite/handoff-store.js';
 import { openTicketNewsStore } from '../storage/sqlite/ticket-news-store.js';
 import { LocalTicketProvider } from '../tickets/local.js';
@@ -25,6 +27,9 @@ import type { ProactiveRouter } from './proactive.js';
 export interface HumanSideDeps {
   config: AppConfig;
   db: Db;
+  /** Handoff and ticket-news stores when they are not the SQLite ones in `db` (PostgreSQL). */
+  handoffStore?: HandoffStore;
+  ticketNewsStore?: TicketNewsStore;
   engine: DialogueEngine;
   proactive: ProactiveRouter;
   drafts: DraftStore;
@@ -65,7 +70,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
   const handoff = techniciansFor({ channel: '', conversationId: '' })
     ? new HandoffRelay({
         engine,
-        store: openHandoffStore(db),
+        store: deps.handoffStore ?? openHandoffStore(db),
         sender: proactive,
         translator,
         settings: config.channels.handoff,
@@ -75,7 +80,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
       })
     : undefined;
 
-  const newsStore = openTicketNewsStore(db);
+  const newsStore = deps.ticketNewsStore ?? openTicketNewsStore(db);
   const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, logger: logger.child({ part: 'ticket-news' }) });
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;

@@ -1,4 +1,5 @@
 import type { TicketProvider } from '../engine/ports/tickets.js';
+import type { OutboxStore } from '../engine/ports/outbox.js';
 import type { TicketsConfig } from '../config/sections/tickets.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { TicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
@@ -18,6 +19,8 @@ export interface TicketDeps {
   db: Db;
   logger?: Logger;
   fetch?: typeof fetch;
+  /** The outbox store when it is not the SQLite one in `db` (PostgreSQL). */
+  store?: OutboxStore;
 }
 
 export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): TicketProvider {
@@ -46,6 +49,6 @@ export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): T
 }
 
 export function createTicketOutbox(config: TicketsConfig, provider: TicketProvider, deps: TicketDeps): TicketOutbox {
-  migrate(deps.db, outboxMigrations);
-  return new TicketOutbox({ ...config.outbox, store: new SqliteOutboxStore(deps.db), provider, logger: deps.logger });
+  const store = deps.store ?? (migrate(deps.db, outboxMigrations), new SqliteOutboxStore(deps.db));
+  return new TicketOutbox({ ...config.outbox, store, provider, logger: deps.logger });
 }

@@ -25,6 +25,26 @@ const trustProxy = z
     return entries;
   });
 
+/** A PostgreSQL connection URL; anything else is refused rather than silently ignored. */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx): string | undefined => {
+    const s = (v ?? '').trim();
+    if (s === '') return undefined;
+    let u: URL | undefined;
+    try {
+      u = new URL(s);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || !u.hostname) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a PostgreSQL URL such as postgres://user@host:5432/helpdesk (unset: SQLite in DATA_DIR)' });
+      return z.NEVER;
+    }
+    return s;
+  });
+
 export const coreSchema = z
   .object({
     PORT: intInRange(3978, 0, 65535),
@@ -36,6 +56,8 @@ export const coreSchema = z
     /** Interface to listen on; unset: loopback in local mode (no Bot Framework credentials), every interface otherwise. */
     HOST: optionalString,
     TRUST_PROXY: trustProxy,
+    /** postgres://… puts the shared state on PostgreSQL (several replicas); unset: SQLite in DATA_DIR. */
+    DATABASE_URL: databaseUrl,
   })
   .transform((e) => ({
     port: e.PORT,
@@ -45,6 +67,7 @@ export const coreSchema = z
     publicUrl: e.PUBLIC_URL,
     host: e.HOST,
     trustProxy: e.TRUST_PROXY,
+    databaseUrl: e.DATABASE_URL,
   }));
 
 export type CoreConfig = z.output<typeof coreSchema>;

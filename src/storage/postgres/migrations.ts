@@ -224,4 +224,46 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);
     `,
   },
+  {
+    name: '0007_local_tickets',
+    up: `
+      CREATE TABLE local_tickets (
+        -- The identity sequence numbers tickets: unique across replicas without coordination.
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        number TEXT UNIQUE,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        category TEXT,
+        lang TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        requester_id TEXT NOT NULL,
+        requester_email TEXT,
+        requester_name TEXT,
+        assignee TEXT,
+        resolution_notes TEXT,
+        packet_json TEXT NOT NULL,
+        created_at ${TS} NOT NULL,
+        updated_at ${TS} NOT NULL
+      );
+      CREATE INDEX local_tickets_requester ON local_tickets (requester_id, created_at);
+      CREATE INDEX local_tickets_requester_email ON local_tickets (lower(requester_email), created_at);
+      CREATE INDEX local_tickets_state ON local_tickets (state, updated_at);
+      CREATE TABLE local_ticket_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        ticket_id BIGINT NOT NULL REFERENCES local_tickets (id),
+        kind TEXT NOT NULL,
+        at ${TS} NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        assignee TEXT,
+        actor TEXT,
+        note TEXT
+      );
+      CREATE INDEX local_ticket_events_ticket ON local_ticket_events (ticket_id, id);
+    `,
+  },
 ];

@@ -1,0 +1,71 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { baseEnv, chat, tempDir } from '../reliability/helpers.js';
+
+/**
+ * The server as operators run it with DATABASE_URL=postgres://…: two replicas (two processes, each
+ * with its own DATA_DIR) start at once on one fresh database, migrate it once between them, and
+ * store web chat turns there; a message retried on the other replica is answered from what the
+ * first stored, not processed twice.
+ */
+describe('server on PostgreSQL (DATABASE_URL)', () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+  const dirs = [tempDir('pg-a'), tempDir('pg-b')];
+  let servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('server');
+    servers = await Promise.all(dirs.map((dir) => startServerProcess({ env: { ...baseEnv(join(dir, 'data')), DATABASE_URL: database.url } })));
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await client?.end();
+    await database?.drop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('both replicas are ready, with PostgreSQL in their readiness check, and the schema was migrated once', async () => {
+    for (const s of servers) {
+      const ready = (await (await fetch(`${s.url}/readyz`)).json()) as { status: string; checks: { database: { ok: boolean } } };
+      expect(ready).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
+    }
+    const migrated = servers.map((s) => s.logs().find((l) => l.msg === 'storage on PostgreSQL')?.migrated as string[]);
+    // One replica applied every migration, the other waited on the lock and found nothing to do.
+    expect(migrated.map((m) => m.length > 0).sort()).toEqual([false, true]);
+    const { rows } = await client.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM schema_migrations');
+    expect(rows[0]!.n).toBe(migrated.flat().length);
+  });
+
+  it('a web chat turn is stored in PostgreSQL, and a retry on the other replica is answered once', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const input = { conversationId: 'pg-web-1', userId: 'pg-user-1', text: 'my vpn keeps disconnecting', messageId: 'pg-message-1' };
+    const first = await chat(a.url, input);
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect(first.replies.length).toBeGreaterThan(0);
+    const again = await chat(b.url, input);
+    expect(again.status).toBe(200);
+    expect(again.replies.map((r) => r.parts)).toEqual(first.replies.map((r) => r.parts));
+
+    const turns = await client.query<{ direction: string; text: string }>(
+      `SELECT t.direction, t.text FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
+       WHERE c.channel = 'web' AND c.channel_conversation_id = 'pg-web-1' ORDER BY t.id`,
+    );
+    expect(turns.rows.filter((t) => t.direction === 'in')).toEqual([{ direction: 'in', text: 'my vpn keeps disconnecting' }]);
+    expect(turns.rows.filter((t) => t.direction === 'out')).toHaveLength(first.replies.length);
+    const events = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM conversation_events WHERE type = 'question'`);
+    expect(events.rows[0]!.n).toBe(1);
+
+    // The next message goes to the other replica and continues the same conversation.
+    expect((await chat(b.url, { ...input, text: 'still broken', messageId: 'pg-message-2' })).status).toBe(200);
+    const conversations = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM conversations WHERE channel_conversation_id = 'pg-web-1'`);
+    expect(conversations.rows[0]!.n).toBe(1);
+  });
+});
