@@ -586,7 +586,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       ticketPage(ctx, {
         ticket,
         history: await deps.tickets.history(ticket.number),
-        notes: deps.notes?.list(deps.providerName, ticket.number) ?? [],
+        notes: (await deps.notes?.list(deps.providerName, ticket.number)) ?? [],
         ...(meOf(res) ? { me: meOf(res) } : {}),
         canReply: Boolean(deps.replies?.sender(ticket.channel)),
         ...(flash ? { flash } : {}),
@@ -634,7 +634,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     if (!deps.tickets || !ticket || !deps.notes) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.text) return badForm(req, res, ticket.number);
-    deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'note', author: meOf(res) ?? 'console', text: form.data.text });
+    await deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'note', author: meOf(res) ?? 'console', text: form.data.text });
     backTo(res, ticket.number, 'note');
   });
 
@@ -645,7 +645,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     if (!form.success || !form.data.text || form.data.text.length > 4000) return badForm(req, res, ticket.number);
     const author = meOf(res) ?? deps.translator.t(ticket.lang, 'news.it_team');
     // Stored first: a reply that cannot be delivered is still on the ticket, marked as such.
-    const note = deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'reply', author, text: form.data.text });
+    const note = await deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'reply', author, text: form.data.text });
     const address = { channel: ticket.channel, conversationId: ticket.conversationId, ...(ticket.packet.threadId ? { threadId: ticket.packet.threadId } : {}) };
     const message: OutboundMessage = {
       lang: ticket.lang,
@@ -653,11 +653,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     };
     try {
       await deps.replies.send(address, message);
-      deps.notes.markDelivery(note.id, { delivered: true });
+      await deps.notes.markDelivery(note.id, { delivered: true });
       deps.logger.info({ ticket: ticket.number, channel: ticket.channel }, 'technician reply delivered');
       backTo(res, ticket.number, 'replied');
     } catch (err) {
-      deps.notes.markDelivery(note.id, { delivered: false, error: err instanceof Error ? err.message : String(err) });
+      await deps.notes.markDelivery(note.id, { delivered: false, error: err instanceof Error ? err.message : String(err) });
       backTo(res, ticket.number, 'reply_failed');
     }
   });
