@@ -16,7 +16,7 @@ import type { ConversationAddress, OutboundMessage, SentMessage } from '../engin
 import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { Logger } from '../log.js';
-import type { AdminAuditEvent, AdminAuditMethod } from '../storage/sqlite/admin-audit.js';
+import type { AdminAuditEntry, AdminAuditEvent, AdminAuditMethod } from '../engine/ports/admin-audit.js';
 import type { LocalTicket, LocalTicketStore as TicketStore } from '../engine/ports/local-tickets.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { emptyForm, FORM_KEYS, formFromArticle, isArticleId, KnowledgeFiles, type ArticleForm, type SaveResult } from './articles.js';
@@ -63,7 +63,7 @@ export interface ConsoleDeps {
   translator: Translator;
   logger: Logger;
   /** Durable audit log of sign-ins, failures, lockouts and sign-outs (besides the log line). */
-  audit?: (entry: { at: string; event: AdminAuditEvent; method: AdminAuditMethod; address: string; userAgent?: string }) => void;
+  audit?: (entry: AdminAuditEntry) => Promise<void>;
   now?: () => Date;
   /** Scheduled knowledge import (KNOWLEDGE_SYNC_*): its state per source, and a run on demand. */
   knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
@@ -160,11 +160,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const line = { audit: 'console_sign_in', event, method, address, ...(userAgent ? { userAgent } : {}) };
     if (event === 'sign_in' || event === 'sign_out') deps.logger.info(line, `console ${event.replace(/_/g, ' ')}`);
     else deps.logger.warn(line, `console ${event.replace(/_/g, ' ')}`);
-    try {
-      deps.audit?.({ at: (deps.now?.() ?? new Date()).toISOString(), event, method, address, ...(userAgent ? { userAgent } : {}) });
-    } catch (err) {
-      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'console audit write failed');
-    }
+    // Not awaited: a failed audit write is logged and never blocks or fails the sign-in answer.
+    Promise.resolve()
+      .then(() => deps.audit?.({ at: (deps.now?.() ?? new Date()).toISOString(), event, method, address, ...(userAgent ? { userAgent } : {}) }))
+      .catch((err: unknown) => deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'console audit write failed'));
   }
   const files = new KnowledgeFiles(deps.kbDir);
   const insights = new ConsoleInsights({ store: deps.store, knowledge: deps.knowledge, files, gapConfidence: deps.config.gapConfidence, now });
