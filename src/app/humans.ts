@@ -87,7 +87,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
 
   const escalationOf = async (event: TicketEvent) => {
     if (event.provider === 'local') {
-      const t = local?.get(event.number ?? event.id ?? '');
+      const t = await local?.get(event.number ?? event.id ?? '');
       return t && { packet: t.packet, ticket: { provider: 'local', id: String(t.id), number: t.number } };
     }
     const [item] = await outbox.store.findByTicket({ number: event.number, id: event.id, provider: event.provider });

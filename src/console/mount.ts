@@ -10,7 +10,7 @@ import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import type { Logger } from '../log.js';
-import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
+import { SqliteAdminAudit } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { createConsoleRouter, type ConsoleDeps, type ReplySender } from './index.js';
@@ -42,7 +42,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
     return [];
   }
   const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
-  const audit = new AdminAuditStore(context.db);
+  const audit = new SqliteAdminAudit(context.db);
   const router = Router();
   router.use(
     '/admin',

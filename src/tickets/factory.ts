@@ -2,7 +2,7 @@ import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { OutboxStore } from '../engine/ports/outbox.js';
 import type { TicketsConfig } from '../config/sections/tickets.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
-import { TicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
+import { SqliteTicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
 import { SqliteOutboxStore, outboxMigrations } from '../storage/sqlite/outbox-store.js';
 import type { Logger } from '../log.js';
 import { LocalTicketProvider } from './local.js';
@@ -30,7 +30,7 @@ export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): T
     case 'local':
       migrate(deps.db, ticketMigrations);
       return new LocalTicketProvider(
-        new TicketStore(deps.db, {
+        new SqliteTicketStore(deps.db, {
           prefix: p.numberPrefix,
           onListenerError: (err) => deps.logger?.error({ err: String(err) }, 'ticket change listener failed'),
         }),

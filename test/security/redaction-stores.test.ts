@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent, OutboundMessage } from '../../src/engine/contract.js';
-import { TicketStore } from '../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import { startTestApp, type TestApp } from '../server/start.js';
 
 /**
@@ -58,13 +58,13 @@ describe('no secret reaches the stores or the debug log', () => {
       replies = await send({ text: 'VPN refuses my password Soleil2024!x since this morning' });
     }
     const tickets = new TicketStore(server.app.db);
-    for (let i = 0; i < 100 && tickets.list().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const [ticket] = tickets.list();
+    for (let i = 0; i < 100 && (await tickets.list()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const [ticket] = await tickets.list();
     expect(ticket, JSON.stringify(replies)).toBeDefined();
-    tickets.resolve(ticket!.number, `Reset the account. temp password is ${NOTES_SECRET} — user must change it.`, { actor: 'Sam', note: `gave ${NOTES_SECRET} by phone, password is ${NOTES_SECRET}` });
+    await tickets.resolve(ticket!.number, `Reset the account. temp password is ${NOTES_SECRET} — user must change it.`, { actor: 'Sam', note: `gave ${NOTES_SECRET} by phone, password is ${NOTES_SECRET}` });
     await server.app.sweep();
     for (let i = 0; i < 100 && (await server.app.drafts.list()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(tickets.get(ticket!.number)?.resolutionNotes).toContain('[REDACTED:password]');
+    expect((await tickets.get(ticket!.number))?.resolutionNotes).toContain('[REDACTED:password]');
     const drafts = await server.app.drafts.list();
     expect(drafts.length).toBeGreaterThan(0);
     expect(JSON.stringify(drafts)).toContain('[REDACTED:password]');

@@ -1,3 +1,4 @@
+import type { AdminAuditEntry, AdminAuditEvent, AdminAuditLog, AdminAuditMethod } from '../../engine/ports/admin-audit.js';
 import { migrate, type Db, type Migration } from './database.js';
 
 /**
@@ -23,21 +24,10 @@ export const adminAuditMigrations: Migration[] = [
   },
 ];
 
-export type AdminAuditEvent = 'sign_in' | 'sign_in_failed' | 'locked_out' | 'sign_out';
-export type AdminAuditMethod = 'form' | 'bearer';
-
-export interface AdminAuditEntry {
-  at: string;
-  event: AdminAuditEvent;
-  method: AdminAuditMethod;
-  address: string;
-  userAgent?: string;
-}
-
 /** Rows kept at most; older ones are dropped as new ones arrive (a flood must not fill the disk). */
 const MAX_ROWS = 100_000;
 
-export class AdminAuditStore {
+export class SqliteAdminAudit implements AdminAuditLog {
   private readonly insert;
   private readonly trim;
   private readonly recentRows;
@@ -50,13 +40,13 @@ export class AdminAuditStore {
     this.recentRows = db.prepare('SELECT at, event, method, address, user_agent FROM admin_audit ORDER BY id DESC LIMIT ?');
   }
 
-  record(entry: AdminAuditEntry): void {
+  async record(entry: AdminAuditEntry): Promise<void> {
     this.insert.run(entry.at, entry.event, entry.method, entry.address.slice(0, 64), entry.userAgent?.slice(0, 256) ?? null);
     if (++this.writes % 1000 === 0) this.trim.run(MAX_ROWS);
   }
 
   /** Newest first. */
-  recent(limit = 100): AdminAuditEntry[] {
+  async recent(limit = 100): Promise<AdminAuditEntry[]> {
     return (this.recentRows.all(limit) as Array<{ at: string; event: AdminAuditEvent; method: AdminAuditMethod; address: string; user_agent: string | null }>).map((r) => ({
       at: r.at,
       event: r.event,

@@ -54,7 +54,7 @@ export class SqliteTicketNotes implements TicketNotes {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  add(input: { provider: string; ticketNumber: string; kind: TicketNoteKind; author: string; text: string }): TicketNote {
+  async add(input: { provider: string; ticketNumber: string; kind: TicketNoteKind; author: string; text: string }): Promise<TicketNote> {
     const at = this.now().toISOString();
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO ticket_notes (provider, ticket_number, kind, author, text, at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -62,11 +62,11 @@ export class SqliteTicketNotes implements TicketNotes {
     return toNote(this.db.prepare('SELECT * FROM ticket_notes WHERE id = ?').get(Number(lastInsertRowid)) as Row);
   }
 
-  markDelivery(id: number, outcome: { delivered: true } | { delivered: false; error: string }): void {
+  async markDelivery(id: number, outcome: { delivered: true } | { delivered: false; error: string }): Promise<void> {
     this.db.prepare('UPDATE ticket_notes SET delivered = ?, error = ? WHERE id = ?').run(outcome.delivered ? 1 : 0, outcome.delivered ? null : outcome.error, id);
   }
 
-  list(provider: string, ticketNumber: string): TicketNote[] {
+  async list(provider: string, ticketNumber: string): Promise<TicketNote[]> {
     return (this.db.prepare('SELECT * FROM ticket_notes WHERE provider = ? AND ticket_number = ? ORDER BY id').all(provider, ticketNumber) as Row[]).map(toNote);
   }
 }

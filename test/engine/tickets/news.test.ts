@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerContact } from '../../helpers/web-contact.js';
 import { openDatabase } from '../../../src/storage/sqlite/database.js';
-import { TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
 import { signedHeaders } from '../../../src/tickets/signature.js';
 import { normaliseState } from '../../../src/tickets/states.js';
 import { openEvents } from '../../helpers/sse.js';
@@ -70,10 +70,10 @@ describe('ticket news from the local provider', () => {
     const events = await openEvents(`${server.url}/api/chat/events?conversationId=${w.conversationId}`);
     try {
       const tickets = new TicketStore(server.app.db);
-      tickets.assign(number, 'Sam Tech', { actor: 'Sam Tech' });
+      await tickets.assign(number, 'Sam Tech', { actor: 'Sam Tech' });
       await server.app.sweep();
       await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now in progress')));
-      tickets.resolve(number, 'Reinstalled the badge reader driver and re-enrolled the badge.', { actor: 'Sam Tech' });
+      await tickets.resolve(number, 'Reinstalled the badge reader driver and re-enrolled the badge.', { actor: 'Sam Tech' });
       await server.app.sweep();
       await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now resolved')));
       const resolved = events.events.find((m) => said(m.data).includes('it is now resolved'))!;
@@ -86,8 +86,8 @@ describe('ticket news from the local provider', () => {
       expect(drafts[0]?.body).toContain('Reinstalled the badge reader driver');
 
       // Reopened and resolved again: the user hears it, the draft stays the one technicians may be editing.
-      tickets.setState(number, 'in_progress');
-      tickets.resolve(number, 'Something else entirely.');
+      await tickets.setState(number, 'in_progress');
+      await tickets.resolve(number, 'Something else entirely.');
       await server.app.sweep();
       await events.waitFor((e) => e.filter((m) => said(m.data).includes('it is now resolved')).length === 2);
       const after = await server.app.drafts.list();

@@ -19,30 +19,30 @@ describe('SqliteTicketNotes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps notes and replies per ticket, in order, with the delivery outcome of replies; survives a reopen', () => {
+  it('keeps notes and replies per ticket, in order, with the delivery outcome of replies; survives a reopen', async () => {
     let clock = Date.parse('2026-12-07T10:00:00Z');
     const notes = openTicketNotes(db, () => new Date((clock += 1000)));
-    notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'note', author: 'Sam', text: 'Gateway logs checked.' });
-    const reply = notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'reply', author: 'Sam', text: 'Please restart the client.' });
-    const failed = notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'reply', author: 'Sam', text: 'Still there?' });
-    notes.add({ provider: 'local', ticketNumber: 'HD-000002', kind: 'note', author: 'Ana', text: 'Other ticket.' });
-    notes.markDelivery(reply.id, { delivered: true });
-    notes.markDelivery(failed.id, { delivered: false, error: 'no running channel "slack" to deliver to' });
+    await notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'note', author: 'Sam', text: 'Gateway logs checked.' });
+    const reply = await notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'reply', author: 'Sam', text: 'Please restart the client.' });
+    const failed = await notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'reply', author: 'Sam', text: 'Still there?' });
+    await notes.add({ provider: 'local', ticketNumber: 'HD-000002', kind: 'note', author: 'Ana', text: 'Other ticket.' });
+    await notes.markDelivery(reply.id, { delivered: true });
+    await notes.markDelivery(failed.id, { delivered: false, error: 'no running channel "slack" to deliver to' });
 
     db.close();
     db = openDatabase(join(dir, 'helpdesk.db'));
-    const list = openTicketNotes(db).list('local', 'HD-000001');
+    const list = await openTicketNotes(db).list('local', 'HD-000001');
     expect(list.map((n) => [n.kind, n.text, n.delivered, n.error])).toEqual([
       ['note', 'Gateway logs checked.', undefined, undefined],
       ['reply', 'Please restart the client.', true, undefined],
       ['reply', 'Still there?', false, 'no running channel "slack" to deliver to'],
     ]);
     expect(list[0]!.at < list[1]!.at).toBe(true);
-    expect(openTicketNotes(db).list('servicenow', 'HD-000001')).toEqual([]);
+    expect(await openTicketNotes(db).list('servicenow', 'HD-000001')).toEqual([]);
   });
 
-  it('refuses a kind it does not know (the table checks it)', () => {
+  it('refuses a kind it does not know (the table checks it)', async () => {
     const notes = openTicketNotes(db);
-    expect(() => notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'secret' as 'note', author: 'x', text: 'y' })).toThrow(/CHECK/);
+    await expect(notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'secret' as 'note', author: 'x', text: 'y' })).rejects.toThrow(/CHECK/);
   });
 });
