@@ -266,4 +266,35 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX local_ticket_events_ticket ON local_ticket_events (ticket_id, id);
     `,
   },
+  {
+    name: '0008_ticket_notes',
+    up: `
+      CREATE TABLE ticket_notes (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        provider TEXT NOT NULL,
+        ticket_number TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'reply')),
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at ${TS} NOT NULL,
+        delivered BOOLEAN,
+        error TEXT
+      );
+      CREATE INDEX ticket_notes_ticket ON ticket_notes (provider, ticket_number, id);
+    `,
+  },
+  {
+    name: '0009_admin_audit',
+    up: `
+      CREATE TABLE admin_audit (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at ${TS} NOT NULL,
+        event TEXT NOT NULL,
+        method TEXT NOT NULL,
+        address TEXT NOT NULL,
+        user_agent TEXT
+      );
+      CREATE INDEX admin_audit_at ON admin_audit (at);
+    `,
+  },
 ];

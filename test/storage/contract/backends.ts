@@ -6,6 +6,15 @@ import type { ConversationStore } from '../../../src/engine/ports/conversation-s
 import type { DraftStore } from '../../../src/engine/ports/drafts.js';
 import type { HandoffStore } from '../../../src/engine/ports/handoff.js';
 import type { OutboxStore } from '../../../src/engine/ports/outbox.js';
+import type { AdminAuditLog } from '../../../src/engine/ports/admin-audit.js';
+import type { LocalTicketStore } from '../../../src/engine/ports/local-tickets.js';
+import type { TicketNotes } from '../../../src/engine/ports/ticket-notes.js';
+import { PgAdminAudit } from '../../../src/storage/postgres/admin-audit.js';
+import { PgTicketStore } from '../../../src/storage/postgres/ticket-store.js';
+import { PgTicketNotes } from '../../../src/storage/postgres/ticket-notes-store.js';
+import { SqliteAdminAudit } from '../../../src/storage/sqlite/admin-audit.js';
+import { SqliteTicketStore, ticketMigrations } from '../../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketNotes, ticketNotesMigrations } from '../../../src/storage/sqlite/ticket-notes-store.js';
 import type { TicketNewsStore } from '../../../src/engine/ports/ticket-news.js';
 import { PgOutboxStore } from '../../../src/storage/postgres/outbox-store.js';
 import { outboxMigrations, SqliteOutboxStore } from '../../../src/storage/sqlite/outbox-store.js';
@@ -37,6 +46,9 @@ export interface StoreSet {
   ticketNews: TicketNewsStore;
   actionAudit: ActionAuditLog;
   outbox: OutboxStore;
+  tickets: LocalTicketStore;
+  ticketNotes: TicketNotes;
+  adminAudit: AdminAuditLog;
 }
 
 export interface ConnectOptions {
@@ -72,7 +84,7 @@ const sqlite: Backend = {
       return db;
     };
     const first = open();
-    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations]) migrate(first, m);
+    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations, ticketMigrations, ticketNotesMigrations]) migrate(first, m);
     return {
       async connect(options = {}) {
         const db = open();
@@ -83,6 +95,9 @@ const sqlite: Backend = {
           ticketNews: new SqliteTicketNewsStore(db),
           actionAudit: new SqliteActionAuditLog(db),
           outbox: new SqliteOutboxStore(db, options.clock),
+          tickets: new SqliteTicketStore(db, options.now ? { now: options.now } : {}),
+          ticketNotes: new SqliteTicketNotes(db, options.now),
+          adminAudit: new SqliteAdminAudit(db),
         };
       },
       async count(sql) {
@@ -119,6 +134,9 @@ const postgres: Backend = {
           ticketNews: new PgTicketNewsStore(pool),
           actionAudit: new PgActionAuditLog(pool),
           outbox: new PgOutboxStore(pool, options.clock),
+          tickets: new PgTicketStore(pool, options.now ? { now: options.now } : {}),
+          ticketNotes: new PgTicketNotes(pool, options.now),
+          adminAudit: new PgAdminAudit(pool),
         };
       },
       async count(sql) {
