@@ -127,8 +127,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       db.close();
     });
     migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
-    // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news and the outbox live on
-    // PostgreSQL (migrated at start, safe with several replicas); the rest stays in DATA_DIR for now.
+    // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news, the outbox, local
+    // tickets, ticket notes and both audit logs live on PostgreSQL (migrated at start, safe with several
+    // replicas); channel references, the delivery log and the embedding cache stay in DATA_DIR for now.
     const pg = config.core.databaseUrl
       ? await openPostgresStorage(config.core.databaseUrl, { translator: sharedTranslator(), applicationName: `helpdesk-bot:${process.pid}` })
       : undefined;
@@ -187,11 +188,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const inFlight = new InFlight((n) => metrics.inFlight.set(n));
     const translator = sharedTranslator();
 
-    const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { localTickets: pg.localTickets } : {}) });
     const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { store: pg.outbox } : {}) });
     const store = pg?.conversations ?? openConversationStore(db);
     const drafts = pg?.drafts ?? openDraftStore(db, { translator });
-    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { audit: pg.actionAudit } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
     if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
@@ -306,7 +307,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, ...(pg ? { notes: pg.ticketNotes, adminAudit: pg.adminAudit } : {}) }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';

@@ -9,6 +9,8 @@ import type { Db } from '../storage/sqlite/database.js';
 import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { ActionAuditLog } from '../engine/ports/action-audit.js';
+import type { AdminAuditLog } from '../engine/ports/admin-audit.js';
+import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { Logger } from '../log.js';
 import { SqliteAdminAudit } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
@@ -31,6 +33,9 @@ export interface ConsoleContext {
   proactive?: ReplySender;
   knowledgeSync?: ConsoleDeps['knowledgeSync'];
   actionAudit?: ActionAuditLog;
+  /** Technicians' notes and the sign-in audit when they are not the SQLite ones in `db` (PostgreSQL). */
+  notes?: TicketNotes;
+  adminAudit?: AdminAuditLog;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -42,7 +47,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
     return [];
   }
   const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
-  const audit = new SqliteAdminAudit(context.db);
+  const audit = context.adminAudit ?? new SqliteAdminAudit(context.db);
   const router = Router();
   router.use(
     '/admin',
@@ -56,7 +61,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       outbox: context.outbox,
       ...(context.tickets instanceof LocalTicketProvider ? { tickets: context.tickets.store } : {}),
       providerName: context.tickets.name,
-      notes: openTicketNotes(context.db),
+      notes: context.notes ?? openTicketNotes(context.db),
       ...(context.proactive ? { replies: context.proactive } : {}),
       translator: context.translator,
       logger: logger.child({ part: 'console' }),

@@ -16,9 +16,11 @@ export interface DirectoryParts {
   connector?: DirectoryConnector;
 }
 
-export function createDirectoryParts(config: ActionsConfig, deps: { db: Db; translator: Translator; fetch?: typeof fetch }): DirectoryParts {
-  migrate(deps.db, actionAuditMigrations);
-  const audit = new SqliteActionAuditLog(deps.db);
+export function createDirectoryParts(
+  config: ActionsConfig,
+  deps: { db: Db; translator: Translator; fetch?: typeof fetch; /** The audit log when it is not the SQLite one in `db` (PostgreSQL). */ audit?: ActionAuditLog },
+): DirectoryParts {
+  const audit = deps.audit ?? (migrate(deps.db, actionAuditMigrations), new SqliteActionAuditLog(deps.db));
   const descriptor = config.provider ? directoryProvider(config.provider.name) : undefined;
   if (!config.provider || !descriptor) return { audit };
   const connector = descriptor.create(config.provider.config, { timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });

@@ -1,5 +1,6 @@
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { OutboxStore } from '../engine/ports/outbox.js';
+import type { LocalTicketStore } from '../engine/ports/local-tickets.js';
 import type { TicketsConfig } from '../config/sections/tickets.js';
 import { migrate, type Db } from '../storage/sqlite/database.js';
 import { SqliteTicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
@@ -21,20 +22,23 @@ export interface TicketDeps {
   fetch?: typeof fetch;
   /** The outbox store when it is not the SQLite one in `db` (PostgreSQL). */
   store?: OutboxStore;
+  /** Builds the local ticket store when it is not the SQLite one in `db` (PostgreSQL). */
+  localTickets?: (options: { prefix: string; onListenerError: (err: unknown) => void }) => LocalTicketStore;
 }
 
 export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): TicketProvider {
   const p = config.provider;
   const http = { timeoutMs: config.httpTimeoutMs, fetch: deps.fetch };
   switch (p.kind) {
-    case 'local':
+    case 'local': {
+      const options = {
+        prefix: p.numberPrefix,
+        onListenerError: (err: unknown) => deps.logger?.error({ err: String(err) }, 'ticket change listener failed'),
+      };
+      if (deps.localTickets) return new LocalTicketProvider(deps.localTickets(options));
       migrate(deps.db, ticketMigrations);
-      return new LocalTicketProvider(
-        new SqliteTicketStore(deps.db, {
-          prefix: p.numberPrefix,
-          onListenerError: (err) => deps.logger?.error({ err: String(err) }, 'ticket change listener failed'),
-        }),
-      );
+      return new LocalTicketProvider(new SqliteTicketStore(deps.db, options));
+    }
     case 'servicenow':
       return new ServiceNowProvider({ config: p, ...http });
     case 'jira':

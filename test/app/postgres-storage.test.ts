@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess, until, type ServerProcess } from '../helpers/server-process.js';
 import { baseEnv, chat, tempDir } from '../reliability/helpers.js';
 
 /**
@@ -20,7 +20,7 @@ describe('server on PostgreSQL (DATABASE_URL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('server');
-    servers = await Promise.all(dirs.map((dir) => startServerProcess({ env: { ...baseEnv(join(dir, 'data')), DATABASE_URL: database.url } })));
+    servers = await Promise.all(dirs.map((dir) => startServerProcess({ env: { ...baseEnv(join(dir, 'data')), DATABASE_URL: database.url, TICKET_PROVIDER: 'local' } })));
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   }, 240_000);
@@ -68,4 +68,24 @@ describe('server on PostgreSQL (DATABASE_URL)', () => {
     const conversations = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM conversations WHERE channel_conversation_id = 'pg-web-1'`);
     expect(conversations.rows[0]!.n).toBe(1);
   });
+
+  it('an escalation on one replica becomes exactly one local ticket in PostgreSQL, delivered through the shared outbox', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const user = { conversationId: 'pg-escalation', userId: 'pg-user-2' };
+    expect((await chat(a.url, { ...user, messageId: 'pg-escalation-1', text: 'agent' })).status).toBe(200);
+    const described = { ...user, messageId: 'pg-escalation-2', text: 'my docking station does not charge the laptop' };
+    expect((await chat(b.url, described)).status).toBe(200);
+    // The same message retried on the other replica: no second escalation.
+    expect((await chat(a.url, described)).status).toBe(200);
+    const count = async (sql: string) => (await client.query<{ n: number }>(sql)).rows[0]!.n;
+    await until(
+      async () => ((await count(`SELECT COUNT(*)::int AS n FROM ticket_outbox WHERE status = 'delivered' AND conversation_id = 'pg-escalation'`)) === 1 ? true : undefined),
+      'the escalation delivered',
+      30_000,
+    );
+    expect(await count(`SELECT COUNT(*)::int AS n FROM ticket_outbox WHERE conversation_id = 'pg-escalation'`)).toBe(1);
+    expect(await count(`SELECT COUNT(*)::int AS n FROM local_tickets WHERE conversation_id = 'pg-escalation'`)).toBe(1);
+    const ticket = await client.query<{ number: string }>(`SELECT number FROM local_tickets WHERE conversation_id = 'pg-escalation'`);
+    expect(ticket.rows[0]!.number).toMatch(/^HD-\d{6}$/);
+  }, 120_000);
 });

@@ -8,6 +8,9 @@ import { pgMigrations } from './migrations.js';
 import { PgOutboxStore } from './outbox-store.js';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pool.js';
 import { PgTicketNewsStore } from './ticket-news-store.js';
+import { PgTicketNotes } from './ticket-notes-store.js';
+import { PgTicketStore, type PgTicketStoreOptions } from './ticket-store.js';
+import { PgAdminAudit } from './admin-audit.js';
 
 /**
  * Everything the PostgreSQL backend stores, on one pool, with the schema migrated (safe when
@@ -21,6 +24,10 @@ export interface PostgresStorage {
   ticketNews: PgTicketNewsStore;
   actionAudit: PgActionAuditLog;
   outbox: PgOutboxStore;
+  ticketNotes: PgTicketNotes;
+  adminAudit: PgAdminAudit;
+  /** The local ticket system's store (TICKET_PROVIDER=local), with its number prefix. */
+  localTickets(options?: PgTicketStoreOptions): PgTicketStore;
   /** Names of the migrations this start applied (empty when another replica or an earlier start did). */
   migrated: string[];
   health(): Promise<void>;
@@ -52,6 +59,9 @@ export async function openPostgresStorage(databaseUrl: string, options: OpenPost
       ticketNews: new PgTicketNewsStore(pool),
       actionAudit: new PgActionAuditLog(pool),
       outbox: new PgOutboxStore(pool),
+      ticketNotes: new PgTicketNotes(pool),
+      adminAudit: new PgAdminAudit(pool),
+      localTickets: (ticketOptions = {}) => new PgTicketStore(pool, ticketOptions),
       migrated,
       health,
       watchHealth: (intervalMs = 5_000) => {
