@@ -9,7 +9,7 @@ import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import type { Engine, InboundEvent, OutboundMessage, TechnicianAction, TechnicianMessage } from '../../../src/engine/contract.js';
 import { translator } from '../../../src/engine/i18n.js';
 import { channelsSchema } from '../../../src/config/sections/channels.js';
-import { ConversationReferenceStore, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteChannelReferences, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
 import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
 import { createLogger } from '../../../src/log.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../../helpers/bot-connector-server.js';
@@ -66,7 +66,7 @@ describe('Teams channel routing and cards', () => {
       },
       {
         config: channelsSchema.parse({ TEAMS_TECHNICIANS_CHANNEL_ID: TECHS }).teams,
-        references: new ConversationReferenceStore(db),
+        references: new SqliteChannelReferences(db),
         memberLookup: async () => {
           throw new Error('roster unavailable');
         },
