@@ -22,7 +22,7 @@ import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
 import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
-import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
+import { SqliteChannelReferences, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
 import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
 import { openConversationStore } from '../storage/sqlite/conversation-store.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
@@ -272,7 +272,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
-        references: new ConversationReferenceStore(db),
+        references: new SqliteChannelReferences(db),
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
       }),
     );

@@ -1,3 +1,4 @@
+import type { ChannelReferences } from '../../engine/ports/channel-references.js';
 import type { Db, Migration } from './database.js';
 
 /**
@@ -21,7 +22,7 @@ export const channelReferenceMigrations: Migration[] = [
   },
 ];
 
-export class ConversationReferenceStore {
+export class SqliteChannelReferences implements ChannelReferences {
   private readonly upsert;
   private readonly select;
 
@@ -34,11 +35,11 @@ export class ConversationReferenceStore {
     this.select = db.prepare('SELECT reference_json FROM conversation_references WHERE channel = ? AND conversation_id = ?');
   }
 
-  save(channel: string, conversationId: string, reference: unknown, at: Date = new Date()): void {
+  async save(channel: string, conversationId: string, reference: unknown, at: Date = new Date()): Promise<void> {
     this.upsert.run(channel, conversationId, JSON.stringify(reference), at.toISOString());
   }
 
-  get(channel: string, conversationId: string): unknown {
+  async get(channel: string, conversationId: string): Promise<unknown> {
     const row = this.select.get(channel, conversationId) as { reference_json: string } | undefined;
     return row ? (JSON.parse(row.reference_json) as unknown) : undefined;
   }

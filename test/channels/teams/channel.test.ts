@@ -9,7 +9,8 @@ import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import type { Engine, InboundEvent, OutboundMessage, TechnicianAction, TechnicianMessage } from '../../../src/engine/contract.js';
 import { translator } from '../../../src/engine/i18n.js';
 import { channelsSchema } from '../../../src/config/sections/channels.js';
-import { ConversationReferenceStore, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteChannelReferences, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog, deliveryLogMigrations } from '../../../src/storage/sqlite/delivery-log.js';
 import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
 import { createLogger } from '../../../src/log.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../../helpers/bot-connector-server.js';
@@ -44,7 +45,7 @@ describe('Teams channel routing and cards', () => {
   beforeAll(async () => {
     connector = await startBotConnectorServer();
     db = openDatabase(':memory:');
-    migrate(db, channelReferenceMigrations);
+    migrate(db, [...channelReferenceMigrations, ...deliveryLogMigrations]);
     const engine: Engine = {
       async handle(event) {
         engineEvents.push(event);
@@ -63,10 +64,11 @@ describe('Teams channel routing and cards', () => {
         track: (work) => work(),
         inOrder: (_address, work) => work(),
         reportError: (stage, err) => void errors.push(`${stage}: ${String(err)}`),
+        deliveries: new SqliteDeliveryLog(db),
       },
       {
         config: channelsSchema.parse({ TEAMS_TECHNICIANS_CHANNEL_ID: TECHS }).teams,
-        references: new ConversationReferenceStore(db),
+        references: new SqliteChannelReferences(db),
         memberLookup: async () => {
           throw new Error('roster unavailable');
         },
