@@ -128,8 +128,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     });
     migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
     // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news, the outbox, local
-    // tickets, ticket notes and both audit logs live on PostgreSQL (migrated at start, safe with several
-    // replicas); channel references, the delivery log and the embedding cache stay in DATA_DIR for now.
+    // tickets, ticket notes, both audit logs, inbound de-duplication and channel references live on
+    // PostgreSQL (migrated at start, safe with several replicas); the embedding cache stays in DATA_DIR.
     const pg = config.core.databaseUrl
       ? await openPostgresStorage(config.core.databaseUrl, { translator: sharedTranslator(), applicationName: `helpdesk-bot:${process.pid}` })
       : undefined;
@@ -139,7 +139,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       cleanups.push(() => pgHealth?.stop());
       logger.info({ migrated: pg.migrated }, 'storage on PostgreSQL');
     }
-    const deliveries = new SqliteDeliveryLog(db);
+    const deliveries = pg?.deliveries ?? new SqliteDeliveryLog(db);
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
     // cold start of a large one), /readyz says 503 until everything below is in place.
@@ -272,7 +272,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
-        references: new SqliteChannelReferences(db),
+        references: pg?.references ?? new SqliteChannelReferences(db),
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
       }),
     );

@@ -297,4 +297,30 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX admin_audit_at ON admin_audit (at);
     `,
   },
+  {
+    name: '0010_channel_deliveries',
+    up: `
+      CREATE TABLE channel_deliveries (
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        -- Epoch milliseconds.
+        seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (channel, key)
+      );
+      CREATE INDEX channel_deliveries_expiry ON channel_deliveries (expires_at);
+    `,
+  },
+  {
+    name: '0011_conversation_references',
+    up: `
+      CREATE TABLE conversation_references (
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        reference_json TEXT NOT NULL,
+        updated_at ${TS} NOT NULL,
+        PRIMARY KEY (channel, conversation_id)
+      );
+    `,
+  },
 ];

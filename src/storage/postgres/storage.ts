@@ -11,6 +11,8 @@ import { PgTicketNewsStore } from './ticket-news-store.js';
 import { PgTicketNotes } from './ticket-notes-store.js';
 import { PgTicketStore, type PgTicketStoreOptions } from './ticket-store.js';
 import { PgAdminAudit } from './admin-audit.js';
+import { PgChannelReferences } from './channel-references.js';
+import { PgDeliveryLog } from './delivery-log.js';
 
 /**
  * Everything the PostgreSQL backend stores, on one pool, with the schema migrated (safe when
@@ -26,6 +28,8 @@ export interface PostgresStorage {
   outbox: PgOutboxStore;
   ticketNotes: PgTicketNotes;
   adminAudit: PgAdminAudit;
+  deliveries: PgDeliveryLog;
+  references: PgChannelReferences;
   /** The local ticket system's store (TICKET_PROVIDER=local), with its number prefix. */
   localTickets(options?: PgTicketStoreOptions): PgTicketStore;
   /** Names of the migrations this start applied (empty when another replica or an earlier start did). */
@@ -61,6 +65,8 @@ export async function openPostgresStorage(databaseUrl: string, options: OpenPost
       outbox: new PgOutboxStore(pool),
       ticketNotes: new PgTicketNotes(pool),
       adminAudit: new PgAdminAudit(pool),
+      deliveries: new PgDeliveryLog(pool),
+      references: new PgChannelReferences(pool),
       localTickets: (ticketOptions = {}) => new PgTicketStore(pool, ticketOptions),
       migrated,
       health,

@@ -9,6 +9,12 @@ import type { OutboxStore } from '../../../src/engine/ports/outbox.js';
 import type { AdminAuditLog } from '../../../src/engine/ports/admin-audit.js';
 import type { LocalTicketStore } from '../../../src/engine/ports/local-tickets.js';
 import type { TicketNotes } from '../../../src/engine/ports/ticket-notes.js';
+import type { ChannelReferences } from '../../../src/engine/ports/channel-references.js';
+import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
+import { PgChannelReferences } from '../../../src/storage/postgres/channel-references.js';
+import { PgDeliveryLog } from '../../../src/storage/postgres/delivery-log.js';
+import { channelReferenceMigrations, SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
+import { deliveryLogMigrations, SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
 import { PgAdminAudit } from '../../../src/storage/postgres/admin-audit.js';
 import { PgTicketStore } from '../../../src/storage/postgres/ticket-store.js';
 import { PgTicketNotes } from '../../../src/storage/postgres/ticket-notes-store.js';
@@ -49,6 +55,8 @@ export interface StoreSet {
   tickets: LocalTicketStore;
   ticketNotes: TicketNotes;
   adminAudit: AdminAuditLog;
+  deliveries: DeliveryLog;
+  references: ChannelReferences;
 }
 
 export interface ConnectOptions {
@@ -84,7 +92,7 @@ const sqlite: Backend = {
       return db;
     };
     const first = open();
-    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations, ticketMigrations, ticketNotesMigrations]) migrate(first, m);
+    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations, ticketMigrations, ticketNotesMigrations, deliveryLogMigrations, channelReferenceMigrations]) migrate(first, m);
     return {
       async connect(options = {}) {
         const db = open();
@@ -98,6 +106,8 @@ const sqlite: Backend = {
           tickets: new SqliteTicketStore(db, options.now ? { now: options.now } : {}),
           ticketNotes: new SqliteTicketNotes(db, options.now),
           adminAudit: new SqliteAdminAudit(db),
+          deliveries: new SqliteDeliveryLog(db, options.clock),
+          references: new SqliteChannelReferences(db),
         };
       },
       async count(sql) {
@@ -137,6 +147,8 @@ const postgres: Backend = {
           tickets: new PgTicketStore(pool, options.now ? { now: options.now } : {}),
           ticketNotes: new PgTicketNotes(pool, options.now),
           adminAudit: new PgAdminAudit(pool),
+          deliveries: new PgDeliveryLog(pool, options.clock),
+          references: new PgChannelReferences(pool),
         };
       },
       async count(sql) {
