@@ -133,12 +133,12 @@ export async function runQualityPhase(input: QualityPhaseInput, progress: Progre
       const kb = loadKnowledgeBase(input.kbDir);
       const entries = kb.articles.flatMap(articleEntries);
       const cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
-      const vectors = cache.getMany(embedder.provider, embedder.model, [...new Set(entries.map((e) => e.hash))]);
+      const vectors = await cache.getMany(embedder.provider, embedder.model, [...new Set(entries.map((e) => e.hash))]);
       cache.close();
       if (input.shareCacheFile) {
         const shared = SqliteEmbeddingCache.open(input.shareCacheFile);
         try {
-          shared.putMany(embedder.provider, embedder.model, [...vectors].map(([hash, vector]) => ({ hash, vector })));
+          await shared.putMany(embedder.provider, embedder.model, [...vectors].map(([hash, vector]) => ({ hash, vector })));
         } finally {
           shared.close();
         }

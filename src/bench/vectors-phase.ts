@@ -178,7 +178,7 @@ export async function runVectorsPhase(input: VectorsPhaseInput, progress: Progre
     const topicOf = new Map<string, string>();
     for (const a of kb.articles) for (const e of articleEntries(a)) if (!topicOf.has(e.hash)) topicOf.set(e.hash, seedTopic(a.id));
     const cache = SqliteEmbeddingCache.open(join(input.dataDir, 'embeddings.sqlite'));
-    const cached = cache.getMany(embedder.provider, embedder.model, [...topicOf.keys()]);
+    const cached = await cache.getMany(embedder.provider, embedder.model, [...topicOf.keys()]);
     cache.close();
     const real = [...topicOf.entries()].flatMap(([hash, topic]) => {
       const vector = cached.get(hash);

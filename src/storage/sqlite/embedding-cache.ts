@@ -1,4 +1,4 @@
-import type { EmbeddingCache } from '../../engine/retrieval/vector-index.js';
+import type { EmbeddingCache } from '../../engine/ports/embedding-cache.js';
 import { migrate, openDatabase, type Db, type Migration } from './database.js';
 
 /**
@@ -38,7 +38,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     return new SqliteEmbeddingCache(openDatabase(file));
   }
 
-  getMany(provider: string, model: string, hashes: readonly string[]): Map<string, Float32Array> {
+  async getMany(provider: string, model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
       const batch = hashes.slice(i, i + LOOKUP_BATCH);
@@ -57,7 +57,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     return out;
   }
 
-  putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]): void {
+  async putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]): Promise<void> {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const { hash, vector } of items) {
