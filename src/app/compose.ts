@@ -129,7 +129,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
     // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news, the outbox, local
     // tickets, ticket notes, both audit logs, inbound de-duplication and channel references live on
-    // PostgreSQL (migrated at start, safe with several replicas); the embedding cache stays in DATA_DIR.
+    // PostgreSQL, and the embedding cache too (migrated at start, safe with several replicas); each
+    // replica keeps its own vector index in DATA_DIR, built from the shared cache.
     const pg = config.core.databaseUrl
       ? await openPostgresStorage(config.core.databaseUrl, { translator: sharedTranslator(), applicationName: `helpdesk-bot:${process.pid}` })
       : undefined;
@@ -176,6 +177,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      ...(pg ? { embeddingCache: pg.embeddingCache } : {}),
     });
     cleanups.push(() => runtime.close());
     const status = runtime.service.status();

@@ -7,6 +7,7 @@ import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
+import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
 import { ensureCalibration } from './zero-label.js';
@@ -42,6 +43,8 @@ export interface KnowledgeRuntimeOptions {
    * cached under DATA_DIR). Default true; `helpdesk calibrate` turns it off to fit itself.
    */
   autoCalibrate?: boolean;
+  /** A shared cache (PostgreSQL, so replicas embed each chunk once between them); default: SQLite in DATA_DIR. */
+  embeddingCache?: EmbeddingCache;
 }
 
 export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options: KnowledgeRuntimeOptions = {}): Promise<KnowledgeRuntime> {
@@ -50,10 +53,11 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
   const log = options.log;
   const { embedder, problem } = await createEmbedder(config.retrieval.embeddings);
 
-  let cache: SqliteEmbeddingCache | undefined;
-  if (embedder) {
+  let cache: EmbeddingCache | undefined = options.embeddingCache;
+  let ownCache: SqliteEmbeddingCache | undefined;
+  if (embedder && !cache) {
     try {
-      cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
+      cache = ownCache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
     } catch (err) {
       log?.warn(`embedding cache unavailable (${err instanceof Error ? err.message : String(err)}): every start re-embeds`);
     }
@@ -97,7 +101,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     embedder,
     async close() {
       await embedder?.close?.();
-      cache?.close();
+      ownCache?.close();
     },
   };
 }

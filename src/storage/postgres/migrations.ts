@@ -323,4 +323,19 @@ export const pgMigrations: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    name: '0012_embedding_cache',
+    up: `
+      CREATE TABLE embedding_cache (
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        dimension INTEGER NOT NULL,
+        -- float32 little-endian bytes, as the SQLite cache stores them.
+        vector BYTEA NOT NULL,
+        created_at ${TS} NOT NULL,
+        PRIMARY KEY (provider, model, hash)
+      );
+    `,
+  },
 ];

@@ -13,6 +13,7 @@ import { PgTicketStore, type PgTicketStoreOptions } from './ticket-store.js';
 import { PgAdminAudit } from './admin-audit.js';
 import { PgChannelReferences } from './channel-references.js';
 import { PgDeliveryLog } from './delivery-log.js';
+import { PgEmbeddingCache } from './embedding-cache.js';
 
 /**
  * Everything the PostgreSQL backend stores, on one pool, with the schema migrated (safe when
@@ -30,6 +31,7 @@ export interface PostgresStorage {
   adminAudit: PgAdminAudit;
   deliveries: PgDeliveryLog;
   references: PgChannelReferences;
+  embeddingCache: PgEmbeddingCache;
   /** The local ticket system's store (TICKET_PROVIDER=local), with its number prefix. */
   localTickets(options?: PgTicketStoreOptions): PgTicketStore;
   /** Names of the migrations this start applied (empty when another replica or an earlier start did). */
@@ -67,6 +69,7 @@ export async function openPostgresStorage(databaseUrl: string, options: OpenPost
       adminAudit: new PgAdminAudit(pool),
       deliveries: new PgDeliveryLog(pool),
       references: new PgChannelReferences(pool),
+      embeddingCache: new PgEmbeddingCache(pool),
       localTickets: (ticketOptions = {}) => new PgTicketStore(pool, ticketOptions),
       migrated,
       health,

@@ -12,6 +12,9 @@ import type { LocalTicketStore } from '../../../src/engine/ports/local-tickets.j
 import type { TicketNotes } from '../../../src/engine/ports/ticket-notes.js';
 import type { ChannelReferences } from '../../../src/engine/ports/channel-references.js';
 import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
+import type { EmbeddingCache } from '../../../src/engine/ports/embedding-cache.js';
+import { PgEmbeddingCache } from '../../../src/storage/postgres/embedding-cache.js';
+import { SqliteEmbeddingCache } from '../../../src/storage/sqlite/embedding-cache.js';
 import { PgChannelReferences } from '../../../src/storage/postgres/channel-references.js';
 import { PgDeliveryLog } from '../../../src/storage/postgres/delivery-log.js';
 import { channelReferenceMigrations, SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
@@ -58,6 +61,7 @@ export interface StoreSet {
   adminAudit: AdminAuditLog;
   deliveries: DeliveryLog;
   references: ChannelReferences;
+  embeddingCache: EmbeddingCache;
 }
 
 export interface ConnectOptions {
@@ -109,6 +113,7 @@ const sqlite: Backend = {
           adminAudit: new SqliteAdminAudit(db),
           deliveries: new SqliteDeliveryLog(db, options.clock),
           references: new SqliteChannelReferences(db),
+          embeddingCache: new SqliteEmbeddingCache(db),
         };
       },
       async count(sql) {
@@ -173,6 +178,7 @@ const postgres: Backend = {
           adminAudit: new PgAdminAudit(pool),
           deliveries: new PgDeliveryLog(pool, options.clock),
           references: new PgChannelReferences(pool),
+          embeddingCache: new PgEmbeddingCache(pool),
         };
       },
       async count(sql) {
