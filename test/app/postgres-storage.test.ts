@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { startServerProcess, until, type ServerProcess } from '../helpers/server-process.js';
+import { SwitchableProxy } from '../helpers/switchable-proxy.js';
 import { baseEnv, chat, tempDir } from '../reliability/helpers.js';
 
 /**
@@ -17,16 +18,23 @@ describe('server on PostgreSQL (DATABASE_URL)', () => {
   let client: pg.Client;
   const dirs = [tempDir('pg-a'), tempDir('pg-b')];
   let servers: ServerProcess[] = [];
+  // Replica A reaches PostgreSQL through a proxy the last test switches off.
+  const proxy = new SwitchableProxy(5432);
 
   beforeAll(async () => {
     database = await createTestDatabase('server');
-    servers = await Promise.all(dirs.map((dir) => startServerProcess({ env: { ...baseEnv(join(dir, 'data')), DATABASE_URL: database.url, TICKET_PROVIDER: 'local' } })));
+    await proxy.up();
+    const proxied = new URL(database.url);
+    proxied.port = String(proxy.port);
+    const urls = [proxied.toString(), database.url];
+    servers = await Promise.all(dirs.map((dir, i) => startServerProcess({ env: { ...baseEnv(join(dir, 'data')), DATABASE_URL: urls[i]!, TICKET_PROVIDER: 'local' } })));
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   }, 240_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    await proxy.down();
     await client?.end();
     await database?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -87,5 +95,25 @@ describe('server on PostgreSQL (DATABASE_URL)', () => {
     expect(await count(`SELECT COUNT(*)::int AS n FROM local_tickets WHERE conversation_id = 'pg-escalation'`)).toBe(1);
     const ticket = await client.query<{ number: string }>(`SELECT number FROM local_tickets WHERE conversation_id = 'pg-escalation'`);
     expect(ticket.rows[0]!.number).toMatch(/^HD-\d{6}$/);
+  }, 120_000);
+
+  it('a replica that loses PostgreSQL says so in /readyz (SELECT 1), and is ready again when it comes back', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    type Ready = { status: string; checks: { database: { ok: boolean; error?: string } } };
+    const readyz = async (s: ServerProcess) => {
+      const res = await fetch(`${s.url}/readyz`);
+      return { status: res.status, body: (await res.json()) as Ready };
+    };
+    await proxy.down();
+    const down = await until(async () => {
+      const r = await readyz(a);
+      return r.status === 503 ? r : undefined;
+    }, 'replica A not ready', 30_000, 200);
+    expect(down.body.checks.database).toMatchObject({ ok: false, error: expect.stringMatching(/^PostgreSQL: /) });
+    // The other replica, still connected, stays ready.
+    expect((await readyz(b)).status).toBe(200);
+    await proxy.up();
+    await until(async () => ((await readyz(a)).status === 200 ? true : undefined), 'replica A ready again', 30_000, 200);
+    expect((await chat(a.url, { conversationId: 'pg-after-outage', userId: 'pg-user-3', text: 'my printer is offline', messageId: 'pg-after-outage-1' })).status).toBe(200);
   }, 120_000);
 });
