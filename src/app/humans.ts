@@ -9,9 +9,7 @@ import { TicketNews } from '../engine/tickets/news.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Logger } from '../log.js';
 import { ticketEventsRouter, type TicketEvent } from '../server/ticket-events.js';
-import type { Db } from '../storage/sqlite/database.js';
-import { openHandoffStore } from '../storage/sqlite/handoff-store.js';
-import { openTicketNewsStore } from '../storage/sqlite/ticket-news-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import { LocalTicketFeed } from '../tickets/local-feed.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
@@ -24,7 +22,7 @@ import type { ProactiveRouter } from './proactive.js';
  */
 export interface HumanSideDeps {
   config: AppConfig;
-  db: Db;
+  storage: Pick<StorageBundle, 'handoffs' | 'ticketNews'>;
   engine: DialogueEngine;
   proactive: ProactiveRouter;
   drafts: DraftStore;
@@ -60,12 +58,12 @@ export function techniciansChannels(config: AppConfig): (user: ConversationAddre
 }
 
 export function createHumanSide(deps: HumanSideDeps): HumanSide {
-  const { config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track } = deps;
+  const { config, storage, engine, proactive, drafts, tickets, outbox, translator, logger, track } = deps;
   const techniciansFor = techniciansChannels(config);
   const handoff = techniciansFor({ channel: '', conversationId: '' })
     ? new HandoffRelay({
         engine,
-        store: openHandoffStore(db),
+        store: storage.handoffs,
         sender: proactive,
         translator,
         settings: config.channels.handoff,
@@ -75,7 +73,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
       })
     : undefined;
 
-  const newsStore = openTicketNewsStore(db);
+  const newsStore = storage.ticketNews;
   const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, logger: logger.child({ part: 'ticket-news' }) });
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;
