@@ -12,7 +12,7 @@ import { formatLintIssue } from '../engine/lint-issue.js';
 import type { KnowledgeStatus, ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import { createLogger, type Logger } from '../log.js';
 import { createServerApp } from '../server/app.js';
-import { checkDatabaseWritable, healthMigrations, type ReadinessSources, type ServerPhase } from '../server/health.js';
+import type { ReadinessSources, ServerPhase } from '../server/health.js';
 import { InFlight } from '../server/in-flight.js';
 import { rateLimitedEngine, TokenBuckets } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
@@ -22,20 +22,15 @@ import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
 import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
-import { SqliteChannelReferences, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
-import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
-import { openConversationStore } from '../storage/sqlite/conversation-store.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
-import { migrate, type Db } from '../storage/sqlite/database.js';
-import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
+import type { StorageBundle } from '../storage/bundle.js';
+import { openStorage } from '../storage/factory.js';
 import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
 import { createLanguageAssistant } from '../llm/factory.js';
 import { llmMetrics } from '../llm/metrics.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
-import { openDraftStore } from '../storage/sqlite/draft-store.js';
-import { openPostgresStorage } from '../storage/postgres/storage.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -45,7 +40,7 @@ import { createHumanSide } from './humans.js';
 import { createDirectoryParts } from '../directory/factory.js';
 
 /**
- * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
+ * The composition root: config → logger → storage bundle → knowledge → tickets (provider + outbox) →
  * engine → channels → one HTTP server. Everything that owns a resource is created here and
  * released by `close()`, in reverse order, after in-flight turns have finished.
  */
@@ -54,7 +49,8 @@ import { createDirectoryParts } from '../directory/factory.js';
 export interface AppContext {
   config: AppConfig;
   logger: Logger;
-  db: Db;
+  /** Every store (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL); released by close(). */
+  storage: StorageBundle;
   knowledge: ManagedKnowledgeService;
   store: ConversationStore;
   engine: DialogueEngine;
@@ -120,27 +116,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
   try {
     const dataDir = resolve(config.core.dataDir);
+    const translator = sharedTranslator();
     // Exits with the path (code 78 in main.ts) when DATA_DIR is unusable or the file is corrupt.
-    const db = openCheckedDatabase(join(dataDir, 'helpdesk.db'));
-    const databaseFaults = new DatabaseFaults();
-    cleanups.push(() => {
-      db.close();
-    });
-    migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
-    // DATABASE_URL=postgres://…: conversations, drafts, handoffs, ticket news, the outbox, local
-    // tickets, ticket notes, both audit logs, inbound de-duplication and channel references live on
-    // PostgreSQL, and the embedding cache too (migrated at start, safe with several replicas); each
-    // replica keeps its own vector index in DATA_DIR, built from the shared cache.
-    const pg = config.core.databaseUrl
-      ? await openPostgresStorage(config.core.databaseUrl, { translator: sharedTranslator(), applicationName: `helpdesk-bot:${process.pid}` })
-      : undefined;
-    const pgHealth = pg?.watchHealth();
-    if (pg) {
-      cleanups.push(() => pg.close());
-      cleanups.push(() => pgHealth?.stop());
-      logger.info({ migrated: pg.migrated }, 'storage on PostgreSQL');
-    }
-    const deliveries = pg?.deliveries ?? new SqliteDeliveryLog(db);
+    const storage = await openStorage({ dataDir, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl } : {}) }, { translator });
+    cleanups.push(() => storage.close());
+    logger.info({ backend: storage.backend, location: storage.location, ...('migrated' in storage ? { migrated: storage.migrated } : {}) }, 'storage open');
 
     // Listening from the start: /healthz answers while the knowledge base is indexed (minutes on a
     // cold start of a large one), /readyz says 503 until everything below is in place.
@@ -149,16 +129,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     let knowledgeStatus: () => KnowledgeStatus | undefined = () => undefined;
     const readiness: ReadinessSources = {
       knowledge: () => knowledgeStatus(),
-      // Real faults seen by turns count: a file corrupt in the middle still takes the one-row health write.
-      database: () => {
-        const pgCheck = pgHealth?.current();
-        return databaseFaults.current() ?? (pgCheck && !pgCheck.ok ? pgCheck : checkDatabaseWritable(db));
-      },
+      database: () => storage.health(),
       phase: () => phase,
       startedAt,
     };
     const trustProxy = config.core.trustProxy;
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
@@ -177,7 +153,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
-      ...(pg ? { embeddingCache: pg.embeddingCache } : {}),
+      embeddingCache: () => storage.embeddingCache(),
     });
     cleanups.push(() => runtime.close());
     const status = runtime.service.status();
@@ -188,13 +164,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     for (const issue of issues) logger.warn(formatLintIssue(issue));
 
     const inFlight = new InFlight((n) => metrics.inFlight.set(n));
-    const translator = sharedTranslator();
 
-    const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { localTickets: pg.localTickets } : {}) });
-    const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { store: pg.outbox } : {}) });
-    const store = pg?.conversations ?? openConversationStore(db);
-    const drafts = pg?.drafts ?? openDraftStore(db, { translator });
-    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}), ...(pg ? { audit: pg.actionAudit } : {}) });
+    const tickets = createTicketProvider(config.tickets, { storage, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const outbox = createTicketOutbox(config.tickets, tickets, { storage, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const store = storage.conversations;
+    const drafts = storage.drafts;
+    const directory = createDirectoryParts(config.actions, { audit: storage.actionAudit, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
     if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
@@ -247,9 +222,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger: logger.child({ channel: name }),
       track: (work) => inFlight.run(work),
       inOrder,
-      deliveries,
+      deliveries: storage.deliveries,
       reportError: (stage, err, context) => {
-        databaseFaults.record(err);
+        storage.recordFault(err);
         metrics.channelErrors.inc({ channel: name, stage });
         logger.error({ channel: name, stage, err: errorMessage(err), ...context }, 'channel error');
       },
@@ -274,7 +249,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
-        references: pg?.references ?? new SqliteChannelReferences(db),
+        references: storage.references,
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
       }),
     );
@@ -289,7 +264,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const humans = createHumanSide({ config, db, ...(pg ? { handoffStore: pg.handoffs, ticketNewsStore: pg.ticketNews } : {}), engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    const humans = createHumanSide({ config, storage, engine, proactive, drafts, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
@@ -298,7 +273,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const context: AppContext = { config, logger, db, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
+    const context: AppContext = { config, logger, storage, knowledge: runtime.service, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -309,8 +284,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
-    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, ...(pg ? { notes: pg.ticketNotes, adminAudit: pg.adminAudit } : {}) }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
+    const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit }), ...(options.routes?.(context) ?? [])];
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

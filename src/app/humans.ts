@@ -9,11 +9,7 @@ import { TicketNews } from '../engine/tickets/news.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Logger } from '../log.js';
 import { ticketEventsRouter, type TicketEvent } from '../server/ticket-events.js';
-import type { Db } from '../storage/sqlite/database.js';
-import type { HandoffStore } from '../engine/ports/handoff.js';
-import type { TicketNewsStore } from '../engine/ports/ticket-news.js';
-import { openHandoffStore } from '../storage/sqlite/handoff-store.js';
-import { openTicketNewsStore } from '../storage/sqlite/ticket-news-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import { LocalTicketFeed } from '../tickets/local-feed.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
@@ -26,10 +22,7 @@ import type { ProactiveRouter } from './proactive.js';
  */
 export interface HumanSideDeps {
   config: AppConfig;
-  db: Db;
-  /** Handoff and ticket-news stores when they are not the SQLite ones in `db` (PostgreSQL). */
-  handoffStore?: HandoffStore;
-  ticketNewsStore?: TicketNewsStore;
+  storage: Pick<StorageBundle, 'handoffs' | 'ticketNews'>;
   engine: DialogueEngine;
   proactive: ProactiveRouter;
   drafts: DraftStore;
@@ -65,12 +58,12 @@ export function techniciansChannels(config: AppConfig): (user: ConversationAddre
 }
 
 export function createHumanSide(deps: HumanSideDeps): HumanSide {
-  const { config, db, engine, proactive, drafts, tickets, outbox, translator, logger, track } = deps;
+  const { config, storage, engine, proactive, drafts, tickets, outbox, translator, logger, track } = deps;
   const techniciansFor = techniciansChannels(config);
   const handoff = techniciansFor({ channel: '', conversationId: '' })
     ? new HandoffRelay({
         engine,
-        store: deps.handoffStore ?? openHandoffStore(db),
+        store: storage.handoffs,
         sender: proactive,
         translator,
         settings: config.channels.handoff,
@@ -80,7 +73,7 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
       })
     : undefined;
 
-  const newsStore = deps.ticketNewsStore ?? openTicketNewsStore(db);
+  const newsStore = storage.ticketNews;
   const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, logger: logger.child({ part: 'ticket-news' }) });
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;

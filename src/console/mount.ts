@@ -5,14 +5,10 @@ import type { Translator } from '../engine/i18n.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
-import type { Db } from '../storage/sqlite/database.js';
-import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { ActionAuditLog } from '../engine/ports/action-audit.js';
-import type { AdminAuditLog } from '../engine/ports/admin-audit.js';
-import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { Logger } from '../log.js';
-import { SqliteAdminAudit } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { createConsoleRouter, type ConsoleDeps, type ReplySender } from './index.js';
@@ -27,15 +23,12 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
-  /** Opens the technicians' notes store (the composition root's database). */
-  db: Db;
+  /** Technicians' notes and the sign-in audit log come from the app's storage bundle. */
+  storage: Pick<StorageBundle, 'ticketNotes' | 'adminAudit'>;
   /** Technicians' replies go out through the app's ProactiveRouter. */
   proactive?: ReplySender;
   knowledgeSync?: ConsoleDeps['knowledgeSync'];
   actionAudit?: ActionAuditLog;
-  /** Technicians' notes and the sign-in audit when they are not the SQLite ones in `db` (PostgreSQL). */
-  notes?: TicketNotes;
-  adminAudit?: AdminAuditLog;
 }
 
 /** The console mounted at /admin, or nothing (with a clear log line) when ADMIN_TOKEN is not set. */
@@ -47,7 +40,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
     return [];
   }
   const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
-  const audit = context.adminAudit ?? new SqliteAdminAudit(context.db);
+  const audit = context.storage.adminAudit;
   const router = Router();
   router.use(
     '/admin',
@@ -61,7 +54,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       outbox: context.outbox,
       ...(context.tickets instanceof LocalTicketProvider ? { tickets: context.tickets.store } : {}),
       providerName: context.tickets.name,
-      notes: context.notes ?? openTicketNotes(context.db),
+      notes: context.storage.ticketNotes,
       ...(context.proactive ? { replies: context.proactive } : {}),
       translator: context.translator,
       logger: logger.child({ part: 'console' }),

@@ -45,7 +45,7 @@ describe('server on PostgreSQL (DATABASE_URL)', () => {
       const ready = (await (await fetch(`${s.url}/readyz`)).json()) as { status: string; checks: { database: { ok: boolean } } };
       expect(ready).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
     }
-    const migrated = servers.map((s) => s.logs().find((l) => l.msg === 'storage on PostgreSQL')?.migrated as string[]);
+    const migrated = servers.map((s) => s.logs().find((l) => l.msg === 'storage open' && l.backend === 'postgres')?.migrated as string[]);
     // One replica applied every migration, the other waited on the lock and found nothing to do.
     expect(migrated.map((m) => m.length > 0).sort()).toEqual([false, true]);
     const { rows } = await client.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM schema_migrations');

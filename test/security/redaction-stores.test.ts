@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent, OutboundMessage } from '../../src/engine/contract.js';
 import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import { startTestApp, type TestApp } from '../server/start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Issue 15, High 3: a secret typed by a user or a technician never reaches SQLite, whatever path it
@@ -57,7 +58,7 @@ describe('no secret reaches the stores or the debug log', () => {
     for (let i = 0; i < 3 && (await server.app.outbox.list()).length === 0; i++) {
       replies = await send({ text: 'VPN refuses my password Soleil2024!x since this morning' });
     }
-    const tickets = new TicketStore(server.app.db);
+    const tickets = new TicketStore(sqliteDb(server.app));
     for (let i = 0; i < 100 && (await tickets.list()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const [ticket] = await tickets.list();
     expect(ticket, JSON.stringify(replies)).toBeDefined();
@@ -73,7 +74,7 @@ describe('no secret reaches the stores or the debug log', () => {
 
   it('no byte of the database files holds a secret', async () => {
     const dataDir = join(server.dir, 'data');
-    server.app.db.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteDb(server.app).pragma('wal_checkpoint(TRUNCATE)');
     const bytes = readdirSync(dataDir).filter((f) => f.startsWith('helpdesk.db')).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('\n');
     const utf8 = Buffer.from(bytes, 'latin1').toString('utf8');
     expect(utf8).toContain('[REDACTED:');

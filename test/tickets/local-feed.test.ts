@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketStatusChange } from '../../src/engine/tickets/news.js';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
 import { openTicketNewsStore, type SqliteTicketNewsStore } from '../../src/storage/sqlite/ticket-news-store.js';
-import { SqliteTicketStore as TicketStore, ticketMigrations } from '../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import { LocalTicketFeed } from '../../src/tickets/local-feed.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 /**
  * The local change feed when the user's channel does not take a status change: the change is held
@@ -32,7 +33,7 @@ describe('local ticket feed: a change the channel did not take', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-local-feed-'));
     db = openDatabase(join(dir, 'helpdesk.db'));
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     tickets = new TicketStore(db);
     cursors = openTicketNewsStore(db);
     told = [];

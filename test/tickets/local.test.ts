@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
-import { SqliteTicketStore as TicketStore, ticketMigrations } from '../../src/storage/sqlite/ticket-store.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import type { LocalTicketEvent } from '../../src/engine/ports/local-tickets.js';
 import { LocalTicketProvider } from '../../src/tickets/local.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 describe('local ticket provider (SQLite store)', () => {
   let dir: string;
@@ -19,7 +20,7 @@ describe('local ticket provider (SQLite store)', () => {
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-local-tickets-'));
     file = join(dir, 'helpdesk.db');
     db = openDatabase(file);
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     store = new TicketStore(db);
     provider = new LocalTicketProvider(store);
   });
@@ -52,7 +53,7 @@ describe('local ticket provider (SQLite store)', () => {
     expect(await provider.status('HD-000099')).toBeUndefined();
     db.close();
     db = openDatabase(file);
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     expect((await new TicketStore(db).get('HD-000001'))?.packet.id).toBe(p.id);
   });
 

@@ -4,10 +4,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TicketProvider } from '../../src/engine/ports/tickets.js';
-import { migrate, openDatabase } from '../../src/storage/sqlite/database.js';
-import { SqliteOutboxStore, outboxMigrations } from '../../src/storage/sqlite/outbox-store.js';
+import { openDatabase } from '../../src/storage/sqlite/database.js';
+import { SqliteOutboxStore } from '../../src/storage/sqlite/outbox-store.js';
 import { isGoneWorker, TicketOutbox } from '../../src/tickets/outbox.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 /**
  * After a crash, the items the dead process was delivering are taken over at the next start,
@@ -27,7 +28,7 @@ describe('outbox leases of processes that are gone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'helpdesk-leases-'));
     dirs.push(dir);
     const db = openDatabase(join(dir, 'helpdesk.db'));
-    migrate(db, outboxMigrations);
+    migrateSqlite(db);
     const created: string[] = [];
     const provider: TicketProvider = {
       name: 'recording',

@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
-import { SqliteOutboxStore, outboxMigrations } from '../../src/storage/sqlite/outbox-store.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { SqliteOutboxStore } from '../../src/storage/sqlite/outbox-store.js';
 import { TicketOutbox, backoffDelay, type DeadEvent, type DeliveredEvent, type OutboxSettings } from '../../src/tickets/outbox.js';
 import { ServiceNowProvider } from '../../src/tickets/servicenow.js';
 import { createServiceNowServer, SN_CREDENTIALS } from './servers/servicenow.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 const FAST: OutboxSettings = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 80, leaseMs: 5_000, pollMs: 20 };
 const isCreate = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/api/now/table/incident';
@@ -37,7 +38,7 @@ describe('ticket outbox', () => {
   function make(settings: Partial<OutboxSettings> = {}, extra: { random?: () => number; timeoutMs?: number } = {}) {
     const db = openDatabase(file);
     dbs.push(db);
-    migrate(db, outboxMigrations);
+    migrateSqlite(db);
     const provider = new ServiceNowProvider({
       config: { kind: 'servicenow', instanceUrl: sn.server.url, auth: { type: 'basic', ...SN_CREDENTIALS } },
       timeoutMs: extra.timeoutMs ?? 1_000,

@@ -25,24 +25,33 @@ const trustProxy = z
     return entries;
   });
 
-/** A PostgreSQL connection URL; anything else is refused rather than silently ignored. */
+/**
+ * Where the state lives: unset, the embedded SQLite database in DATA_DIR; a postgres:// (or
+ * postgresql://) URL, a PostgreSQL server shared by every replica. Anything else is refused here,
+ * with the reason, before anything starts.
+ */
 const databaseUrl = z
   .string()
   .optional()
-  .transform((v, ctx): string | undefined => {
+  .transform((v, ctx): URL | undefined => {
     const s = (v ?? '').trim();
     if (s === '') return undefined;
-    let u: URL | undefined;
+    let url: URL;
     try {
-      u = new URL(s);
+      url = new URL(s);
     } catch {
-      u = undefined;
-    }
-    if (!u || (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || !u.hostname) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a PostgreSQL URL such as postgres://user@host:5432/helpdesk (unset: SQLite in DATA_DIR)' });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a postgres:// URL (e.g. postgres://user@127.0.0.1:5432/helpdesk), got something that is not a URL' });
       return z.NEVER;
     }
-    return s;
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a postgres:// or postgresql:// URL, got a ${url.protocol}// URL (leave DATABASE_URL unset for SQLite in DATA_DIR)` });
+      return z.NEVER;
+    }
+    if (!url.hostname && !url.searchParams.get('host')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'the postgres:// URL names no host' });
+      return z.NEVER;
+    }
+    return url;
   });
 
 export const coreSchema = z
@@ -56,7 +65,6 @@ export const coreSchema = z
     /** Interface to listen on; unset: loopback in local mode (no Bot Framework credentials), every interface otherwise. */
     HOST: optionalString,
     TRUST_PROXY: trustProxy,
-    /** postgres://… puts the shared state on PostgreSQL (several replicas); unset: SQLite in DATA_DIR. */
     DATABASE_URL: databaseUrl,
   })
   .transform((e) => ({

@@ -1,5 +1,6 @@
 import type { AdminAuditEntry, AdminAuditEvent, AdminAuditLog, AdminAuditMethod } from '../../engine/ports/admin-audit.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /**
  * The console's sign-in audit log: every sign-in, failed attempt, lockout and sign-out, with the
@@ -7,22 +8,6 @@ import { migrate, type Db, type Migration } from './database.js';
  * form or an `Authorization: Bearer` header). Never the token itself. Kept with the data, so a
  * brute-force attempt stays visible after a restart.
  */
-export const adminAuditMigrations: Migration[] = [
-  {
-    name: 'console/001_admin_audit',
-    up: `
-      CREATE TABLE admin_audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        event TEXT NOT NULL,
-        method TEXT NOT NULL,
-        address TEXT NOT NULL,
-        user_agent TEXT
-      );
-      CREATE INDEX admin_audit_at ON admin_audit (at);
-    `,
-  },
-];
 
 /** Rows kept at most; older ones are dropped as new ones arrive (a flood must not fill the disk). */
 const MAX_ROWS = 100_000;
@@ -34,7 +19,7 @@ export class SqliteAdminAudit implements AdminAuditLog {
   private writes = 0;
 
   constructor(db: Db) {
-    migrate(db, adminAuditMigrations);
+    migrateSqlite(db);
     this.insert = db.prepare('INSERT INTO admin_audit (at, event, method, address, user_agent) VALUES (?, ?, ?, ?, ?)');
     this.trim = db.prepare('DELETE FROM admin_audit WHERE id <= (SELECT MAX(id) FROM admin_audit) - ?');
     this.recentRows = db.prepare('SELECT at, event, method, address, user_agent FROM admin_audit ORDER BY id DESC LIMIT ?');

@@ -1,5 +1,5 @@
 import type { ChannelReferences } from '../../engine/ports/channel-references.js';
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 
 /**
  * What a channel must remember to speak first in a conversation (Bot Framework conversation
@@ -7,20 +7,6 @@ import type { Db, Migration } from './database.js';
  * read when the bot posts on its own (ticket number, handoff relay), kept across restarts.
  * The reference is opaque JSON here; the channel that wrote it validates it when reading.
  */
-export const channelReferenceMigrations: Migration[] = [
-  {
-    name: 'channels/001_conversation_references',
-    up: `
-      CREATE TABLE conversation_references (
-        channel TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        reference_json TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (channel, conversation_id)
-      ) WITHOUT ROWID;
-    `,
-  },
-];
 
 export class SqliteChannelReferences implements ChannelReferences {
   private readonly upsert;

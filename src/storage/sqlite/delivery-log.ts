@@ -1,29 +1,10 @@
 import { DEFAULT_DELIVERY_TTL_MS, type DeliveryLog } from '../../engine/ports/delivery-log.js';
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 
 /**
  * Inbound delivery ids (Slack event_id, client_msg_id, action ids) already taken in, in SQLite so
  * that a signed request replayed after a restart is still recognised (the DeliveryLog port).
  */
-export const deliveryLogMigrations: Migration[] = [
-  {
-    name: 'channels/001_deliveries',
-    up: `CREATE TABLE channel_deliveries (
-      channel TEXT NOT NULL,
-      key TEXT NOT NULL,
-      seen_at INTEGER NOT NULL,
-      PRIMARY KEY (channel, key)
-    );
-    CREATE INDEX channel_deliveries_seen ON channel_deliveries (seen_at);`,
-  },
-  {
-    // Each key carries its own time to live; rows written before keep the day they had.
-    name: 'channels/002_deliveries_expiry',
-    up: `ALTER TABLE channel_deliveries ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
-         UPDATE channel_deliveries SET expires_at = seen_at + ${24 * 60 * 60 * 1000};
-         CREATE INDEX channel_deliveries_expiry ON channel_deliveries (expires_at);`,
-  },
-];
 
 const PRUNE_EVERY = 500;
 

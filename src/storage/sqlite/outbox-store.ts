@@ -1,4 +1,4 @@
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketRef } from '../../engine/ports/tickets.js';
 import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../engine/ports/outbox.js';
@@ -13,50 +13,6 @@ import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../
  * `notified_at` records that the user was told the outcome, so a crash between "delivered" and
  * "told the user" is replayed on restart instead of being forgotten.
  */
-export const outboxMigrations: Migration[] = [
-  {
-    name: 'outbox/001_init',
-    up: `
-      CREATE TABLE ticket_outbox (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        packet_json TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'delivering', 'delivered', 'dead')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        lease_owner TEXT,
-        lease_until INTEGER,
-        last_error TEXT,
-        provider TEXT,
-        ticket_id TEXT,
-        ticket_number TEXT,
-        ticket_url TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        delivered_at TEXT,
-        notified_at TEXT
-      );
-      CREATE INDEX ticket_outbox_due ON ticket_outbox (status, next_attempt_at);
-      CREATE INDEX ticket_outbox_conversation ON ticket_outbox (conversation_id, created_at);
-      CREATE INDEX ticket_outbox_user ON ticket_outbox (user_id, created_at);
-    `,
-  },
-  {
-    // `attempts` is the budget a console retry resets; `total_attempts` never resets, so providers
-    // keep checking for a ticket an attempt before the dead letter may have created.
-    name: 'outbox/002_total_attempts',
-    up: `ALTER TABLE ticket_outbox ADD COLUMN total_attempts INTEGER NOT NULL DEFAULT 0;
-         UPDATE ticket_outbox SET total_attempts = attempts;`,
-  },
-  {
-    // Ticket news (status webhooks, "status of …" privacy) find the escalation behind a ticket.
-    name: 'outbox/003_ticket_lookup',
-    up: `CREATE INDEX ticket_outbox_ticket_number ON ticket_outbox (ticket_number COLLATE NOCASE);
-         CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);`,
-  },
-];
 
 interface Row {
   id: string;

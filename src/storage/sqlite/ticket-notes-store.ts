@@ -1,26 +1,8 @@
 import type { TicketNote, TicketNoteKind, TicketNotes } from '../../engine/ports/ticket-notes.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /** Technicians' internal notes and replies per ticket (see the TicketNotes port), in SQLite. */
-export const ticketNotesMigrations: Migration[] = [
-  {
-    name: 'ticket_notes/001_init',
-    up: `
-      CREATE TABLE ticket_notes (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        provider TEXT NOT NULL,
-        ticket_number TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('note', 'reply')),
-        author TEXT NOT NULL,
-        text TEXT NOT NULL,
-        at TEXT NOT NULL,
-        delivered INTEGER,
-        error TEXT
-      );
-      CREATE INDEX ticket_notes_ticket ON ticket_notes (provider, ticket_number, id);
-    `,
-  },
-];
 
 interface Row {
   id: number;
@@ -72,6 +54,6 @@ export class SqliteTicketNotes implements TicketNotes {
 }
 
 export function openTicketNotes(db: Db, now?: () => Date): SqliteTicketNotes {
-  migrate(db, ticketNotesMigrations);
+  migrateSqlite(db);
   return new SqliteTicketNotes(db, now);
 }

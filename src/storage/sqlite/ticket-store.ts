@@ -1,4 +1,4 @@
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
 import {
@@ -21,49 +21,6 @@ import { redact } from '../../engine/redact.js';
  * notifier reads ("your ticket is now in progress") and what the console shows; `eventsSince` lets a
  * notifier in another process follow it, `onChange` serves listeners in this one.
  */
-export const ticketMigrations: Migration[] = [
-  {
-    name: 'tickets/001_init',
-    up: `
-      CREATE TABLE local_tickets (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        number TEXT UNIQUE,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        state TEXT NOT NULL,
-        title TEXT NOT NULL,
-        body TEXT NOT NULL,
-        priority TEXT NOT NULL,
-        category TEXT,
-        lang TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        requester_id TEXT NOT NULL,
-        requester_email TEXT,
-        requester_name TEXT,
-        assignee TEXT,
-        resolution_notes TEXT,
-        packet_json TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE INDEX local_tickets_requester ON local_tickets (requester_id, created_at);
-      CREATE INDEX local_tickets_requester_email ON local_tickets (requester_email COLLATE NOCASE, created_at);
-      CREATE INDEX local_tickets_state ON local_tickets (state, updated_at);
-      CREATE TABLE local_ticket_events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        ticket_id INTEGER NOT NULL REFERENCES local_tickets (id),
-        kind TEXT NOT NULL,
-        at TEXT NOT NULL,
-        from_state TEXT,
-        to_state TEXT NOT NULL,
-        assignee TEXT,
-        actor TEXT,
-        note TEXT
-      );
-      CREATE INDEX local_ticket_events_ticket ON local_ticket_events (ticket_id, id);
-    `,
-  },
-];
 
 interface TicketRow {
   id: number;

@@ -9,14 +9,15 @@ import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import type { Engine, InboundEvent, OutboundMessage, TechnicianAction, TechnicianMessage } from '../../../src/engine/contract.js';
 import { translator } from '../../../src/engine/i18n.js';
 import { channelsSchema } from '../../../src/config/sections/channels.js';
-import { SqliteChannelReferences, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
-import { SqliteDeliveryLog, deliveryLogMigrations } from '../../../src/storage/sqlite/delivery-log.js';
-import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
+import { SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
+import { openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
 import { createLogger } from '../../../src/log.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../../helpers/bot-connector-server.js';
 import { postJson } from '../../server/start.js';
 import { packet } from '../fixtures.js';
 import { cardProblems, findAll } from './adaptive-card.js';
+import { migrateSqlite } from '../../../src/storage/sqlite/migrations.js';
 
 /**
  * The Teams channel's own decisions, with the engine replaced by a script of replies: editing the
@@ -45,7 +46,7 @@ describe('Teams channel routing and cards', () => {
   beforeAll(async () => {
     connector = await startBotConnectorServer();
     db = openDatabase(':memory:');
-    migrate(db, [...channelReferenceMigrations, ...deliveryLogMigrations]);
+    migrateSqlite(db);
     const engine: Engine = {
       async handle(event) {
         engineEvents.push(event);

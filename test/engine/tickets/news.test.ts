@@ -12,6 +12,7 @@ import { signedHeaders } from '../../../src/tickets/signature.js';
 import { normaliseState } from '../../../src/tickets/states.js';
 import { openEvents } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
+import { sqliteDb } from '../../helpers/sqlite-handle.js';
 
 /**
  * Ticket news on the real server: status changes reach the user who asked, in their conversation
@@ -69,7 +70,7 @@ describe('ticket news from the local provider', () => {
   it('tells the requester each status change in their conversation, and proposes one draft per resolved ticket', async () => {
     const events = await openEvents(`${server.url}/api/chat/events?conversationId=${w.conversationId}`);
     try {
-      const tickets = new TicketStore(server.app.db);
+      const tickets = new TicketStore(sqliteDb(server.app));
       await tickets.assign(number, 'Sam Tech', { actor: 'Sam Tech' });
       await server.app.sweep();
       await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now in progress')));

@@ -17,17 +17,17 @@ import { PgEmbeddingCache } from '../../../src/storage/postgres/embedding-cache.
 import { SqliteEmbeddingCache } from '../../../src/storage/sqlite/embedding-cache.js';
 import { PgChannelReferences } from '../../../src/storage/postgres/channel-references.js';
 import { PgDeliveryLog } from '../../../src/storage/postgres/delivery-log.js';
-import { channelReferenceMigrations, SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
-import { deliveryLogMigrations, SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
+import { SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
 import { PgAdminAudit } from '../../../src/storage/postgres/admin-audit.js';
 import { PgTicketStore } from '../../../src/storage/postgres/ticket-store.js';
 import { PgTicketNotes } from '../../../src/storage/postgres/ticket-notes-store.js';
 import { SqliteAdminAudit } from '../../../src/storage/sqlite/admin-audit.js';
-import { SqliteTicketStore, ticketMigrations } from '../../../src/storage/sqlite/ticket-store.js';
-import { SqliteTicketNotes, ticketNotesMigrations } from '../../../src/storage/sqlite/ticket-notes-store.js';
+import { SqliteTicketStore } from '../../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketNotes } from '../../../src/storage/sqlite/ticket-notes-store.js';
 import type { TicketNewsStore } from '../../../src/engine/ports/ticket-news.js';
 import { PgOutboxStore } from '../../../src/storage/postgres/outbox-store.js';
-import { outboxMigrations, SqliteOutboxStore } from '../../../src/storage/sqlite/outbox-store.js';
+import { SqliteOutboxStore } from '../../../src/storage/sqlite/outbox-store.js';
 import { PgActionAuditLog } from '../../../src/storage/postgres/action-audit-store.js';
 import { PgConversationStore } from '../../../src/storage/postgres/conversation-store.js';
 import { PgDraftStore } from '../../../src/storage/postgres/draft-store.js';
@@ -35,12 +35,13 @@ import { PgHandoffStore } from '../../../src/storage/postgres/handoff-store.js';
 import { migratePg } from '../../../src/storage/postgres/migrate.js';
 import { pgMigrations } from '../../../src/storage/postgres/migrations.js';
 import { createPgPool, type PgPool } from '../../../src/storage/postgres/pool.js';
-import { ticketNewsMigrations, SqliteTicketNewsStore } from '../../../src/storage/sqlite/ticket-news-store.js';
-import { actionAuditMigrations, SqliteActionAuditLog } from '../../../src/storage/sqlite/action-audit-store.js';
-import { conversationMigrations, SqliteConversationStore } from '../../../src/storage/sqlite/conversation-store.js';
-import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
-import { draftMigrations, SqliteDraftStore } from '../../../src/storage/sqlite/draft-store.js';
-import { handoffMigrations, SqliteHandoffStore } from '../../../src/storage/sqlite/handoff-store.js';
+import { SqliteTicketNewsStore } from '../../../src/storage/sqlite/ticket-news-store.js';
+import { SqliteActionAuditLog } from '../../../src/storage/sqlite/action-audit-store.js';
+import { SqliteConversationStore } from '../../../src/storage/sqlite/conversation-store.js';
+import { openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
+import { migrateSqlite } from '../../../src/storage/sqlite/migrations.js';
+import { SqliteDraftStore } from '../../../src/storage/sqlite/draft-store.js';
+import { SqliteHandoffStore } from '../../../src/storage/sqlite/handoff-store.js';
 import { PgTicketNewsStore } from '../../../src/storage/postgres/ticket-news-store.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
@@ -97,7 +98,7 @@ const sqlite: Backend = {
       return db;
     };
     const first = open();
-    for (const m of [conversationMigrations, handoffMigrations, draftMigrations, ticketNewsMigrations, actionAuditMigrations, outboxMigrations, ticketMigrations, ticketNotesMigrations, deliveryLogMigrations, channelReferenceMigrations]) migrate(first, m);
+    migrateSqlite(first);
     return {
       async connect(options = {}) {
         const db = open();

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
-import { SqliteDeliveryLog, deliveryLogMigrations } from '../../../src/storage/sqlite/delivery-log.js';
+import { SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
+import { migrateSqlite, SQLITE_MIGRATIONS } from '../../../src/storage/sqlite/migrations.js';
 
 describe('SqliteDeliveryLog (durable inbound de-duplication)', () => {
   let dir: string;
@@ -11,7 +12,7 @@ describe('SqliteDeliveryLog (durable inbound de-duplication)', () => {
   let db: Db;
   let clock = 0;
   const open = (): SqliteDeliveryLog => {
-    migrate(db, deliveryLogMigrations);
+    migrateSqlite(db);
     return new SqliteDeliveryLog(db, () => clock);
   };
 
@@ -56,7 +57,7 @@ describe('SqliteDeliveryLog (durable inbound de-duplication)', () => {
   });
 
   it('gives rows written before the expiry column the day they had', async () => {
-    migrate(db, deliveryLogMigrations.slice(0, 1));
+    migrate(db, SQLITE_MIGRATIONS.filter((m) => m.name === 'channels/001_deliveries'));
     db.prepare('INSERT INTO channel_deliveries (channel, key, seen_at) VALUES (?, ?, ?)').run('slack', 'event:old', clock);
     const log = open();
     clock += 23 * 60 * 60 * 1000;
