@@ -168,6 +168,19 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     }
   }
 
+  /**
+   * False when the Bot Framework already delivered this activity (a retry after a slow answer), to
+   * this process or another replica. Users' turns need no check (the conversation store keeps each
+   * message id once); technicians' messages and clicks go to the live handoff, which would relay
+   * them twice.
+   */
+  async function firstDelivery(activity: Activity): Promise<boolean> {
+    if (!activity.id) return true;
+    const fresh = await deps.deliveries.firstDelivery(TEAMS_CHANNEL, [`activity:${activity.conversation.id}:${activity.id}`]);
+    if (!fresh) logger.info({ activityId: activity.id }, 'teams: duplicate delivery ignored');
+    return fresh;
+  }
+
   function isTechnicians(address: ConversationAddress): boolean {
     return config.techniciansChannelId !== undefined && address.conversationId === config.techniciansChannelId;
   }
@@ -227,6 +240,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     const user = await identity.userOf(context);
     const receivedAt = new Date().toISOString();
     if (isTechnicians(address) || isHandoffPayload(data.payload)) {
+      if (!(await firstDelivery(activity))) return;
       await deps.technicians.onTechnicianAction({
         address,
         user,
@@ -259,7 +273,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     const user = await identity.userOf(context);
     const lang = langFromLocale(activity.locale) ?? DEFAULT_LANG;
     if (isTechnicians(address)) {
-      if (text) {
+      if (text && (await firstDelivery(activity))) {
         await deps.technicians.onTechnicianMessage({ address, user, ...(activity.id ? { messageId: activity.id } : {}), text, receivedAt: new Date().toISOString() });
       }
       return;

@@ -191,6 +191,28 @@ describe('Teams channel routing and cards', () => {
     expect(engineEvents).toEqual([]);
   });
 
+  it("relays a technicians' message or click once when the Bot Framework delivers it again", async () => {
+    const thread = `${TECHS};messageid=1700000000997`;
+    const mention = `<at>${BOT.name}</at>`;
+    const message = activity({
+      conversation: { id: thread, conversationType: 'channel', tenantId: TENANT },
+      channelData: { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' } },
+      text: `${mention} rebooting the VPN gateway`,
+      entities: [{ type: 'mention', mentioned: BOT, text: mention }],
+    });
+    const messagesBefore = technicianMessages.length;
+    await postJson(`${url}/api/messages`, message);
+    await postJson(`${url}/api/messages`, message);
+    expect(technicianMessages.slice(messagesBefore).map((m) => m.text)).toEqual(['rebooting the VPN gateway']);
+
+    const click = activity({ value: { verb: 'helpdesk.action', payload: { action: TAKE_HANDOFF_ACTION, escalationId: 'e2' } }, replyToId: 'handoff-card-8' });
+    const actionsBefore = technicianActions.length;
+    await postJson(`${url}/api/messages`, click);
+    await postJson(`${url}/api/messages`, click);
+    await postJson(`${url}/api/messages`, { ...click, id: `f:${randomUUID()}` }); // another click is another delivery
+    expect(technicianActions.slice(actionsBefore)).toHaveLength(2);
+  });
+
   it('reads every channel message (resource-specific consent) but answers in a team channel only when @mentioned', async () => {
     const general = '19:general0000000@thread.tacv2;messageid=1700000000123';
     const before = connector.messages().length;
