@@ -11,7 +11,7 @@ import { formatLintIssue } from '../engine/lint-issue.js';
 import type { KnowledgeStatus, ManagedKnowledgeService, ReloadResult } from '../engine/ports/knowledge.js';
 import { createLogger, type Logger } from '../log.js';
 import { createServerApp } from '../server/app.js';
-import { checkDatabaseWritable, healthMigrations, type ReadinessSources, type ServerPhase } from '../server/health.js';
+import type { ReadinessSources, ServerPhase } from '../server/health.js';
 import { InFlight } from '../server/in-flight.js';
 import { rateLimitedEngine } from '../server/rate-limit.js';
 import { Metrics, meteredEngine, meteredEscalations, meteredKnowledge } from '../server/metrics.js';
@@ -23,19 +23,15 @@ import { loggingTechnicianEvents } from '../channels/technicians.js';
 import { createWebChannel } from '../channels/web/index.js';
 import { sessionSecret } from '../channels/web/session.js';
 import { errorMessage, type Channel, type ChannelDeps } from '../channels/types.js';
-import { ConversationReferenceStore, channelReferenceMigrations } from '../storage/sqlite/channel-references.js';
-import { SqliteDeliveryLog, deliveryLogMigrations } from '../storage/sqlite/delivery-log.js';
-import { openConversationStore, type SqliteConversationStore } from '../storage/sqlite/conversation-store.js';
-import { migrate, type Db } from '../storage/sqlite/database.js';
-import { DatabaseFaults, openCheckedDatabase } from '../storage/sqlite/integrity.js';
+import type { ConversationStore } from '../engine/ports/conversation-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
+import { openStorage } from '../storage/factory.js';
 import { createTicketOutbox, createTicketProvider } from '../tickets/factory.js';
 import { createLanguageAssistant } from '../llm/factory.js';
 import { llmMetrics } from '../llm/metrics.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
-import { openDraftStore } from '../storage/sqlite/draft-store.js';
-import { openLabelledExampleStore } from '../storage/sqlite/labelled-examples-store.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import { DeskCalibrator } from './desk-calibrator.js';
 import { createKnowledgeRuntime } from './knowledge.js';
@@ -50,7 +46,7 @@ import type { Coordination } from '../engine/ports/coordination.js';
 import { DirectoryGroups, withDirectoryGroups } from '../directory/groups.js';
 
 /**
- * The composition root: config → logger → database → knowledge → tickets (provider + outbox) →
+ * The composition root: config → logger → storage bundle → knowledge → tickets (provider + outbox) →
  * engine → channels → one HTTP server. Everything that owns a resource is created here and
  * released by `close()`, in reverse order, after in-flight turns have finished.
  */
@@ -59,9 +55,10 @@ import { DirectoryGroups, withDirectoryGroups } from '../directory/groups.js';
 export interface AppContext {
   config: AppConfig;
   logger: Logger;
-  db: Db;
+  /** Every store (SQLite in DATA_DIR, or PostgreSQL with DATABASE_URL); released by close(). */
+  storage: StorageBundle;
   knowledge: ManagedKnowledgeService;
-  store: SqliteConversationStore;
+  store: ConversationStore;
   engine: DialogueEngine;
   outbox: TicketOutbox;
   /** Article drafts (from resolved tickets), reviewed in the console. */
@@ -131,14 +128,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
   try {
     const dataDir = resolve(config.core.dataDir);
+    const translator = sharedTranslator();
     // Exits with the path (code 78 in main.ts) when DATA_DIR is unusable or the file is corrupt.
-    const db = openCheckedDatabase(join(dataDir, 'helpdesk.db'));
-    const databaseFaults = new DatabaseFaults();
-    cleanups.push(() => {
-      db.close();
-    });
-    migrate(db, [...healthMigrations, ...channelReferenceMigrations, ...deliveryLogMigrations]);
-    const deliveries = new SqliteDeliveryLog(db);
+    const storage = await openStorage({ dataDir, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl } : {}) }, { translator });
+    cleanups.push(() => storage.close());
+    logger.info({ backend: storage.backend, location: storage.location, ...('migrated' in storage ? { migrated: storage.migrated } : {}) }, 'storage open');
     // Redis (REDIS_URL), PostgreSQL (DATABASE_URL) or this process: see README "Several replicas".
     const coordination = await createCoordination(config.coordination, logger);
     cleanups.push(() => coordination.close());
@@ -152,13 +146,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     let knowledgeStatus: () => KnowledgeStatus | undefined = () => undefined;
     const readiness: ReadinessSources = {
       knowledge: () => knowledgeStatus(),
-      // Real faults seen by turns count: a file corrupt in the middle still takes the one-row health write.
-      database: () => databaseFaults.current() ?? checkDatabaseWritable(db),
+      database: () => storage.health(),
       phase: () => phase,
       startedAt,
     };
     const trustProxy = config.core.trustProxy;
-    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
+    let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
     const server = createServer((req, res) => handler(req, res));
     // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
     server.keepAliveTimeout = 5_000;
@@ -177,6 +170,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
 
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      embeddingCache: () => storage.embeddingCache(),
     });
     cleanups.push(() => runtime.close());
     // KB_DIR is shared by the replicas (a shared volume): a console edit or an import on one of them
@@ -213,14 +207,13 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     for (const issue of issues) logger.warn(formatLintIssue(issue));
 
     const inFlight = new InFlight((n) => metrics.inFlight.set(n));
-    const translator = sharedTranslator();
 
-    const tickets = createTicketProvider(config.tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const outbox = createTicketOutbox(config.tickets, tickets, { db, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const store = openConversationStore(db);
-    const drafts = openDraftStore(db, { translator });
-    const labels = openLabelledExampleStore(db);
-    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const tickets = createTicketProvider(config.tickets, { storage, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const outbox = createTicketOutbox(config.tickets, tickets, { storage, logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const store = storage.conversations;
+    const drafts = storage.drafts;
+    const labels = storage.labels;
+    const directory = createDirectoryParts(config.actions, { audit: storage.actionAudit, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
     if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
@@ -282,9 +275,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger: logger.child({ channel: name }),
       track: (work) => inFlight.run(work),
       inOrder,
-      deliveries,
+      deliveries: storage.deliveries,
       reportError: (stage, err, context) => {
-        databaseFaults.record(err);
+        storage.recordFault(err);
         metrics.channelErrors.inc({ channel: name, stage });
         logger.error({ channel: name, stage, err: errorMessage(err), ...context }, 'channel error');
       },
@@ -311,7 +304,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     channels.push(
       createTeamsChannel(channelDeps('teams'), {
         config: config.channels.teams,
-        references: new ConversationReferenceStore(db),
+        references: storage.references,
         ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
         // The welcome knows no audiences yet (no roster lookup at install): public articles only.
         suggestions: (lang) => suggestedPrompts({ store, knowledge: runtime.service, lang }),
@@ -336,7 +329,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       logger,
       inOrder,
     );
-    const humans = createHumanSide({ config, db, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
+    const humans = createHumanSide({ config, storage, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
     // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
@@ -360,7 +353,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       log: logger.child({ part: 'calibration' }),
       track: (work) => inFlight.run(work),
     });
-    const context: AppContext = { config, logger, db, knowledge: sharedKnowledge, coordination, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, labels, calibrator, ...(handoff ? { handoff } : {}) };
+    const context: AppContext = { config, logger, storage, knowledge: sharedKnowledge, coordination, store, engine, outbox, drafts, metrics, proactive, knowledgeSync, labels, calibrator, ...(handoff ? { handoff } : {}) };
     if (options.technicians) technicians = options.technicians(context);
     else if (handoff) technicians = handoff;
 
@@ -372,7 +365,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, calibration: calibrator }), ...(options.routes?.(context) ?? [])];
-    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => databaseFaults.record(err), metricsToken: config.limits.metricsToken });
+    handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
     knowledgeStatus = () => runtime.service.status();
     phase = 'serving';
 

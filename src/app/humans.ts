@@ -10,9 +10,7 @@ import { TicketNews } from '../engine/tickets/news.js';
 import type { Translator } from '../engine/i18n.js';
 import type { Logger } from '../log.js';
 import { ticketEventsRouter, type TicketEvent } from '../server/ticket-events.js';
-import type { Db } from '../storage/sqlite/database.js';
-import { openHandoffStore } from '../storage/sqlite/handoff-store.js';
-import { openTicketNewsStore } from '../storage/sqlite/ticket-news-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import { LocalTicketFeed } from '../tickets/local-feed.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
@@ -25,7 +23,7 @@ import type { ProactiveRouter } from './proactive.js';
  */
 export interface HumanSideDeps {
   config: AppConfig;
-  db: Db;
+  storage: Pick<StorageBundle, 'handoffs' | 'ticketNews'>;
   engine: DialogueEngine;
   proactive: ProactiveRouter;
   drafts: DraftStore;
@@ -62,12 +60,12 @@ export function techniciansChannels(config: AppConfig): (user: ConversationAddre
 }
 
 export function createHumanSide(deps: HumanSideDeps): HumanSide {
-  const { config, db, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track } = deps;
+  const { config, storage, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track } = deps;
   const techniciansFor = techniciansChannels(config);
   const handoff = techniciansFor({ channel: '', conversationId: '' })
     ? new HandoffRelay({
         engine,
-        store: openHandoffStore(db),
+        store: storage.handoffs,
         sender: proactive,
         translator,
         settings: config.channels.handoff,
@@ -77,17 +75,17 @@ export function createHumanSide(deps: HumanSideDeps): HumanSide {
       })
     : undefined;
 
-  const newsStore = openTicketNewsStore(db);
+  const newsStore = storage.ticketNews;
   const news = new TicketNews({ engine, sender: proactive, store: newsStore, drafts, ...(labels ? { labels } : {}), logger: logger.child({ part: 'ticket-news' }) });
   const local = tickets instanceof LocalTicketProvider ? tickets.store : undefined;
   const feed = local ? new LocalTicketFeed(local, news, newsStore, logger) : undefined;
 
-  const escalationOf = (event: TicketEvent) => {
+  const escalationOf = async (event: TicketEvent) => {
     if (event.provider === 'local') {
-      const t = local?.get(event.number ?? event.id ?? '');
+      const t = await local?.get(event.number ?? event.id ?? '');
       return t && { packet: t.packet, ticket: { provider: 'local', id: String(t.id), number: t.number } };
     }
-    const [item] = outbox.store.findByTicket({ number: event.number, id: event.id, provider: event.provider });
+    const [item] = await outbox.store.findByTicket({ number: event.number, id: event.id, provider: event.provider });
     return item?.ticket && { packet: item.packet, ticket: item.ticket };
   };
   const events = config.tickets.events;

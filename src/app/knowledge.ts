@@ -6,7 +6,8 @@ import { createEmbedder } from '../embeddings/factory.js';
 import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
-import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
+import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
+import { openEmbeddingCache } from '../storage/factory.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
 import { BackgroundCalibration } from './background-calibration.js';
@@ -51,6 +52,11 @@ export interface KnowledgeRuntimeOptions {
    * cached under DATA_DIR). Default true; `helpdesk calibrate` turns it off to fit itself.
    */
   autoCalibrate?: boolean;
+  /**
+   * Opens the embedding cache (the app's storage bundle, which owns and closes it). Without it the
+   * runtime opens the SQLite cache under DATA_DIR itself (CLI commands) and closes it.
+   */
+  embeddingCache?: () => EmbeddingCache;
 }
 
 export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options: KnowledgeRuntimeOptions = {}): Promise<KnowledgeRuntime> {
@@ -59,10 +65,12 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
   const log = options.log;
   const { embedder, problem } = await createEmbedder(config.retrieval.embeddings);
 
-  let cache: SqliteEmbeddingCache | undefined;
+  let cache: EmbeddingCache | undefined;
+  let ownCache: { close(): void } | undefined;
   if (embedder) {
     try {
-      cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
+      if (options.embeddingCache) cache = options.embeddingCache();
+      else cache = ownCache = openEmbeddingCache(dataDir);
     } catch (err) {
       log?.warn(`embedding cache unavailable (${err instanceof Error ? err.message : String(err)}): every start re-embeds`);
     }
@@ -113,7 +121,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     async close() {
       // A calibration still running is not waited for: it fails on the closed cache and is logged, nothing is served from it.
       await embedder?.close?.();
-      cache?.close();
+      ownCache?.close();
     },
   };
 }

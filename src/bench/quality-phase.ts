@@ -7,6 +7,7 @@ import { evaluateQueries, familyKeyOf, report } from '../engine/eval/run.js';
 import { loadKnowledgeBase } from '../engine/knowledge/loader.js';
 import { articleEntries } from '../engine/retrieval/entries.js';
 import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
+import { openEmbeddingCache } from '../storage/factory.js';
 import { openTimed, type BuildMeasure, type Progress } from './knowledge-phase.js';
 import { miniSearchPeer, oramaPeer, type Peer } from './peers.js';
 import { rankingMetrics, type RankingMetrics } from '../engine/eval/ranking.js';
@@ -132,13 +133,13 @@ export async function runQualityPhase(input: QualityPhaseInput, progress: Progre
 
       const kb = loadKnowledgeBase(input.kbDir);
       const entries = kb.articles.flatMap(articleEntries);
-      const cache = SqliteEmbeddingCache.open(join(dataDir, 'embeddings.sqlite'));
-      const vectors = cache.getMany(embedder.provider, embedder.model, [...new Set(entries.map((e) => e.hash))]);
+      const cache = openEmbeddingCache(dataDir);
+      const vectors = await cache.getMany(embedder.provider, embedder.model, [...new Set(entries.map((e) => e.hash))]);
       cache.close();
       if (input.shareCacheFile) {
         const shared = SqliteEmbeddingCache.open(input.shareCacheFile);
         try {
-          shared.putMany(embedder.provider, embedder.model, [...vectors].map(([hash, vector]) => ({ hash, vector })));
+          await shared.putMany(embedder.provider, embedder.model, [...vectors].map(([hash, vector]) => ({ hash, vector })));
         } finally {
           shared.close();
         }

@@ -7,7 +7,7 @@ import { loadKnowledgeBase } from '../engine/knowledge/loader.js';
 import type { Embedder } from '../engine/ports/embedder.js';
 import { articleEntries } from '../engine/retrieval/entries.js';
 import type { VectorEntry, VectorIndex } from '../engine/retrieval/vector-index.js';
-import { SqliteEmbeddingCache } from '../storage/sqlite/embedding-cache.js';
+import { openEmbeddingCache } from '../storage/factory.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { seedTopic } from './generate.js';
 import { benchRetrievalConfig, type Progress } from './knowledge-phase.js';
@@ -177,8 +177,8 @@ export async function runVectorsPhase(input: VectorsPhaseInput, progress: Progre
     const kb = loadKnowledgeBase(input.kbDir);
     const topicOf = new Map<string, string>();
     for (const a of kb.articles) for (const e of articleEntries(a)) if (!topicOf.has(e.hash)) topicOf.set(e.hash, seedTopic(a.id));
-    const cache = SqliteEmbeddingCache.open(join(input.dataDir, 'embeddings.sqlite'));
-    const cached = cache.getMany(embedder.provider, embedder.model, [...topicOf.keys()]);
+    const cache = openEmbeddingCache(input.dataDir);
+    const cached = await cache.getMany(embedder.provider, embedder.model, [...topicOf.keys()]);
     cache.close();
     const real = [...topicOf.entries()].flatMap(([hash, topic]) => {
       const vector = cached.get(hash);

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { ConversationAddress, Engine, ProactiveSender, TechnicianEvents } from '../engine/contract.js';
 import type { Translator } from '../engine/i18n.js';
+import type { DeliveryLog } from '../engine/ports/delivery-log.js';
 import type { Logger } from '../log.js';
 
 /** What every channel gets from the composition root. */
@@ -24,14 +25,8 @@ export interface ChannelDeps {
   inOrder<T>(address: ConversationAddress, work: () => Promise<T>): Promise<T>;
   /** Counts and logs a failure at a channel stage (e.g. "turn", "post", "update", "lookup"). */
   reportError(stage: string, err: unknown, context?: Record<string, unknown>): void;
-  /** Delivery ids already taken in, kept across restarts (a replayed signed request is not answered twice). */
-  deliveries?: DeliveryLog;
-}
-
-/** Durable record of inbound delivery ids (src/storage/sqlite/delivery-log.ts). */
-export interface DeliveryLog {
-  /** Records the keys; false when any of them was recorded before. */
-  firstDelivery(channel: string, keys: string[]): boolean;
+  /** Delivery ids already taken in, kept across restarts and replicas (a retried or replayed request is not answered twice). */
+  deliveries: DeliveryLog;
 }
 
 /** A transport: its HTTP routes, its proactive sender, and what to release at shutdown. */

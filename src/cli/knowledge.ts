@@ -1,3 +1,4 @@
+import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from '../app/knowledge.js';
 import { loadConfig, loadDotEnv } from '../config/index.js';
@@ -28,7 +29,7 @@ export const stderrLog = {
 
 export async function openKnowledge(
   options: KnowledgeCliOptions,
-  extra: { progressBar?: boolean; retrieval?: Partial<RetrievalConfig>; autoCalibrate?: boolean } = {},
+  extra: { progressBar?: boolean; retrieval?: Partial<RetrievalConfig>; autoCalibrate?: boolean; embeddingCache?: () => EmbeddingCache } = {},
 ): Promise<KnowledgeRuntime> {
   const { kbDir, dataDir, retrieval } = knowledgeConfig(options);
   let bar: SingleBar | undefined;
@@ -37,6 +38,7 @@ export async function openKnowledge(
     {
       log: stderrLog,
       autoCalibrate: extra.autoCalibrate,
+      ...(extra.embeddingCache ? { embeddingCache: extra.embeddingCache } : {}),
       onProgress: extra.progressBar
         ? (p) => {
             if (!bar && p.total > p.done) {

@@ -17,8 +17,8 @@ import type { ConversationAddress, OutboundMessage, SentMessage } from '../engin
 import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { Logger } from '../log.js';
-import type { AdminAuditEvent, AdminAuditMethod } from '../storage/sqlite/admin-audit.js';
-import type { LocalTicket, TicketStore } from '../storage/sqlite/ticket-store.js';
+import type { AdminAuditEntry, AdminAuditEvent, AdminAuditMethod } from '../engine/ports/admin-audit.js';
+import type { LocalTicket, LocalTicketStore as TicketStore } from '../engine/ports/local-tickets.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { emptyForm, FORM_KEYS, formFromArticle, isArticleId, KnowledgeFiles, type ArticleForm, type SaveResult } from './articles.js';
 import { ConsoleAuth, csrfGuard, parseCookies, sameOrigin, type AuthState } from './auth.js';
@@ -66,7 +66,7 @@ export interface ConsoleDeps {
   translator: Translator;
   logger: Logger;
   /** Durable audit log of sign-ins, failures, lockouts and sign-outs (besides the log line). */
-  audit?: (entry: { at: string; event: AdminAuditEvent; method: AdminAuditMethod; address: string; userAgent?: string }) => void;
+  audit?: (entry: AdminAuditEntry) => Promise<void>;
   now?: () => Date;
   /** Scheduled knowledge import (KNOWLEDGE_SYNC_*): its state per source, and a run on demand. */
   knowledgeSync?: { status(): SourceView[]; runNow(): Promise<unknown> };
@@ -167,11 +167,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const line = { audit: 'console_sign_in', event, method, address, ...(userAgent ? { userAgent } : {}) };
     if (event === 'sign_in' || event === 'sign_out') deps.logger.info(line, `console ${event.replace(/_/g, ' ')}`);
     else deps.logger.warn(line, `console ${event.replace(/_/g, ' ')}`);
-    try {
-      deps.audit?.({ at: (deps.now?.() ?? new Date()).toISOString(), event, method, address, ...(userAgent ? { userAgent } : {}) });
-    } catch (err) {
-      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'console audit write failed');
-    }
+    // Not awaited: a failed audit write is logged and never blocks or fails the sign-in answer.
+    Promise.resolve()
+      .then(() => deps.audit?.({ at: (deps.now?.() ?? new Date()).toISOString(), event, method, address, ...(userAgent ? { userAgent } : {}) }))
+      .catch((err: unknown) => deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'console audit write failed'));
   }
   const files = new KnowledgeFiles(deps.kbDir);
   const insights = new ConsoleInsights({ store: deps.store, knowledge: deps.knowledge, files, gapConfidence: deps.config.gapConfidence, now });
@@ -569,7 +568,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       deps.labels?.list({ conversationId: conversation.id, sources: ['console_mark'] }),
     ]);
     const marking = labels && ctx.csrf ? { conversationId: conversation.id, marks: new Map(labels.flatMap((x) => (x.turnId !== undefined ? [[x.turnId, x] as const] : []))) } : undefined;
-    send(res, 200, transcriptPage(ctx, conversation, turns, events, deps.outbox.byConversation(conversation.id), titleOf(ctx.lang), marking));
+    send(res, 200, transcriptPage(ctx, conversation, turns, events, await deps.outbox.byConversation(conversation.id), titleOf(ctx.lang), marking));
   });
 
   // "Right article / wrong article / should have escalated" on a question the bot handled.
@@ -639,12 +638,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return name ? name.slice(0, 80) : undefined;
   };
 
-  const queueOf = (req: Request, me: string | undefined): { q: QueueQuery; rows: LocalTicket[] } => {
+  const queueOf = async (req: Request, me: string | undefined): Promise<{ q: QueueQuery; rows: LocalTicket[] }> => {
     const assignee = (ASSIGNEE_FILTERS as readonly string[]).includes(str(req.query.assignee)) ? (str(req.query.assignee) as QueueQuery['assignee']) : 'any';
     const q: QueueQuery = { state: str(req.query.state), priority: str(req.query.priority), assignee, q: str(req.query.q).trim().slice(0, 200) };
     const states = (WORK_STATES as readonly string[]).includes(q.state) ? [q.state] : q.state === 'all' ? undefined : ['new', 'in_progress', 'on_hold'];
     const needle = q.q.toLowerCase();
-    const rows = (deps.tickets?.list({ ...(states ? { states: states as (typeof WORK_STATES)[number][] } : {}), limit: 500 }) ?? []).filter(
+    const rows = ((await deps.tickets?.list({ ...(states ? { states: states as (typeof WORK_STATES)[number][] } : {}), limit: 500 })) ?? []).filter(
       (tk) =>
         (!q.priority || tk.priority === q.priority) &&
         (q.assignee === 'any' || (q.assignee === 'unassigned' ? !tk.assignee : Boolean(me) && tk.assignee === me)) &&
@@ -653,20 +652,22 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return { q, rows };
   };
 
-  router.get('/tickets', (req, res) => {
+  router.get('/tickets', async (req, res) => {
     const ctx = ctxOf(req, res);
     const me = meOf(res);
     const done = str(req.query.done);
+    const [counts, dead, pending, delivered] = await Promise.all([deps.outbox.counts(), deps.outbox.deadLetters(100), deps.outbox.pending(100), deps.outbox.deliveredItems(20)]);
+    const queue = deps.tickets ? await queueOf(req, me) : undefined;
     send(
       res,
       200,
       ticketsPage(ctx, {
         provider: deps.providerName,
-        counts: deps.outbox.counts(),
-        dead: deps.outbox.deadLetters(100),
-        pending: deps.outbox.pending(100),
-        delivered: deps.outbox.deliveredItems(20),
-        ...(deps.tickets ? { queue: (() => { const { q, rows } = queueOf(req, me); return ticketQueue(ctx, rows, q, me); })() } : {}),
+        counts,
+        dead,
+        pending,
+        delivered,
+        ...(queue ? { queue: ticketQueue(ctx, queue.rows, queue.q, me) } : {}),
         ...(done === 'retried' || done === 'resolved' ? { flash: ctx.t(`tickets.done_${done}`) } : {}),
       }),
     );
@@ -674,8 +675,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
 
   // --- One ticket: the escalation packet, assignment, state, notes, reply -----------------------
   const FLASHES = ['assigned', 'state', 'note', 'replied', 'reply_failed'] as const;
-  router.get('/tickets/:number', (req, res) => {
-    const ticket = deps.tickets?.get(req.params.number);
+  router.get('/tickets/:number', async (req, res) => {
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket) return notFound(req, res);
     const ctx = ctxOf(req, res);
     const done = str(req.query.done);
@@ -685,8 +686,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       200,
       ticketPage(ctx, {
         ticket,
-        history: deps.tickets.history(ticket.number),
-        notes: deps.notes?.list(deps.providerName, ticket.number) ?? [],
+        history: await deps.tickets.history(ticket.number),
+        notes: (await deps.notes?.list(deps.providerName, ticket.number)) ?? [],
         ...(meOf(res) ? { me: meOf(res) } : {}),
         canReply: Boolean(deps.replies?.sender(ticket.channel)),
         ...(flash ? { flash } : {}),
@@ -708,19 +709,19 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     send(res, 400, layout(ctx, { title: ctx.t('ticket.invalid'), active: 'tickets', body: html`<p>${ctx.t('ticket.invalid')}</p><p><a href="/admin/tickets/${encodeURIComponent(number)}">${ctx.t('ticket.back_ticket')}</a></p>` }));
   };
 
-  router.post('/tickets/:number/assign', (req, res) => {
-    const ticket = deps.tickets?.get(req.params.number);
+  router.post('/tickets/:number/assign', async (req, res) => {
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.name) return badForm(req, res, ticket.number);
     const name = form.data.name;
     res.cookie(NAME_COOKIE, name, { httpOnly: true, sameSite: 'strict', path: '/admin', secure: deps.secureCookie, maxAge: 365 * 24 * 3600 * 1000 });
-    deps.tickets.assign(ticket.number, name, { actor: name });
+    await deps.tickets.assign(ticket.number, name, { actor: name });
     backTo(res, ticket.number, 'assigned');
   });
 
   router.post('/tickets/:number/state', async (req, res) => {
-    const ticket = deps.tickets?.get(req.params.number);
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.state) return badForm(req, res, ticket.number);
@@ -730,31 +731,31 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     if (article !== undefined && (!done || !knownArticle(article))) return badForm(req, res, ticket.number);
     const actor = meOf(res) ?? 'console';
     const notes = form.data.notes?.trim();
-    if (form.data.state === 'resolved' && notes) deps.tickets.resolve(ticket.number, notes, { actor });
-    else deps.tickets.setState(ticket.number, form.data.state, { actor, ...(notes ? { note: notes } : {}) });
+    if (form.data.state === 'resolved' && notes) await deps.tickets.resolve(ticket.number, notes, { actor });
+    else await deps.tickets.setState(ticket.number, form.data.state, { actor, ...(notes ? { note: notes } : {}) });
     if (article) {
       await label({ question: ticket.packet.question, lang: ticket.lang, verdict: 'article', articleId: article, source: 'ticket_resolved', by: actor, conversationId: ticket.conversationId, ref: `ticket:${deps.providerName}:${ticket.number}` });
     }
     backTo(res, ticket.number, 'state');
   });
 
-  router.post('/tickets/:number/note', (req, res) => {
-    const ticket = deps.tickets?.get(req.params.number);
+  router.post('/tickets/:number/note', async (req, res) => {
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket || !deps.notes) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.text) return badForm(req, res, ticket.number);
-    deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'note', author: meOf(res) ?? 'console', text: form.data.text });
+    await deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'note', author: meOf(res) ?? 'console', text: form.data.text });
     backTo(res, ticket.number, 'note');
   });
 
   router.post('/tickets/:number/reply', async (req, res) => {
-    const ticket = deps.tickets?.get(req.params.number);
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket || !deps.notes || !deps.replies) return notFound(req, res);
     const form = ticketForm.safeParse(req.body ?? {});
     if (!form.success || !form.data.text || form.data.text.length > 4000) return badForm(req, res, ticket.number);
     const author = meOf(res) ?? deps.translator.t(ticket.lang, 'news.it_team');
     // Stored first: a reply that cannot be delivered is still on the ticket, marked as such.
-    const note = deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'reply', author, text: form.data.text });
+    const note = await deps.notes.add({ provider: deps.providerName, ticketNumber: ticket.number, kind: 'reply', author, text: form.data.text });
     const address = { channel: ticket.channel, conversationId: ticket.conversationId, ...(ticket.packet.threadId ? { threadId: ticket.packet.threadId } : {}) };
     const message: OutboundMessage = {
       lang: ticket.lang,
@@ -762,30 +763,30 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     };
     try {
       await deps.replies.send(address, message);
-      deps.notes.markDelivery(note.id, { delivered: true });
+      await deps.notes.markDelivery(note.id, { delivered: true });
       deps.logger.info({ ticket: ticket.number, channel: ticket.channel }, 'technician reply delivered');
       backTo(res, ticket.number, 'replied');
     } catch (err) {
-      deps.notes.markDelivery(note.id, { delivered: false, error: err instanceof Error ? err.message : String(err) });
+      await deps.notes.markDelivery(note.id, { delivered: false, error: err instanceof Error ? err.message : String(err) });
       backTo(res, ticket.number, 'reply_failed');
     }
   });
 
-  router.post('/outbox/:id/retry', (req, res) => {
-    const item = deps.outbox.retry(req.params.id);
+  router.post('/outbox/:id/retry', async (req, res) => {
+    const item = await deps.outbox.retry(req.params.id);
     if (!item) return notFound(req, res);
     res.redirect(303, '/admin/tickets?done=retried');
   });
 
-  router.post('/tickets/:number/resolve', (req, res) => {
+  router.post('/tickets/:number/resolve', async (req, res) => {
     const notes = str((req.body as Record<string, unknown>).notes).trim();
-    const ticket = deps.tickets?.get(req.params.number);
+    const ticket = await deps.tickets?.get(req.params.number);
     if (!deps.tickets || !ticket) return notFound(req, res);
     if (!notes) {
       res.redirect(303, '/admin/tickets');
       return;
     }
-    deps.tickets.resolve(ticket.number, notes.slice(0, 20_000), { actor: 'console' });
+    await deps.tickets.resolve(ticket.number, notes.slice(0, 20_000), { actor: 'console' });
     res.redirect(303, '/admin/tickets?done=resolved');
   });
 

@@ -5,12 +5,10 @@ import type { Translator } from '../engine/i18n.js';
 import type { ConversationStore } from '../engine/ports/conversation-store.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
-import type { Db } from '../storage/sqlite/database.js';
-import { openTicketNotes } from '../storage/sqlite/ticket-notes-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { ActionAuditLog } from '../engine/ports/action-audit.js';
 import type { Logger } from '../log.js';
-import { AdminAuditStore } from '../storage/sqlite/admin-audit.js';
 import { LocalTicketProvider } from '../tickets/local.js';
 import type { TicketOutbox } from '../tickets/outbox.js';
 import { createConsoleRouter, type ConsoleDeps, type ReplySender } from './index.js';
@@ -25,8 +23,8 @@ export interface ConsoleContext {
   outbox: TicketOutbox;
   tickets: TicketProvider;
   translator: Translator;
-  /** Opens the technicians' notes store (the composition root's database). */
-  db: Db;
+  /** Technicians' notes and the sign-in audit log come from the app's storage bundle. */
+  storage: Pick<StorageBundle, 'ticketNotes' | 'adminAudit'>;
   /** Technicians' replies go out through the app's ProactiveRouter. */
   proactive?: ReplySender;
   knowledgeSync?: ConsoleDeps['knowledgeSync'];
@@ -44,7 +42,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
     return [];
   }
   const secureCookie = config.console.cookieSecure === 'auto' ? Boolean(config.core.publicUrl?.startsWith('https:')) : config.console.cookieSecure;
-  const audit = new AdminAuditStore(context.db);
+  const audit = context.storage.adminAudit;
   const router = Router();
   router.use(
     '/admin',
@@ -58,7 +56,7 @@ export function consoleRoutes(context: ConsoleContext): Router[] {
       outbox: context.outbox,
       ...(context.tickets instanceof LocalTicketProvider ? { tickets: context.tickets.store } : {}),
       providerName: context.tickets.name,
-      notes: openTicketNotes(context.db),
+      notes: context.storage.ticketNotes,
       ...(context.proactive ? { replies: context.proactive } : {}),
       translator: context.translator,
       logger: logger.child({ part: 'console' }),

@@ -2,8 +2,6 @@ import type { ActionsConfig } from '../config/sections/actions.js';
 import type { ActionRegistry } from '../engine/flows/actions.js';
 import type { Translator } from '../engine/i18n.js';
 import type { ActionAuditLog } from '../engine/ports/action-audit.js';
-import { actionAuditMigrations, SqliteActionAuditLog } from '../storage/sqlite/action-audit-store.js';
-import { migrate, type Db } from '../storage/sqlite/database.js';
 import { directoryActions } from './actions.js';
 import { directoryProvider } from './registry.js';
 import type { DirectoryConnector } from './types.js';
@@ -16,9 +14,8 @@ export interface DirectoryParts {
   connector?: DirectoryConnector;
 }
 
-export function createDirectoryParts(config: ActionsConfig, deps: { db: Db; translator: Translator; fetch?: typeof fetch }): DirectoryParts {
-  migrate(deps.db, actionAuditMigrations);
-  const audit = new SqliteActionAuditLog(deps.db);
+export function createDirectoryParts(config: ActionsConfig, deps: { audit: ActionAuditLog; translator: Translator; fetch?: typeof fetch }): DirectoryParts {
+  const { audit } = deps;
   const descriptor = config.provider ? directoryProvider(config.provider.name) : undefined;
   if (!config.provider || !descriptor) return { audit };
   const connector = descriptor.create(config.provider.config, { timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });

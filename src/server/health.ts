@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { KnowledgeStatus } from '../engine/ports/knowledge.js';
-import type { Db, Migration } from '../storage/sqlite/database.js';
+import type { StorageHealth } from '../storage/bundle.js';
 
 /**
  * GET /healthz: the process is alive (for restarts); it answers from the first second, while the
@@ -10,33 +10,8 @@ import type { Db, Migration } from '../storage/sqlite/database.js';
  * as JSON either way.
  */
 
-export const healthMigrations: Migration[] = [
-  {
-    name: 'server/001_health',
-    up: `CREATE TABLE server_health (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      checked_at TEXT NOT NULL
-    )`,
-  },
-];
-
-export interface DatabaseCheck {
-  ok: boolean;
-  error?: string;
-}
-
-/** A real write (one row upserted in a transaction): proves the file, the lock and the disk all work. */
-export function checkDatabaseWritable(db: Db, now: () => Date = () => new Date()): DatabaseCheck {
-  try {
-    db.prepare(
-      `INSERT INTO server_health (id, checked_at) VALUES (1, ?)
-       ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
-    ).run(now().toISOString());
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
+/** What the storage bundle's health() says about the database. */
+export type DatabaseCheck = StorageHealth;
 
 /** starting: listening while the knowledge base loads; serving; draining: shutting down. */
 export type ServerPhase = 'starting' | 'serving' | 'draining';
@@ -44,7 +19,7 @@ export type ServerPhase = 'starting' | 'serving' | 'draining';
 export interface ReadinessSources {
   /** Undefined while the knowledge base is being loaded. */
   knowledge(): KnowledgeStatus | undefined;
-  database(): DatabaseCheck;
+  database(): Promise<DatabaseCheck>;
   phase(): ServerPhase;
   startedAt: Date;
 }
@@ -74,9 +49,9 @@ const MODE_NOTES: Record<Readiness['retrieval']['mode'], string> = {
   loading: 'the knowledge base is being indexed',
 };
 
-export function readiness(sources: ReadinessSources): Readiness {
+export async function readiness(sources: ReadinessSources): Promise<Readiness> {
   const k = sources.knowledge();
-  const database = sources.database();
+  const database = await sources.database();
   const phase = sources.phase();
   const knowledgeOk = k !== undefined && k.ready && k.articles > 0;
   const ok = knowledgeOk && database.ok && phase === 'serving';
@@ -111,8 +86,8 @@ export function healthRouter(sources: ReadinessSources): Router {
       uptimeSeconds: Math.round((Date.now() - sources.startedAt.getTime()) / 1000),
     });
   });
-  router.get('/readyz', (_req, res) => {
-    const r = readiness(sources);
+  router.get('/readyz', async (_req, res) => {
+    const r = await readiness(sources);
     res
       .status(r.status === 'ready' ? 200 : 503)
       .set('Cache-Control', 'no-store')

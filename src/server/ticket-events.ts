@@ -51,7 +51,7 @@ export interface TicketEventsOptions {
   toleranceSeconds: number;
   news: TicketNews;
   /** The escalation (and the ticket as the bot knows it) behind a ticket of a provider, if the bot opened it. */
-  escalationOf(event: TicketEvent): { packet: EscalationPacket; ticket: TicketRef } | undefined;
+  escalationOf(event: TicketEvent): Promise<{ packet: EscalationPacket; ticket: TicketRef } | undefined>;
   logger: Logger;
   now?: () => number;
 }
@@ -89,7 +89,7 @@ export function ticketEventsRouter(options: TicketEventsOptions): Router {
       return;
     }
     const event = parsed.data;
-    const found = options.escalationOf(event);
+    const found = await options.escalationOf(event);
     if (!found) {
       // Not a ticket the bot opened: nobody to tell. 202 so the sender does not retry.
       res.status(202).json({ ok: true, notified: false, reason: 'unknown_ticket' });

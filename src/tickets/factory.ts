@@ -1,8 +1,6 @@
 import type { TicketProvider } from '../engine/ports/tickets.js';
 import type { TicketsConfig } from '../config/sections/tickets.js';
-import { migrate, type Db } from '../storage/sqlite/database.js';
-import { TicketStore, ticketMigrations } from '../storage/sqlite/ticket-store.js';
-import { OutboxStore, outboxMigrations } from '../storage/sqlite/outbox-store.js';
+import type { StorageBundle } from '../storage/bundle.js';
 import type { Logger } from '../log.js';
 import { LocalTicketProvider } from './local.js';
 import { ServiceNowProvider } from './servicenow.js';
@@ -14,8 +12,8 @@ import { TicketOutbox } from './outbox.js';
 
 /** Composition helpers: the configured provider, and the outbox that delivers to it. */
 export interface TicketDeps {
-  /** The application database (local tickets and the outbox live there). */
-  db: Db;
+  /** Where local tickets and the outbox live (the app's storage bundle). */
+  storage: Pick<StorageBundle, 'localTickets' | 'outbox'>;
   logger?: Logger;
   fetch?: typeof fetch;
 }
@@ -25,9 +23,8 @@ export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): T
   const http = { timeoutMs: config.httpTimeoutMs, fetch: deps.fetch };
   switch (p.kind) {
     case 'local':
-      migrate(deps.db, ticketMigrations);
       return new LocalTicketProvider(
-        new TicketStore(deps.db, {
+        deps.storage.localTickets({
           prefix: p.numberPrefix,
           onListenerError: (err) => deps.logger?.error({ err: String(err) }, 'ticket change listener failed'),
         }),
@@ -46,6 +43,5 @@ export function createTicketProvider(config: TicketsConfig, deps: TicketDeps): T
 }
 
 export function createTicketOutbox(config: TicketsConfig, provider: TicketProvider, deps: TicketDeps): TicketOutbox {
-  migrate(deps.db, outboxMigrations);
-  return new TicketOutbox({ ...config.outbox, store: new OutboxStore(deps.db), provider, logger: deps.logger });
+  return new TicketOutbox({ ...config.outbox, store: deps.storage.outbox, provider, logger: deps.logger });
 }

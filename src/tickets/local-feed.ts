@@ -1,7 +1,7 @@
 import type { TicketNewsStore } from '../engine/ports/ticket-news.js';
 import type { TicketNews } from '../engine/tickets/news.js';
 import type { Logger } from '../log.js';
-import type { LocalTicketEvent, TicketStore } from '../storage/sqlite/ticket-store.js';
+import type { LocalTicketEvent, LocalTicketStore as TicketStore } from '../engine/ports/local-tickets.js';
 
 /**
  * Follows the local ticket store's change history (eventsSince) for ticket news. The position
@@ -57,12 +57,12 @@ export class LocalTicketFeed {
     let read = 0;
     let position = await this.cursors.cursor(LOCAL_FEED);
     if (position === undefined) {
-      position = this.end();
+      position = await this.end();
       await this.cursors.setCursor(LOCAL_FEED, position);
     }
     do {
       this.again = false;
-      for (let events = this.tickets.eventsSince(position, BATCH); events.length; events = this.tickets.eventsSince(position, BATCH)) {
+      for (let events = await this.tickets.eventsSince(position, BATCH); events.length; events = await this.tickets.eventsSince(position, BATCH)) {
         for (const event of events) {
           if (!(await this.tell(event))) return read;
           position = event.id;
@@ -75,9 +75,9 @@ export class LocalTicketFeed {
   }
 
   /** The last event id in the history. */
-  private end(): number {
+  private async end(): Promise<number> {
     let position = 0;
-    for (let events = this.tickets.eventsSince(0, 1000); events.length; events = this.tickets.eventsSince(position, 1000)) {
+    for (let events = await this.tickets.eventsSince(0, 1000); events.length; events = await this.tickets.eventsSince(position, 1000)) {
       position = events[events.length - 1]?.id ?? position;
     }
     return position;
@@ -86,7 +86,7 @@ export class LocalTicketFeed {
   /** False when the change should be tried again on a later pass (the position stays before it). */
   private async tell(event: LocalTicketEvent): Promise<boolean> {
     if (event.kind === 'created' || event.fromState === event.toState) return true;
-    const ticket = this.tickets.get(String(event.ticketId));
+    const ticket = await this.tickets.get(String(event.ticketId));
     if (!ticket) return true;
     try {
       await this.news.statusChanged({

@@ -7,7 +7,7 @@ import type {
   TicketRequester,
   TicketStatus,
 } from '../engine/ports/tickets.js';
-import type { LocalTicket, TicketStore } from '../storage/sqlite/ticket-store.js';
+import type { LocalTicket, LocalTicketStore as TicketStore } from '../engine/ports/local-tickets.js';
 import { packetText, ticketTitle } from './format.js';
 
 /**
@@ -21,7 +21,7 @@ export class LocalTicketProvider implements TicketProvider {
   constructor(readonly store: TicketStore) {}
 
   async create(packet: EscalationPacket, options: CreateTicketOptions): Promise<TicketRef> {
-    const { ticket } = this.store.create({
+    const { ticket } = await this.store.create({
       idempotencyKey: options.idempotencyKey,
       packet,
       title: ticketTitle(packet, 200),
@@ -31,18 +31,16 @@ export class LocalTicketProvider implements TicketProvider {
   }
 
   async status(numberOrId: string): Promise<TicketStatus | undefined> {
-    const t = this.store.get(numberOrId);
+    const t = await this.store.get(numberOrId);
     return t && this.toStatus(t);
   }
 
   async listForRequester(requester: TicketRequester): Promise<TicketStatus[]> {
-    return this.store
-      .list({ requesterId: requester.id, requesterEmail: requester.email, limit: 20 })
-      .map((t) => this.toStatus(t));
+    return (await this.store.list({ requesterId: requester.id, requesterEmail: requester.email, limit: 20 })).map((t) => this.toStatus(t));
   }
 
   async addComment(ticket: TicketRef, comment: TicketComment): Promise<void> {
-    this.store.comment(ticket.id, comment.text, { actor: comment.author });
+    await this.store.comment(ticket.id, comment.text, { actor: comment.author });
   }
 
   private ref(t: LocalTicket): TicketRef {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { escalationPacketSchema, type EscalationPacket } from '../engine/escalation/packet.js';
 import type { EscalationSink } from '../engine/ports/escalation.js';
 import { TicketError, type TicketProvider, type TicketRef } from '../engine/ports/tickets.js';
-import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../storage/sqlite/outbox-store.js';
+import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../engine/ports/outbox.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -111,7 +111,7 @@ export class TicketOutbox implements EscalationSink {
   /** EscalationSink: durably records the escalation and returns; delivery happens in the background. */
   async submit(packet: EscalationPacket): Promise<void> {
     const valid = escalationPacketSchema.parse(packet);
-    const inserted = this.options.store.insert(valid);
+    const inserted = await this.options.store.insert(valid);
     this.options.logger?.info({ outboxId: valid.id, inserted }, 'escalation queued for ticket delivery');
     if (this.running) this.schedule(0);
   }
@@ -135,13 +135,19 @@ export class TicketOutbox implements EscalationSink {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // After a crash the items our previous process was delivering would wait for their lease (minutes).
-    const released = this.options.store.releaseLeases((owner) => isGoneWorker(owner, this.workerId));
-    if (released > 0) this.options.logger?.info({ released }, 'outbox: took over the deliveries of a process that is gone');
-    this.replay = this.replayNotifications().catch((err: unknown) => {
+    this.replay = (async () => {
+      try {
+        // After a crash the items our previous process was delivering would wait for their lease (minutes).
+        const released = await this.options.store.releaseLeases((owner) => isGoneWorker(owner, this.workerId));
+        if (released > 0) this.options.logger?.info({ released }, 'outbox: took over the deliveries of a process that is gone');
+      } catch (err) {
+        this.options.logger?.error({ err: errorMessage(err) }, 'outbox lease release failed');
+      }
+      if (this.running) this.schedule(0);
+      await this.replayNotifications();
+    })().catch((err: unknown) => {
       this.options.logger?.error({ err: errorMessage(err) }, 'outbox notification replay failed');
     });
-    this.schedule(0);
   }
 
   /** Stops polling and waits for the delivery and notification replay in progress, if any. */
@@ -159,9 +165,9 @@ export class TicketOutbox implements EscalationSink {
     return this.pass;
   }
 
-  /** Console action: see OutboxStore.retry. */
-  retry(id: string): OutboxItem | undefined {
-    const item = this.options.store.retry(id);
+  /** Console action: see OutboxStore.retry (src/engine/ports/outbox.ts). */
+  async retry(id: string): Promise<OutboxItem | undefined> {
+    const item = await this.options.store.retry(id);
     if (item) {
       this.options.logger?.info({ outboxId: id }, 'outbox item retried by hand');
       if (this.running) this.schedule(0);
@@ -169,37 +175,37 @@ export class TicketOutbox implements EscalationSink {
     return item;
   }
 
-  get(id: string): OutboxItem | undefined {
+  get(id: string): Promise<OutboxItem | undefined> {
     return this.options.store.get(id);
   }
 
-  list(filter?: OutboxFilter): OutboxItem[] {
+  list(filter?: OutboxFilter): Promise<OutboxItem[]> {
     return this.options.store.list(filter);
   }
 
   /** Waiting for delivery, including items being delivered right now. */
-  pending(limit?: number): OutboxItem[] {
+  pending(limit?: number): Promise<OutboxItem[]> {
     return this.list({ statuses: ['pending', 'delivering'], limit });
   }
 
-  deliveredItems(limit?: number): OutboxItem[] {
+  deliveredItems(limit?: number): Promise<OutboxItem[]> {
     return this.list({ statuses: ['delivered'], limit });
   }
 
-  deadLetters(limit?: number): OutboxItem[] {
+  deadLetters(limit?: number): Promise<OutboxItem[]> {
     return this.list({ statuses: ['dead'], limit });
   }
 
-  byConversation(conversationId: string, limit?: number): OutboxItem[] {
+  byConversation(conversationId: string, limit?: number): Promise<OutboxItem[]> {
     return this.list({ conversationId, limit });
   }
 
-  counts(): Record<OutboxStatus, number> {
+  counts(): Promise<Record<OutboxStatus, number>> {
     return this.options.store.counts();
   }
 
   async replayNotifications(): Promise<void> {
-    for (const item of this.options.store.unnotified()) {
+    for (const item of await this.options.store.unnotified()) {
       if (item.status === 'delivered' && item.ticket) await this.announceDelivered(item, item.ticket);
       else if (item.status === 'dead') await this.announceDead(item, item.lastError ?? 'unknown error');
     }
@@ -215,7 +221,7 @@ export class TicketOutbox implements EscalationSink {
     let wait = this.options.pollMs;
     try {
       await this.runOnce();
-      const due = this.options.store.nextDueAt();
+      const due = await this.options.store.nextDueAt();
       if (due !== undefined) wait = Math.max(0, Math.min(this.options.pollMs, due - this.now()));
     } catch (err) {
       // A database error (busy, I/O) must neither stop the worker nor escape as an unhandled rejection.
@@ -227,7 +233,7 @@ export class TicketOutbox implements EscalationSink {
   private async drain(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      const item = this.options.store.claim(this.workerId, this.options.leaseMs);
+      const item = await this.options.store.claim(this.workerId, this.options.leaseMs);
       if (!item) return attempts;
       attempts++;
       await this.deliver(item);
@@ -246,7 +252,7 @@ export class TicketOutbox implements EscalationSink {
       // Anything that is not a TicketError is unexpected (a bug, a malformed answer): retry, it may be transient.
       const retryable = e?.retryable ?? true;
       if (!retryable || item.attempts >= this.options.maxAttempts) {
-        if (store.markDead(item.id, this.workerId, message)) {
+        if (await store.markDead(item.id, this.workerId, message)) {
           logger?.error({ ...log, err: message, retryable }, 'ticket delivery gave up: dead letter');
           await this.announceDead({ ...item, status: 'dead', lastError: message }, message);
         }
@@ -254,13 +260,13 @@ export class TicketOutbox implements EscalationSink {
       }
       const retryAfter = Math.min(e?.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
       const nextAttemptAt = this.now() + Math.max(retryAfter, backoffDelay(item.attempts, this.options, this.random));
-      if (store.markRetry(item.id, this.workerId, message, nextAttemptAt)) {
+      if (await store.markRetry(item.id, this.workerId, message, nextAttemptAt)) {
         logger?.warn({ ...log, err: message, nextAttemptAt: new Date(nextAttemptAt).toISOString() }, 'ticket delivery failed, will retry');
         await this.emit(this.retrying, { item, error: message, nextAttemptAt });
       }
       return;
     }
-    if (!store.markDelivered(item.id, this.workerId, ticket)) {
+    if (!(await store.markDelivered(item.id, this.workerId, ticket))) {
       // Our lease expired and another worker took over; it will find the same ticket by the idempotency key.
       logger?.warn({ ...log, ticket: ticket.number }, 'delivered after losing the lease; the new owner will reconcile');
       return;
@@ -270,11 +276,11 @@ export class TicketOutbox implements EscalationSink {
   }
 
   private async announceDelivered(item: OutboxItem, ticket: TicketRef): Promise<void> {
-    if (await this.emit(this.delivered, { item, ticket })) this.options.store.markNotified(item.id);
+    if (await this.emit(this.delivered, { item, ticket })) await this.options.store.markNotified(item.id);
   }
 
   private async announceDead(item: OutboxItem, error: string): Promise<void> {
-    if (await this.emit(this.dead, { item, error })) this.options.store.markNotified(item.id);
+    if (await this.emit(this.dead, { item, error })) await this.options.store.markNotified(item.id);
   }
 
   /** True when there was at least one listener and all of them succeeded. */

@@ -1,5 +1,5 @@
 import type { TicketOwnership, TicketRef, TicketRequester } from '../engine/ports/tickets.js';
-import type { OutboxStore } from '../storage/sqlite/outbox-store.js';
+import type { OutboxStore } from '../engine/ports/outbox.js';
 
 /**
  * Ticket ownership from the outbox: a ticket belongs to the user whose conversation escalated it
@@ -10,9 +10,7 @@ export function outboxOwnership(store: OutboxStore): TicketOwnership {
   return {
     async openedFor(ticket: TicketRef, requester: TicketRequester): Promise<boolean> {
       const email = requester.email?.trim().toLowerCase();
-      return store
-        .findByTicket({ number: ticket.number, id: ticket.id, provider: ticket.provider })
-        .some(
+      return (await store.findByTicket({ number: ticket.number, id: ticket.id, provider: ticket.provider })).some(
           (item) =>
             // (channel, id): a Slack user id typed into another channel matches nobody.
             (item.packet.user.id === requester.id && (requester.channel === undefined || item.packet.channel === requester.channel)) ||

@@ -39,6 +39,30 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('no database handle outside src/storage/: nothing else imports better-sqlite3 or the SQLite opener', () => {
+    // Product code gets its stores from the storage bundle (src/storage/factory.ts), so a backend can
+    // be swapped by DATABASE_URL. Tests and bench tools may still read the SQLite file they check.
+    const offenders: string[] = [];
+    for (const file of tsFiles(join(root, 'src'))) {
+      const rel = relative(root, file);
+      if (rel.startsWith('src/storage/')) continue;
+      for (const spec of importsOf(file)) {
+        const target = spec.startsWith('.') ? relative(root, join(file, '..', spec)) : spec;
+        if (spec === 'better-sqlite3' || target === 'src/storage/sqlite/database.js' || target === 'src/storage/sqlite/database') {
+          offenders.push(`${rel} imports ${spec}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the check above sees a forbidden import when there is one', () => {
+    // Guards the guard: the same matcher on a file of src/storage/ that does import the opener.
+    const specs = importsOf(join(root, 'src/storage/sqlite/integrity.ts'));
+    expect(specs.map((s) => relative(root, join(root, 'src/storage/sqlite', s)))).toContain('src/storage/sqlite/database.js');
+    expect(importsOf(join(root, 'src/storage/sqlite/database.ts'))).toContain('better-sqlite3');
+  });
+
   it('has no import cycles', async () => {
     const res = await madge(join(root, 'src'), {
       fileExtensions: ['ts'],

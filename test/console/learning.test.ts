@@ -88,9 +88,9 @@ describe('console: judgements become labelled examples', () => {
   it('records a ticket resolved with an article, and refuses an unknown article without changing the ticket', async () => {
     const store = server.app.outbox.store;
     const packet = makePacket({ channel: 'web', conversationId: 'conv-ticket-1', question: 'my printer shows offline since this morning', lang: 'en' });
-    store.insert(packet);
-    await expect.poll(() => store.get(packet.id)?.status, { timeout: 10_000 }).toBe('delivered');
-    const number = store.get(packet.id)!.ticket!.number;
+    await store.insert(packet);
+    await expect.poll(async () => (await store.get(packet.id))?.status, { timeout: 10_000 }).toBe('delivered');
+    const number = (await store.get(packet.id))!.ticket!.number;
     const before = await server.app.labels.list({ sources: ['ticket_resolved'] });
     expect(before).toEqual([]);
 

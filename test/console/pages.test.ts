@@ -69,23 +69,23 @@ describe('console pages', () => {
     await server.app.outbox.stop();
     const store = server.app.outbox.store;
     const packet = makePacket({ conversationId: 'conv-dead', question: 'printer on floor 3 is on fire' });
-    store.insert(packet);
-    const claimed = store.claim('test-worker', 60_000);
+    await store.insert(packet);
+    const claimed = await store.claim('test-worker', 60_000);
     expect(claimed?.id).toBe(packet.id);
-    store.markDead(packet.id, 'test-worker', 'HTTP 400: category is required');
+    await store.markDead(packet.id, 'test-worker', 'HTTP 400: category is required');
 
     const page = await get('/admin/tickets');
     expect(page.text).toContain('printer on floor 3 is on fire');
     expect(page.text).toContain('HTTP 400: category is required');
     const retry = await postForm(server.url, session, `/admin/outbox/${packet.id}/retry`, form(session, {}));
     expect(retry.status).toBe(303);
-    expect(store.get(packet.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await store.get(packet.id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect((await postForm(server.url, session, '/admin/outbox/not-an-item/retry', form(session, {}))).status).toBe(404);
 
     // The outbox delivers it to the local ticket store once running again.
     server.app.outbox.start();
-    await expect.poll(() => store.get(packet.id)?.status, { timeout: 10_000 }).toBe('delivered');
-    const number = store.get(packet.id)!.ticket!.number;
+    await expect.poll(async () => (await store.get(packet.id))?.status, { timeout: 10_000 }).toBe('delivered');
+    const number = (await store.get(packet.id))!.ticket!.number;
     expect((await get('/admin/tickets')).text).toContain(number);
     const resolve = await postForm(server.url, session, `/admin/tickets/${number}/resolve`, form(session, { notes: 'Replaced the fuser unit.' }));
     expect(resolve.status).toBe(303);

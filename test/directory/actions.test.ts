@@ -4,9 +4,10 @@ import { verifiedIdentity } from '../../src/directory/identity.js';
 import { oktaDirectory } from '../../src/directory/okta.js';
 import type { ActionContext } from '../../src/engine/flows/actions.js';
 import { translator } from '../../src/engine/i18n.js';
-import { actionAuditMigrations, SqliteActionAuditLog } from '../../src/storage/sqlite/action-audit-store.js';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { SqliteActionAuditLog } from '../../src/storage/sqlite/action-audit-store.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
 import { oktaUser, startOktaServer, type OktaServer } from '../helpers/okta-server.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 /** The guards around every account action, with a real SQLite audit log and a local Okta. */
 
@@ -32,7 +33,7 @@ beforeEach(() => {
   okta.users.clear();
   okta.users.set('00u1', oktaUser({ id: '00u1', login: 'ana@example.com', status: 'LOCKED_OUT', groups: ['Everyone'] }));
   db = openDatabase(':memory:');
-  migrate(db, actionAuditMigrations);
+  migrateSqlite(db);
   audit = new SqliteActionAuditLog(db);
   now = new Date('2026-12-07T10:00:00Z');
 });

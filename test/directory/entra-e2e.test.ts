@@ -3,6 +3,7 @@ import { startBotConnectorServer, type BotConnectorServer } from '../helpers/bot
 import { graphUser, startGraphServer, type GraphServer } from '../helpers/graph-server.js';
 import { startTestApp, type TestApp } from '../server/start.js';
 import { teamsChat } from './e2e-helpers.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * End to end on the real server with Entra ID (local token endpoint and Graph): Entra has no unlock
@@ -57,7 +58,7 @@ describe('account actions end to end: Entra ID', () => {
     const row = await new Promise<Record<string, unknown> | undefined>((resolve) => {
       const started = Date.now();
       const poll = () => {
-        const r = server.app.db.prepare('SELECT packet_json FROM ticket_outbox ORDER BY rowid DESC LIMIT 1').get() as Record<string, unknown> | undefined;
+        const r = sqliteDb(server.app).prepare('SELECT packet_json FROM ticket_outbox ORDER BY rowid DESC LIMIT 1').get() as Record<string, unknown> | undefined;
         if (r || Date.now() - started > 10_000) resolve(r);
         else setTimeout(poll, 50);
       };
@@ -66,6 +67,6 @@ describe('account actions end to end: Entra ID', () => {
     const packet = JSON.parse(String(row?.packet_json)) as { priority: string; queue: string; flow: { path: Array<{ stepId: string; answer?: string }> } };
     expect([packet.priority, packet.queue]).toEqual(['high', 'security']);
     expect(packet.flow.path.find((p) => p.stepId === 'revoke')?.answer).toMatch(/^ok: Entra ID: sign-in sessions revoked/);
-    expect(server.app.db.prepare('SELECT action, provider, outcome FROM action_audit').all()).toEqual([{ action: 'directory.revokeSessions', provider: 'entra', outcome: 'ok' }]);
+    expect(sqliteDb(server.app).prepare('SELECT action, provider, outcome FROM action_audit').all()).toEqual([{ action: 'directory.revokeSessions', provider: 'entra', outcome: 'ok' }]);
   });
 });

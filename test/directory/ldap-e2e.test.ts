@@ -5,6 +5,7 @@ import { BOT, ensureSlapd, filetime, startSlapd, SUFFIX, userDn, type Slapd } fr
 import { chat } from '../reliability/helpers.js';
 import { startTestApp, type TestApp } from '../server/start.js';
 import { teamsChat } from './e2e-helpers.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * End to end on the real server with Active Directory over LDAP (real slapd): a locked user in
@@ -49,7 +50,7 @@ describe.skipIf(skip !== undefined)('account actions end to end: Active Director
     const done = await teams.click(confirm, 'Yes');
     expect(teams.text(done)).toMatch(/your account is unlocked/i);
     expect(await lockoutTime()).toBe('0');
-    expect(server.app.db.prepare('SELECT action, provider, channel, user_id, account, outcome FROM action_audit').all()).toEqual([
+    expect(sqliteDb(server.app).prepare('SELECT action, provider, channel, user_id, account, outcome FROM action_audit').all()).toEqual([
       { action: 'directory.unlockAccount', provider: 'ldap', channel: 'teams', user_id: ANA.aadObjectId, account: ANA.email, outcome: 'ok' },
     ]);
   });

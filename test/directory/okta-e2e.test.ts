@@ -5,6 +5,7 @@ import { oktaUser, startOktaServer, type OktaServer } from '../helpers/okta-serv
 import { chat, choices, replyText } from '../reliability/helpers.js';
 import { startTestApp, type TestApp } from '../server/start.js';
 import { teamsChat } from './e2e-helpers.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * End to end on the real server with Okta: a locked user in Teams (local Bot Connector) says "my
@@ -38,7 +39,7 @@ describe('account actions end to end: Okta', () => {
     await okta?.close();
   });
 
-  const audit = () => server.app.db.prepare('SELECT * FROM action_audit ORDER BY id').all() as Array<Record<string, unknown>>;
+  const audit = () => sqliteDb(server.app).prepare('SELECT * FROM action_audit ORDER BY id').all() as Array<Record<string, unknown>>;
 
   it('Teams: "my account is locked", unlock, confirm: unlocked in Okta and in the audit log', async () => {
     const teams = teamsChat(server.url, connector, ANA);
@@ -100,7 +101,7 @@ describe('account actions end to end: Okta', () => {
       const row = await new Promise<Record<string, unknown> | undefined>((resolve) => {
         const started = Date.now();
         const poll = () => {
-          const r = server.app.db.prepare(`SELECT packet_json FROM ticket_outbox ORDER BY rowid DESC LIMIT 1`).get() as Record<string, unknown> | undefined;
+          const r = sqliteDb(server.app).prepare(`SELECT packet_json FROM ticket_outbox ORDER BY rowid DESC LIMIT 1`).get() as Record<string, unknown> | undefined;
           if (r || Date.now() - started > 10_000) resolve(r);
           else setTimeout(poll, 50);
         };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startConsoleApp, type ConsoleTestApp } from '../console/helpers.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Finding Medium 6: the admin token sent as `Authorization: Bearer` was never limited nor logged,
@@ -29,7 +30,7 @@ async function bearerCall(url: string, token: string, headers: Record<string, st
 
 type AuditRow = { event: string; method: string; address: string };
 const auditRows = (server: ConsoleTestApp): AuditRow[] =>
-  server.app.db.prepare('SELECT event, method, address FROM admin_audit ORDER BY id').all() as AuditRow[];
+  sqliteDb(server.app).prepare('SELECT event, method, address FROM admin_audit ORDER BY id').all() as AuditRow[];
 
 describe('security: admin sign-in (Medium 6)', () => {
   describe('without a trusted proxy', () => {
@@ -53,7 +54,7 @@ describe('security: admin sign-in (Medium 6)', () => {
         { event: 'sign_in', method: 'bearer', address: '127.0.0.1' },
       ]);
       // The token itself is never written.
-      expect(JSON.stringify(server.app.db.prepare('SELECT * FROM admin_audit').all())).not.toContain(ADMIN_TOKEN);
+      expect(JSON.stringify(sqliteDb(server.app).prepare('SELECT * FROM admin_audit').all())).not.toContain(ADMIN_TOKEN);
     });
 
     it('limits bearer guesses with the same lockout as the form, and ignores a forged X-Forwarded-For', async () => {

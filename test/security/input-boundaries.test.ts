@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../src/console/markdown.js';
 import { parseArticle } from '../../src/engine/knowledge/parse.js';
 import { ticketEventSchema } from '../../src/server/ticket-events.js';
 import { startTestApp, type TestApp } from '../server/start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Issue 15, Low: lone surrogates, the console's Markdown links, ticket event URLs and article ids.
@@ -30,7 +31,7 @@ describe('lone surrogates are normalised where input enters', () => {
     const conversation = await server.app.store.findConversation({ channel: 'web', conversationId: 'surrogates-1' });
     const [turn] = await server.app.store.transcript(conversation!.id);
     expect(turn!.text).toBe('my printer \uFFFD is broken \uFFFD since today 😀');
-    server.app.db.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteDb(server.app).pragma('wal_checkpoint(TRUNCATE)');
     const dataDir = join(server.dir, 'data');
     const bytes = Buffer.concat(readdirSync(dataDir).filter((f) => f.startsWith('helpdesk.db')).map((f) => readFileSync(join(dataDir, f))));
     // UTF-8 encodes U+D800–U+DFFF as ED A0..BF xx: invalid, and exactly what a lone surrogate becomes.

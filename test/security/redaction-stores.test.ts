@@ -4,8 +4,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent, OutboundMessage } from '../../src/engine/contract.js';
-import { TicketStore } from '../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import { startTestApp, type TestApp } from '../server/start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Issue 15, High 3: a secret typed by a user or a technician never reaches SQLite, whatever path it
@@ -54,26 +55,26 @@ describe('no secret reaches the stores or the debug log', () => {
     const yes = choice(offer, 'escalate', 'yes');
     let replies = yes ? await send({ action: { payload: yes.value } }) : offer;
     // The bot may ask what the problem is before opening the ticket.
-    for (let i = 0; i < 3 && server.app.outbox.list().length === 0; i++) {
+    for (let i = 0; i < 3 && (await server.app.outbox.list()).length === 0; i++) {
       replies = await send({ text: 'VPN refuses my password Soleil2024!x since this morning' });
     }
-    const tickets = new TicketStore(server.app.db);
-    for (let i = 0; i < 100 && tickets.list().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const [ticket] = tickets.list();
+    const tickets = new TicketStore(sqliteDb(server.app));
+    for (let i = 0; i < 100 && (await tickets.list()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const [ticket] = await tickets.list();
     expect(ticket, JSON.stringify(replies)).toBeDefined();
-    tickets.resolve(ticket!.number, `Reset the account. temp password is ${NOTES_SECRET} — user must change it.`, { actor: 'Sam', note: `gave ${NOTES_SECRET} by phone, password is ${NOTES_SECRET}` });
+    await tickets.resolve(ticket!.number, `Reset the account. temp password is ${NOTES_SECRET} — user must change it.`, { actor: 'Sam', note: `gave ${NOTES_SECRET} by phone, password is ${NOTES_SECRET}` });
     await server.app.sweep();
     for (let i = 0; i < 100 && (await server.app.drafts.list()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(tickets.get(ticket!.number)?.resolutionNotes).toContain('[REDACTED:password]');
+    expect((await tickets.get(ticket!.number))?.resolutionNotes).toContain('[REDACTED:password]');
     const drafts = await server.app.drafts.list();
     expect(drafts.length).toBeGreaterThan(0);
     expect(JSON.stringify(drafts)).toContain('[REDACTED:password]');
-    expect(server.app.outbox.list().length).toBeGreaterThan(0);
+    expect((await server.app.outbox.list()).length).toBeGreaterThan(0);
   });
 
   it('no byte of the database files holds a secret', async () => {
     const dataDir = join(server.dir, 'data');
-    server.app.db.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteDb(server.app).pragma('wal_checkpoint(TRUNCATE)');
     const bytes = readdirSync(dataDir).filter((f) => f.startsWith('helpdesk.db')).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('\n');
     const utf8 = Buffer.from(bytes, 'latin1').toString('utf8');
     expect(utf8).toContain('[REDACTED:');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../src/engine/i18n.js';
 import { makePacket } from '../tickets/fixtures/packet.js';
 import { startTestApp, type TestApp } from '../server/start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Finding High 2: identity on the web chat was whatever the client said. `/api/chat` took `user.id`
@@ -52,7 +53,7 @@ async function openTicket(b: Browser, conversationId: string, claimedId = id()):
 
 async function waitForTicket(app: TestApp, where: string, value: string): Promise<{ number: string; requester_id: string; requester_name: string | null; requester_email: string | null }> {
   for (let i = 0; i < 200; i++) {
-    const row = app.app.db.prepare(`SELECT number, requester_id, requester_name, requester_email FROM local_tickets WHERE ${where} = ? ORDER BY created_at DESC`).get(value) as any;
+    const row = sqliteDb(app.app).prepare(`SELECT number, requester_id, requester_name, requester_email FROM local_tickets WHERE ${where} = ? ORDER BY created_at DESC`).get(value) as any;
     if (row) return row;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -147,7 +148,7 @@ describe('security: web chat identity (High 2)', () => {
     const row = await waitForTicket(server, 'requester_email', 'camille.dubois@example.org');
     expect(b.cookie).toBe(session);
     // The newest ticket of this browser's identity.
-    const mineRow = server.app.db.prepare('SELECT number FROM local_tickets WHERE requester_id LIKE ? ORDER BY created_at DESC').all('anon:%') as Array<{ number: string }>;
+    const mineRow = sqliteDb(server.app).prepare('SELECT number FROM local_tickets WHERE requester_id LIKE ? ORDER BY created_at DESC').all('anon:%') as Array<{ number: string }>;
     expect(mineRow.length).toBeGreaterThan(0);
     let found = '';
     for (let i = 0; i < 100 && !found; i++) {

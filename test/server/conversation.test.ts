@@ -5,6 +5,7 @@ import { escalationPacketSchema, type EscalationPacket } from '../../src/engine/
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.js';
 import { answerContact } from '../helpers/web-contact.js';
 import { postJson, startTestApp, type TestApp } from './start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 /**
  * Issue 16, items 1–6, end to end: the composed server (web chat API, repository knowledge,
@@ -59,7 +60,7 @@ function conversation(server: TestApp, locale = 'en-GB') {
 }
 
 function packets(server: TestApp): EscalationPacket[] {
-  const rows = server.app.db.prepare('SELECT packet_json FROM ticket_outbox ORDER BY rowid').all() as Array<{ packet_json: string }>;
+  const rows = sqliteDb(server.app).prepare('SELECT packet_json FROM ticket_outbox ORDER BY rowid').all() as Array<{ packet_json: string }>;
   return rows.map((r) => escalationPacketSchema.parse(JSON.parse(r.packet_json)));
 }
 const packetOf = (server: TestApp, conversationId: string) => packets(server).filter((p) => p.conversationId === conversationId);
@@ -106,7 +107,7 @@ describe('conversations on the real server (issue 16)', () => {
     const fr = conversation(server, 'fr-FR');
     expect(textOf(await fr.say('comment déclarer mes frais kilométriques'))).toContain('le portail RH');
     expect(packets(server).filter((p) => p.conversationId === c.conversationId || p.conversationId === fr.conversationId)).toEqual([]);
-    const routes = server.app.db.prepare("SELECT value FROM conversation_events WHERE type = 'intent' AND decision = 'route'").all() as Array<{ value: string }>;
+    const routes = sqliteDb(server.app).prepare("SELECT value FROM conversation_events WHERE type = 'intent' AND decision = 'route'").all() as Array<{ value: string }>;
     expect(routes.map((r) => r.value)).toEqual(expect.arrayContaining(['hr', 'purchase']));
   });
 
@@ -132,7 +133,7 @@ describe('conversations on the real server (issue 16)', () => {
     const cited = (r: Reply[]) => r.flatMap((m) => m.parts).filter((p) => p.kind === 'citation').map((p) => p.articleId);
     expect(cited(laptop)).not.toContain('mail-on-phone');
     expect(buttons(laptop).map((b) => b.label)).not.toContain('Set up work email and Teams on your phone');
-    const mismatch = server.app.db.prepare("SELECT article_id, value FROM conversation_events WHERE type = 'intent' AND decision = 'platform_mismatch'").all();
+    const mismatch = sqliteDb(server.app).prepare("SELECT article_id, value FROM conversation_events WHERE type = 'intent' AND decision = 'platform_mismatch'").all();
     expect(mismatch).toEqual([{ article_id: 'mail-on-phone', value: 'computer' }]);
     expect(cited(await conversation(server).say('set up outlook on my iphone'))).toContain('mail-on-phone');
   });
@@ -157,7 +158,7 @@ describe('conversations on the real server (issue 16)', () => {
     expect(notice.inputTruncated?.totalChars).toBe(log.trim().length);
     expect(notice.inputTruncated!.readChars).toBeLessThanOrEqual(4000);
     expect(textOf([notice])).toMatch(/I read the first 3,\d{3} characters \(up to the end of a line\)/);
-    const question = server.app.db.prepare("SELECT text FROM conversation_events WHERE type = 'question' ORDER BY rowid DESC LIMIT 1").get() as { text: string };
+    const question = sqliteDb(server.app).prepare("SELECT text FROM conversation_events WHERE type = 'question' ORDER BY rowid DESC LIMIT 1").get() as { text: string };
     expect(question.text.endsWith('#' + String(question.text.split('\n').length - 2))).toBe(true);
     await c.say('agent');
     await c.say('yes');

@@ -8,6 +8,7 @@ import type { ServerPhase } from '../../src/server/health.js';
 import type { KnowledgeStatus } from '../../src/engine/ports/knowledge.js';
 import { createLogger } from '../../src/log.js';
 import { postJson, startTestApp, type TestApp } from './start.js';
+import { sqliteDb } from '../helpers/sqlite-handle.js';
 
 describe('server: health, readiness, metrics, errors', () => {
   let server: TestApp;
@@ -40,7 +41,7 @@ describe('server: health, readiness, metrics, errors', () => {
   });
 
   it('is not ready when the database refuses writes', async () => {
-    server.app.db.pragma('query_only = ON');
+    sqliteDb(server.app).pragma('query_only = ON');
     try {
       const res = await fetch(`${server.url}/readyz`);
       expect(res.status).toBe(503);
@@ -48,7 +49,7 @@ describe('server: health, readiness, metrics, errors', () => {
       expect(body.status).toBe('not_ready');
       expect(body.checks.database).toMatchObject({ ok: false, error: expect.stringMatching(/readonly|read-only|query_only/i) });
     } finally {
-      server.app.db.pragma('query_only = OFF');
+      sqliteDb(server.app).pragma('query_only = OFF');
     }
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   });
@@ -92,7 +93,7 @@ describe('server: starting and draining', () => {
       channels: [],
       metrics: new Metrics({ defaultMetrics: false }),
       logger: createLogger('silent'),
-      readiness: { knowledge: () => (loaded ? status : undefined), database: () => ({ ok: true }), phase: () => phase, startedAt: new Date() },
+      readiness: { knowledge: () => (loaded ? status : undefined), database: async () => ({ ok: true }), phase: () => phase, startedAt: new Date() },
     });
     http = createServer(app);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

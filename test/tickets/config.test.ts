@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSection } from '../../src/config/env.js';
 import { ticketsSchema } from '../../src/config/sections/tickets.js';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
+import { sqliteStorageOn } from '../../src/storage/sqlite/bundle.js';
 import { createTicketOutbox, createTicketProvider } from '../../src/tickets/factory.js';
 import { LocalTicketProvider } from '../../src/tickets/local.js';
 import { ServiceNowProvider } from '../../src/tickets/servicenow.js';
@@ -51,12 +52,13 @@ describe('tickets configuration and factory', () => {
     ).toEqual(['SERVICENOW_CLIENT_ID: set either SERVICENOW_USERNAME/PASSWORD or SERVICENOW_CLIENT_ID/SECRET, not both']);
   });
 
-  it('builds each provider from its variables', () => {
+  it('builds each provider from its variables', async () => {
     const db = openDatabase(':memory:');
+    const storage = sqliteStorageOn(db);
     const make = (env: Record<string, string>) => {
       const { value, problems } = parse(env);
       expect(problems).toEqual([]);
-      return createTicketProvider(value!, { db });
+      return createTicketProvider(value!, { storage });
     };
     expect(make({})).toBeInstanceOf(LocalTicketProvider);
     expect(make({ TICKET_PROVIDER: 'ServiceNow', SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com/', SERVICENOW_CLIENT_ID: 'c', SERVICENOW_CLIENT_SECRET: 's' })).toBeInstanceOf(ServiceNowProvider);
@@ -66,8 +68,8 @@ describe('tickets configuration and factory', () => {
     expect(make({ TICKET_PROVIDER: 'webhook', TICKET_WEBHOOK_URL: 'https://x.example.org/h', TICKET_WEBHOOK_SECRET: 'x'.repeat(32) })).toBeInstanceOf(WebhookProvider);
     const { value } = parse({ TICKET_PROVIDER: 'zendesk', ZENDESK_URL: 'https://acme.zendesk.com', ZENDESK_EMAIL: 'a@b.c', ZENDESK_API_TOKEN: 't', ZENDESK_TAGS: 'a, b' });
     expect(value!.provider).toMatchObject({ tags: ['a', 'b'] });
-    const outbox = createTicketOutbox(parse({}).value!, make({}), { db });
-    expect(outbox.counts()).toEqual({ pending: 0, delivering: 0, delivered: 0, dead: 0 });
+    const outbox = createTicketOutbox(parse({}).value!, make({}), { storage });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivering: 0, delivered: 0, dead: 0 });
     db.close();
   });
 });

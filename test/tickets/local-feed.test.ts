@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketStatusChange } from '../../src/engine/tickets/news.js';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
 import { openTicketNewsStore, type SqliteTicketNewsStore } from '../../src/storage/sqlite/ticket-news-store.js';
-import { TicketStore, ticketMigrations } from '../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
 import { LocalTicketFeed } from '../../src/tickets/local-feed.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 /**
  * The local change feed when the user's channel does not take a status change: the change is held
@@ -32,7 +33,7 @@ describe('local ticket feed: a change the channel did not take', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-local-feed-'));
     db = openDatabase(join(dir, 'helpdesk.db'));
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     tickets = new TicketStore(db);
     cursors = openTicketNewsStore(db);
     told = [];
@@ -43,18 +44,18 @@ describe('local ticket feed: a change the channel did not take', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = (n: number) => {
+  const open = async (n: number) => {
     const packet = makePacket();
-    return tickets.create({ idempotencyKey: `${packet.id}-${n}`, packet, title: `ticket ${n}`, body: 'body' }).ticket.number;
+    return (await tickets.create({ idempotencyKey: `${packet.id}-${n}`, packet, title: `ticket ${n}`, body: 'body' })).ticket.number;
   };
 
   it('holds the change and delivers it, then what came after, once the channel is back', async () => {
     const feed = new LocalTicketFeed(tickets, news, cursors, undefined, 5);
     await feed.poll(); // first start: begins at the end of the history
-    const a = open(1);
-    const b = open(2);
-    tickets.setState(a, 'in_progress');
-    tickets.setState(b, 'in_progress');
+    const a = await open(1);
+    const b = await open(2);
+    await tickets.setState(a, 'in_progress');
+    await tickets.setState(b, 'in_progress');
     failing.add(a);
 
     await feed.poll();
@@ -70,10 +71,10 @@ describe('local ticket feed: a change the channel did not take', () => {
   it('gives up on a change after the attempts, and the feed moves on', async () => {
     const feed = new LocalTicketFeed(tickets, news, cursors, undefined, 3);
     await feed.poll();
-    const a = open(1);
-    const b = open(2);
-    tickets.setState(a, 'resolved');
-    tickets.setState(b, 'resolved');
+    const a = await open(1);
+    const b = await open(2);
+    await tickets.setState(a, 'resolved');
+    await tickets.setState(b, 'resolved');
     failing.add(a);
 
     await feed.poll();
@@ -89,8 +90,8 @@ describe('local ticket feed: a change the channel did not take', () => {
   it('keeps the held position across a restart', async () => {
     const first = new LocalTicketFeed(tickets, news, cursors, undefined, 5);
     await first.poll();
-    const a = open(1);
-    tickets.setState(a, 'in_progress');
+    const a = await open(1);
+    await tickets.setState(a, 'in_progress');
     failing.add(a);
     await first.poll();
     failing.delete(a);

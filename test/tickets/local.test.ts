@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
-import { TicketStore, ticketMigrations, type LocalTicketEvent } from '../../src/storage/sqlite/ticket-store.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { SqliteTicketStore as TicketStore } from '../../src/storage/sqlite/ticket-store.js';
+import type { LocalTicketEvent } from '../../src/engine/ports/local-tickets.js';
 import { LocalTicketProvider } from '../../src/tickets/local.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 describe('local ticket provider (SQLite store)', () => {
   let dir: string;
@@ -18,7 +20,7 @@ describe('local ticket provider (SQLite store)', () => {
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-local-tickets-'));
     file = join(dir, 'helpdesk.db');
     db = openDatabase(file);
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     store = new TicketStore(db);
     provider = new LocalTicketProvider(store);
   });
@@ -36,8 +38,8 @@ describe('local ticket provider (SQLite store)', () => {
     expect(a).toEqual({ provider: 'local', id: '1', number: 'HD-000001' });
     expect(again).toEqual(a);
     expect(b.number).toBe('HD-000002');
-    expect(store.list()).toHaveLength(2);
-    const t = store.get('HD-000001')!;
+    expect(await store.list()).toHaveLength(2);
+    const t = (await store.get('HD-000001'))!;
     expect(t).toMatchObject({ state: 'new', title: p1.question, requesterEmail: 'lea.martin@example.org', priority: 'high', packet: p1 });
     expect(t.body).toContain('What was already tried');
     expect(t.body).toContain('User: Did not help, my password is [REDACTED]');
@@ -51,8 +53,8 @@ describe('local ticket provider (SQLite store)', () => {
     expect(await provider.status('HD-000099')).toBeUndefined();
     db.close();
     db = openDatabase(file);
-    migrate(db, ticketMigrations);
-    expect(new TicketStore(db).get('HD-000001')?.packet.id).toBe(p.id);
+    migrateSqlite(db);
+    expect((await new TicketStore(db).get('HD-000001'))?.packet.id).toBe(p.id);
   });
 
   it('records every status change with actor, and exposes assign and resolve-with-notes', async () => {
@@ -60,13 +62,13 @@ describe('local ticket provider (SQLite store)', () => {
     store.onChange((e) => seen.push(e));
     const p = makePacket();
     const ref = await provider.create(p, { idempotencyKey: p.id });
-    store.assign(ref.number, 'Sam', { actor: 'Sam' });
-    store.setState(ref.number, 'on_hold', { actor: 'Sam', note: 'waiting for the laptop' });
-    store.setState(ref.number, 'on_hold', { actor: 'Sam' }); // no change, no event
-    const resolved = store.resolve(ref.number, 'Reinstalled the VPN profile with the new certificate.', { actor: 'Sam' });
+    await store.assign(ref.number, 'Sam', { actor: 'Sam' });
+    await store.setState(ref.number, 'on_hold', { actor: 'Sam', note: 'waiting for the laptop' });
+    await store.setState(ref.number, 'on_hold', { actor: 'Sam' }); // no change, no event
+    const resolved = await store.resolve(ref.number, 'Reinstalled the VPN profile with the new certificate.', { actor: 'Sam' });
     expect(resolved).toMatchObject({ state: 'resolved', assignee: 'Sam', resolutionNotes: 'Reinstalled the VPN profile with the new certificate.' });
 
-    const history = store.history(ref.number).map((e) => [e.kind, e.fromState ?? null, e.toState, e.actor ?? null]);
+    const history = (await store.history(ref.number)).map((e) => [e.kind, e.fromState ?? null, e.toState, e.actor ?? null]);
     expect(history).toEqual([
       ['created', null, 'new', null],
       ['assigned', 'new', 'in_progress', 'Sam'],
@@ -80,9 +82,9 @@ describe('local ticket provider (SQLite store)', () => {
     expect(status).toMatchObject({ state: 'resolved', assignee: 'Sam', resolutionNotes: 'Reinstalled the VPN profile with the new certificate.' });
 
     // A notifier in another process follows the same history with a cursor.
-    const firstTwo = store.eventsSince(0, 2);
+    const firstTwo = await store.eventsSince(0, 2);
     expect(firstTwo.map((e) => e.kind)).toEqual(['created', 'assigned']);
-    expect(store.eventsSince(firstTwo[1]!.id).map((e) => e.toState)).toEqual(['on_hold', 'resolved']);
+    expect((await store.eventsSince(firstTwo[1]!.id)).map((e) => e.toState)).toEqual(['on_hold', 'resolved']);
   });
 
   it('a failing listener never breaks a write', async () => {
@@ -92,10 +94,10 @@ describe('local ticket provider (SQLite store)', () => {
       throw new Error('notifier down');
     });
     const p = makePacket();
-    const { ticket } = s.create({ idempotencyKey: p.id, packet: p, title: 't', body: 'b' });
-    expect(s.setState(ticket.number, 'closed').state).toBe('closed');
+    const { ticket } = await s.create({ idempotencyKey: p.id, packet: p, title: 't', body: 'b' });
+    expect((await s.setState(ticket.number, 'closed')).state).toBe('closed');
     expect(errors).toHaveLength(2);
-    expect(() => s.setState('HD-000404', 'closed')).toThrow(/not found/);
+    await expect(s.setState('HD-000404', 'closed')).rejects.toThrow(/not found/);
   });
 
   it('lists the requester tickets newest first, by channel id or e-mail', async () => {
@@ -105,6 +107,6 @@ describe('local ticket provider (SQLite store)', () => {
     for (const p of [mine1, other, mine2]) await provider.create(p, { idempotencyKey: p.id });
     expect((await provider.listForRequester({ id: 'U123', email: 'lea.martin@example.org' })).map((t) => t.number)).toEqual(['HD-000003', 'HD-000001']);
     expect((await provider.listForRequester({ id: 'U123' })).map((t) => t.number)).toEqual(['HD-000001']);
-    expect(store.list({ states: ['new'], conversationId: 'conv-42' })).toHaveLength(3);
+    expect(await store.list({ states: ['new'], conversationId: 'conv-42' })).toHaveLength(3);
   });
 });

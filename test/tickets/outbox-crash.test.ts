@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/storage/sqlite/database.js';
-import { OutboxStore } from '../../src/storage/sqlite/outbox-store.js';
+import { SqliteOutboxStore } from '../../src/storage/sqlite/outbox-store.js';
 import { createServiceNowServer, SN_CREDENTIALS } from './servers/servicenow.js';
 import { makePacket } from './fixtures/packet.js';
 
@@ -88,10 +88,10 @@ describe('outbox across process crashes (SIGKILL)', () => {
     return { proc, waitFor, killed, exited };
   }
 
-  function outboxItem(id: string) {
+  async function outboxItem(id: string) {
     const db = openDatabase(dbFile);
     try {
-      return new OutboxStore(db).get(id);
+      return await new SqliteOutboxStore(db).get(id);
     } finally {
       db.close();
     }
@@ -103,7 +103,7 @@ describe('outbox across process crashes (SIGKILL)', () => {
     await writer.waitFor(/SUBMITTED (\S+)/);
     await writer.killed();
     expect(writer.proc.signalCode).toBe('SIGKILL');
-    expect(outboxItem(packet.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await outboxItem(packet.id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(sn.incidents.filter((i) => i.correlation_id === packet.id)).toHaveLength(0);
 
     const worker = start('deliver');
@@ -112,7 +112,7 @@ describe('outbox across process crashes (SIGKILL)', () => {
     const made = sn.incidents.filter((i) => i.correlation_id === packet.id);
     expect(made).toHaveLength(1);
     expect(made[0]!.number).toBe(number);
-    expect(outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 1, ticket: { number }, notifiedAt: expect.any(String) });
+    expect(await outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 1, ticket: { number }, notifiedAt: expect.any(String) });
   });
 
   it('killed after the ticket was created but before it was marked delivered: still one ticket', async () => {
@@ -128,7 +128,7 @@ describe('outbox across process crashes (SIGKILL)', () => {
     for (let i = 0; i < 400 && !sn.incidents.some((x) => x.correlation_id === packet.id); i++) await new Promise((r) => setTimeout(r, 25));
     await doomed.killed();
     expect(sn.incidents.filter((i) => i.correlation_id === packet.id)).toHaveLength(1);
-    expect(outboxItem(packet.id)).toMatchObject({ status: 'delivering', attempts: 1 });
+    expect(await outboxItem(packet.id)).toMatchObject({ status: 'delivering', attempts: 1 });
 
     // The next process waits out the dead worker's lease, then finds the incident by correlation_id.
     const worker = start('deliver');
@@ -137,6 +137,6 @@ describe('outbox across process crashes (SIGKILL)', () => {
     const made = sn.incidents.filter((i) => i.correlation_id === packet.id);
     expect(made).toHaveLength(1);
     expect(made[0]!.number).toBe(number);
-    expect(outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 2, totalAttempts: 2, notifiedAt: expect.any(String) });
+    expect(await outboxItem(packet.id)).toMatchObject({ status: 'delivered', attempts: 2, totalAttempts: 2, notifiedAt: expect.any(String) });
   });
 });

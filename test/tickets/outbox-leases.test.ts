@@ -4,10 +4,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TicketProvider } from '../../src/engine/ports/tickets.js';
-import { migrate, openDatabase } from '../../src/storage/sqlite/database.js';
-import { OutboxStore, outboxMigrations } from '../../src/storage/sqlite/outbox-store.js';
+import { openDatabase } from '../../src/storage/sqlite/database.js';
+import { SqliteOutboxStore } from '../../src/storage/sqlite/outbox-store.js';
 import { isGoneWorker, TicketOutbox } from '../../src/tickets/outbox.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 /**
  * After a crash, the items the dead process was delivering are taken over at the next start,
@@ -27,7 +28,7 @@ describe('outbox leases of processes that are gone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'helpdesk-leases-'));
     dirs.push(dir);
     const db = openDatabase(join(dir, 'helpdesk.db'));
-    migrate(db, outboxMigrations);
+    migrateSqlite(db);
     const created: string[] = [];
     const provider: TicketProvider = {
       name: 'recording',
@@ -38,7 +39,7 @@ describe('outbox leases of processes that are gone', () => {
       status: async () => undefined,
       listForRequester: async () => [],
     };
-    return { db, store: new OutboxStore(db), provider, created };
+    return { db, store: new SqliteOutboxStore(db), provider, created };
   }
 
   it('tells gone workers from live ones', async () => {
@@ -63,8 +64,8 @@ describe('outbox leases of processes that are gone', () => {
     // Claimed by a process that died (its pid no longer exists) and by one that runs (our parent).
     const child = spawn(process.execPath, ['-e', '']);
     await new Promise((r) => child.on('exit', r));
-    expect(store.claim(`${hostname()}:${child.pid}:deadbeef`, SETTINGS.leaseMs)?.id).toBeDefined();
-    expect(store.claim(`${hostname()}:${process.ppid}:cafecafe`, SETTINGS.leaseMs)?.id).toBeDefined();
+    expect((await store.claim(`${hostname()}:${child.pid}:deadbeef`, SETTINGS.leaseMs))?.id).toBeDefined();
+    expect((await store.claim(`${hostname()}:${process.ppid}:cafecafe`, SETTINGS.leaseMs))?.id).toBeDefined();
 
     const outbox = new TicketOutbox({ ...SETTINGS, store, provider });
     const delivered = new Promise<string>((resolve) => outbox.onDelivered(({ item }) => resolve(item.id)));
@@ -74,7 +75,7 @@ describe('outbox leases of processes that are gone', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(created).toHaveLength(1);
       expect([orphan.id, held.id]).toContain(first);
-      const items = store.list();
+      const items = await store.list();
       expect(items.filter((i) => i.status === 'delivered')).toHaveLength(1);
       expect(items.filter((i) => i.status === 'delivering')).toEqual([expect.objectContaining({ leaseOwner: `${hostname()}:${process.ppid}:cafecafe` })]);
     } finally {
@@ -86,8 +87,8 @@ describe('outbox leases of processes that are gone', () => {
   it('keeps polling when the database fails between passes (no unhandled rejection, no stopped worker)', async () => {
     const { db, store, provider, created } = setup();
     let failures = 2;
-    const flaky = Object.assign(Object.create(store) as OutboxStore, {
-      nextDueAt: () => {
+    const flaky = Object.assign(Object.create(store) as SqliteOutboxStore, {
+      nextDueAt: async () => {
         if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
         return store.nextDueAt();
       },

@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openDatabase, type Db } from '../../src/storage/sqlite/database.js';
-import { OutboxStore, outboxMigrations } from '../../src/storage/sqlite/outbox-store.js';
+import { openDatabase, type Db } from '../../src/storage/sqlite/database.js';
+import { SqliteOutboxStore } from '../../src/storage/sqlite/outbox-store.js';
 import { TicketOutbox, backoffDelay, type DeadEvent, type DeliveredEvent, type OutboxSettings } from '../../src/tickets/outbox.js';
 import { ServiceNowProvider } from '../../src/tickets/servicenow.js';
 import { createServiceNowServer, SN_CREDENTIALS } from './servers/servicenow.js';
 import { makePacket } from './fixtures/packet.js';
+import { migrateSqlite } from '../../src/storage/sqlite/migrations.js';
 
 const FAST: OutboxSettings = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 80, leaseMs: 5_000, pollMs: 20 };
 const isCreate = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/api/now/table/incident';
@@ -37,12 +38,12 @@ describe('ticket outbox', () => {
   function make(settings: Partial<OutboxSettings> = {}, extra: { random?: () => number; timeoutMs?: number } = {}) {
     const db = openDatabase(file);
     dbs.push(db);
-    migrate(db, outboxMigrations);
+    migrateSqlite(db);
     const provider = new ServiceNowProvider({
       config: { kind: 'servicenow', instanceUrl: sn.server.url, auth: { type: 'basic', ...SN_CREDENTIALS } },
       timeoutMs: extra.timeoutMs ?? 1_000,
     });
-    const outbox = new TicketOutbox({ ...FAST, ...settings, store: new OutboxStore(db), provider, random: extra.random });
+    const outbox = new TicketOutbox({ ...FAST, ...settings, store: new SqliteOutboxStore(db), provider, random: extra.random });
     outboxes.push(outbox);
     return outbox;
   }
@@ -67,7 +68,7 @@ describe('ticket outbox', () => {
     // Another connection (as another process would) sees the committed row.
     const reader = openDatabase(file, { readonly: true });
     dbs.push(reader);
-    expect(new OutboxStore(reader).list()).toEqual([expect.objectContaining({ id: packet.id, status: 'pending', attempts: 0, packet })]);
+    expect(await new SqliteOutboxStore(reader).list()).toEqual([expect.objectContaining({ id: packet.id, status: 'pending', attempts: 0, packet })]);
     await expect(outbox.submit({ ...packet, priority: 'urgent' as never })).rejects.toThrow();
   });
 
@@ -92,7 +93,7 @@ describe('ticket outbox', () => {
     expect(retries).toHaveLength(3);
     expect(retries[0]).toContain('HTTP 503: Service Unavailable — maintenance');
     await outbox.stop(); // lets the pass finish recording that the user was told
-    expect(outbox.get(packet.id)).toMatchObject({ status: 'delivered', attempts: 4, ticket: { number: ticket.number }, notifiedAt: expect.any(String) });
+    expect(await outbox.get(packet.id)).toMatchObject({ status: 'delivered', attempts: 4, ticket: { number: ticket.number }, notifiedAt: expect.any(String) });
   });
 
   it('schedules retries with full jitter, never sooner than Retry-After', async () => {
@@ -107,7 +108,7 @@ describe('ticket outbox', () => {
     sn.server.failNext({ status: 429, headers: { 'Retry-After': '30' }, body: sn.snError('Too many requests', 'rate limit') }, isCreate);
     const before = Date.now();
     await outbox.runOnce();
-    const item = outbox.get(packet.id)!;
+    const item = (await outbox.get(packet.id))!;
     expect(item.status).toBe('pending');
     expect(item.nextAttemptAt - before).toBeGreaterThanOrEqual(30_000);
     expect(item.nextAttemptAt - before).toBeLessThan(31_000);
@@ -119,7 +120,7 @@ describe('ticket outbox', () => {
     sn.server.failNext({ status: 500, body: sn.snError('boom', 'x') }, isCreate);
     const t0 = Date.now();
     await outbox.runOnce();
-    const delay = outbox.get(other.id)!.nextAttemptAt - t0;
+    const delay = (await outbox.get(other.id))!.nextAttemptAt - t0;
     expect(delay).toBeGreaterThanOrEqual(499); // 0.5 × base·2^0
     expect(delay).toBeLessThan(700);
   });
@@ -137,20 +138,20 @@ describe('ticket outbox', () => {
     const { error, item } = await dead;
     expect(item.status).toBe('dead');
     expect(error).toMatch(/network error|socket|closed/i);
-    expect(outbox.get(packet.id)).toMatchObject({ status: 'dead', attempts: 3, totalAttempts: 3 });
-    expect(outbox.deadLetters().map((i) => i.id)).toEqual([packet.id]);
-    expect(outbox.pending()).toEqual([]);
-    expect(outbox.counts()).toMatchObject({ dead: 1, pending: 0 });
+    expect(await outbox.get(packet.id)).toMatchObject({ status: 'dead', attempts: 3, totalAttempts: 3 });
+    expect((await outbox.deadLetters()).map((i) => i.id)).toEqual([packet.id]);
+    expect(await outbox.pending()).toEqual([]);
+    expect(await outbox.counts()).toMatchObject({ dead: 1, pending: 0 });
     expect(incidentsFor(packet.id)).toHaveLength(1);
 
     const delivered = next<DeliveredEvent>((l) => outbox.onDelivered(l));
-    expect(outbox.retry(packet.id)).toMatchObject({ status: 'pending', attempts: 0, totalAttempts: 3 });
+    expect(await outbox.retry(packet.id)).toMatchObject({ status: 'pending', attempts: 0, totalAttempts: 3 });
     const { ticket } = await delivered;
     expect(incidentsFor(packet.id)).toHaveLength(1);
     expect(ticket.number).toBe(incidentsFor(packet.id)[0]!.number);
-    expect(outbox.deliveredItems().map((i) => i.ticket?.number)).toEqual([ticket.number]);
-    expect(outbox.retry(packet.id)).toBeUndefined(); // delivered items cannot be retried
-    expect(outbox.retry('no-such-id')).toBeUndefined();
+    expect((await outbox.deliveredItems()).map((i) => i.ticket?.number)).toEqual([ticket.number]);
+    expect(await outbox.retry(packet.id)).toBeUndefined(); // delivered items cannot be retried
+    expect(await outbox.retry('no-such-id')).toBeUndefined();
   });
 
   it('a non-retryable error is a dead letter at once', async () => {
@@ -159,7 +160,7 @@ describe('ticket outbox', () => {
     sn.server.failNext({ status: 400, body: sn.snError('Invalid value', 'category is read-only') }, isCreate);
     await outbox.submit(packet);
     expect(await outbox.runOnce()).toBe(1);
-    expect(outbox.get(packet.id)).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringContaining('category is read-only') });
+    expect(await outbox.get(packet.id)).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringContaining('category is read-only') });
   });
 
   it('two workers on the same database never deliver the same item concurrently', async () => {
@@ -183,15 +184,15 @@ describe('ticket outbox', () => {
     const b = make();
     const packet = makePacket();
     await a.submit(packet);
-    const store = new OutboxStore(dbs[0]!);
+    const store = new SqliteOutboxStore(dbs[0]!);
     // Worker "ghost" claims it and dies: nobody else may touch it until its lease runs out.
-    expect(store.claim('ghost', 150)?.id).toBe(packet.id);
+    expect((await store.claim('ghost', 150))?.id).toBe(packet.id);
     expect(await b.runOnce()).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(await b.runOnce()).toBe(1);
-    expect(b.get(packet.id)).toMatchObject({ status: 'delivered', attempts: 2 });
-    expect(store.markDelivered(packet.id, 'ghost', { provider: 'x', id: '1', number: 'X' })).toBe(false);
-    expect(store.markDead(packet.id, 'ghost', 'late')).toBe(false);
+    expect(await b.get(packet.id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(await store.markDelivered(packet.id, 'ghost', { provider: 'x', id: '1', number: 'X' })).toBe(false);
+    expect(await store.markDead(packet.id, 'ghost', 'late')).toBe(false);
     expect(incidentsFor(packet.id)).toHaveLength(1);
   });
 
@@ -200,21 +201,21 @@ describe('ticket outbox', () => {
     const packet = makePacket();
     await first.submit(packet);
     await first.runOnce(); // delivered, but no listener yet
-    expect(first.get(packet.id)).toMatchObject({ status: 'delivered', notifiedAt: undefined });
+    expect(await first.get(packet.id)).toMatchObject({ status: 'delivered', notifiedAt: undefined });
 
     const failing = make();
     failing.onDelivered(() => {
       throw new Error('channel offline');
     });
     await failing.replayNotifications();
-    expect(failing.get(packet.id)!.notifiedAt).toBeUndefined();
+    expect((await failing.get(packet.id))!.notifiedAt).toBeUndefined();
 
     const ok = make();
     const heard = next<DeliveredEvent>((l) => ok.onDelivered(l));
     ok.start();
     expect((await heard).ticket.number).toBe(incidentsFor(packet.id)[0]!.number);
     await ok.stop();
-    expect(ok.get(packet.id)!.notifiedAt).toEqual(expect.any(String));
+    expect((await ok.get(packet.id))!.notifiedAt).toEqual(expect.any(String));
   });
 
   it('answers the console queries: by conversation, pending, counts', async () => {
@@ -223,9 +224,9 @@ describe('ticket outbox', () => {
     const b = makePacket({ conversationId: 'conv-b' });
     await outbox.submit(a);
     await outbox.submit(b);
-    expect(outbox.byConversation('conv-a').map((i) => i.id)).toEqual([a.id]);
-    expect(outbox.pending().map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
-    expect(outbox.list({ userId: 'U123' })).toHaveLength(2);
-    expect(outbox.counts()).toEqual({ pending: 2, delivering: 0, delivered: 0, dead: 0 });
+    expect((await outbox.byConversation('conv-a')).map((i) => i.id)).toEqual([a.id]);
+    expect((await outbox.pending()).map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
+    expect(await outbox.list({ userId: 'U123' })).toHaveLength(2);
+    expect(await outbox.counts()).toEqual({ pending: 2, delivering: 0, delivered: 0, dead: 0 });
   });
 });

@@ -110,8 +110,6 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
   const slackLogger = boltLogger(logger);
   const client = new webApi.WebClient(config.botToken, { slackApiUrl: config.apiUrl, logger: slackLogger });
   const users = new SlackUsers(client, (err) => deps.reportError('lookup', err));
-  /** event_id and client_msg_id of everything already taken in, for an hour (Slack retries within minutes). */
-  const seen = new TtlCache<true>(60 * 60 * 1000, 50_000);
 
   // auth.test once, on first use, and again only after a failure: Bolt's built-in token check
   // runs at construction and would leave the app unusable if Slack was unreachable at start.
@@ -145,15 +143,12 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     return config.techniciansChannel !== undefined && channelId === config.techniciansChannel;
   }
 
-  /** False when this delivery was already taken in (a retry, or the app_mention twin of a message). */
-  function firstDelivery(keys: Array<string | undefined>, retryNum: number | undefined): boolean {
+  /** False when this delivery was already taken in (a retry, or the app_mention twin of a message), by any replica. */
+  async function firstDelivery(keys: Array<string | undefined>, retryNum: number | undefined): Promise<boolean> {
     const present = keys.filter((k): k is string => k !== undefined);
-    // The memory cache answers Slack's quick retries; the durable log also catches a replay after a restart.
-    const durable = deps.deliveries ? deps.deliveries.firstDelivery(SLACK_CHANNEL, present) : true;
-    const duplicate = present.some((k) => seen.has(k)) || !durable;
-    for (const k of present) seen.set(k, true);
-    if (duplicate) logger.info({ keys: present, retryNum }, 'slack: duplicate delivery ignored');
-    return !duplicate;
+    const fresh = await deps.deliveries.firstDelivery(SLACK_CHANNEL, present);
+    if (!fresh) logger.info({ keys: present, retryNum }, 'slack: duplicate delivery ignored');
+    return fresh;
   }
 
   async function post(address: ConversationAddress, message: SlackMessage): Promise<SentMessage> {
@@ -233,7 +228,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     // In channels Slack sends both `message` and `app_mention` for a mention: one is enough.
     if (kind === 'message' && !isDm && !technicians) return;
     if (kind !== 'message' && technicians) return;
-    if (!firstDelivery([eventId && `event:${eventId}`, message.client_msg_id && `msg:${message.client_msg_id}`], retryNum)) return;
+    if (!(await firstDelivery([eventId && `event:${eventId}`, message.client_msg_id && `msg:${message.client_msg_id}`], retryNum))) return;
 
     // 👀 on a channel mention before anything else, so nobody wonders whether the bot saw it.
     const seenIt = kind === 'app_mention' ? react(message.channel, message.ts) : Promise.resolve();
@@ -418,7 +413,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     const original = body.message;
     const messageTs = original?.ts ?? (body.container.message_ts as string | undefined);
     if (!channelId || !messageTs) return;
-    if (!firstDelivery([`action:${messageTs}:${action.action_id}:${action.action_ts}`], undefined)) return;
+    if (!(await firstDelivery([`action:${messageTs}:${action.action_id}:${action.action_ts}`], undefined))) return;
 
     let payload: unknown;
     try {

@@ -15,7 +15,7 @@ import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import { DEFAULT_LANG, langFromLocale, type Lang } from '../../engine/lang.js';
 import type { SuggestedPrompt } from '../../engine/analytics/suggested-prompts.js';
 import type { ChannelsConfig } from '../../config/sections/channels.js';
-import type { ConversationReferenceStore } from '../../storage/sqlite/channel-references.js';
+import type { ChannelReferences } from '../../engine/ports/channel-references.js';
 import { isHandoffPayload } from '../technicians.js';
 import { type Channel, type ChannelDeps } from '../types.js';
 import { TEAMS_CHANNEL, teamsAddress, teamsConversationId } from './address.js';
@@ -41,7 +41,7 @@ import { TeamsIdentity, type MemberLookup } from './identity.js';
 
 export interface TeamsChannelOptions {
   config: ChannelsConfig['teams'];
-  references: ConversationReferenceStore;
+  references: ChannelReferences;
   /**
    * Extra Bot Framework authentication settings (ToBotFromChannelOpenIdMetadataUrl,
    * ToBotFromChannelTokenIssuer, …): sovereign clouds, and tests with a local token issuer.
@@ -172,17 +172,30 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   // so each turn sends its own single typing activity instead.
   const app = new Application({ adapter, botAppId: appId, removeRecipientMention: true, startTypingTimer: false });
 
-  function remember(activity: Activity): void {
+  async function remember(activity: Activity): Promise<void> {
     const reference = TurnContext.getConversationReference(activity);
     const address = teamsAddress(activity.conversation.id);
     // Stored per channel/chat (not per thread) and without the activity id, so a later post can
     // open a new thread or go into any thread of that channel.
     const { activityId: _activityId, ...rest } = reference;
     try {
-      references.save(TEAMS_CHANNEL, address.conversationId, { ...rest, conversation: { ...rest.conversation, id: address.conversationId } });
+      await references.save(TEAMS_CHANNEL, address.conversationId, { ...rest, conversation: { ...rest.conversation, id: address.conversationId } });
     } catch (err) {
       deps.reportError('reference', err);
     }
+  }
+
+  /**
+   * False when the Bot Framework already delivered this activity (a retry after a slow answer), to
+   * this process or another replica. Users' turns need no check (the conversation store keeps each
+   * message id once); technicians' messages and clicks go to the live handoff, which would relay
+   * them twice.
+   */
+  async function firstDelivery(activity: Activity): Promise<boolean> {
+    if (!activity.id) return true;
+    const fresh = await deps.deliveries.firstDelivery(TEAMS_CHANNEL, [`activity:${activity.conversation.id}:${activity.id}`]);
+    if (!fresh) logger.info({ activityId: activity.id }, 'teams: duplicate delivery ignored');
+    return fresh;
   }
 
   function isTechnicians(address: ConversationAddress): boolean {
@@ -265,7 +278,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   }
 
   app.conversationUpdate('membersAdded', async (context) => {
-    remember(context.activity);
+    await remember(context.activity);
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
     if (!botAdded) return;
     const lang = langFromLocale(context.activity.locale) ?? DEFAULT_LANG;
@@ -305,12 +318,13 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   });
 
   app.adaptiveCards.actionSubmit<SubmitData>(ACTION_VERB, async (context, _state, data) => {
-    remember(context.activity);
+    await remember(context.activity);
     const activity = context.activity;
     const address = teamsAddress(activity.conversation.id);
     const user = await identity.userOf(context);
     const receivedAt = new Date().toISOString();
     if (isTechnicians(address) || isHandoffPayload(data.payload)) {
+      if (!(await firstDelivery(activity))) return;
       await deps.technicians.onTechnicianAction({
         address,
         user,
@@ -336,14 +350,14 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   });
 
   app.activity(ActivityTypes.Message, async (context) => {
-    remember(context.activity);
+    await remember(context.activity);
     const activity = context.activity;
     const address = teamsAddress(activity.conversation.id);
     const text = cleanText(activity.text);
     const user = await identity.userOf(context);
     const lang = langFromLocale(activity.locale) ?? DEFAULT_LANG;
     if (isTechnicians(address)) {
-      if (text) {
+      if (text && (await firstDelivery(activity))) {
         await deps.technicians.onTechnicianMessage({ address, user, ...(activity.id ? { messageId: activity.id } : {}), text, receivedAt: new Date().toISOString() });
       }
       return;
@@ -360,7 +374,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   });
 
   async function inConversation(address: ConversationAddress, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const stored = storedReferenceSchema.safeParse(references.get(TEAMS_CHANNEL, address.conversationId));
+    const stored = storedReferenceSchema.safeParse(await references.get(TEAMS_CHANNEL, address.conversationId));
     if (!stored.success) {
       throw new Error(`no usable Teams conversation reference for ${address.conversationId}: the bot must be installed there or have received a message first`);
     }

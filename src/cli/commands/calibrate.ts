@@ -9,8 +9,7 @@ import { runDeskCalibration, saveDeskCalibration } from '../../app/desk-calibrat
 import { DEFAULT_TARGET_PRECISION, runZeroLabel, writeModels, zeroLabelDir } from '../../app/zero-label.js';
 import type { RiskCoverageRow } from '../../engine/gate/calibrate.js';
 import type { LabelledExample } from '../../engine/ports/labelled-examples.js';
-import { openDatabase } from '../../storage/sqlite/database.js';
-import { openLabelledExampleStore } from '../../storage/sqlite/labelled-examples-store.js';
+import { openStorage } from '../../storage/factory.js';
 import { readQueryFiles, selectSplit } from '../../engine/eval/dev-set.js';
 import { familyKeyOf } from '../../engine/eval/run.js';
 import { calibrate, riskCoverage, type CalibrationExample, type CalibrationResult } from '../../engine/gate/calibrate.js';
@@ -61,15 +60,15 @@ function formatCurve(rows: readonly RiskCoverageRow[]): string[] {
   return rows.map((r) => `| ${r.threshold.toFixed(2)} | ${r.answered} | ${r.precision.toFixed(3)} | ${r.coverage.toFixed(3)} | ${r.oosAnswered.toFixed(3)} |`);
 }
 
-/** The desk's judgements kept in DATA_DIR/helpdesk.db (none when the bot never ran there). */
+/** The desk's judgements kept where the bot keeps its data: DATABASE_URL, else DATA_DIR/helpdesk.db (none when the bot never ran there). */
 async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
-  const file = join(dataDir, 'helpdesk.db');
-  if (!existsSync(file)) return [];
-  const db = openDatabase(file);
+  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+  if (!databaseUrl && !existsSync(join(dataDir, 'helpdesk.db'))) return [];
+  const storage = await openStorage({ dataDir, ...(databaseUrl ? { databaseUrl: new URL(databaseUrl) } : {}) });
   try {
-    return await openLabelledExampleStore(db).list();
+    return await storage.labels.list();
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -10,8 +10,7 @@ import { createEngine, messageToText, type DialogueEngine, type ProactiveMessage
 import { loadFlows } from '../../engine/flows/load.js';
 import { translator, type Translator } from '../../engine/i18n.js';
 import { formatLintIssue } from '../../engine/lint-issue.js';
-import { openDatabase } from '../../storage/sqlite/database.js';
-import { openConversationStore } from '../../storage/sqlite/conversation-store.js';
+import { openStorage } from '../../storage/factory.js';
 import { createTicketOutbox, createTicketProvider } from '../../tickets/factory.js';
 import { createLanguageAssistant } from '../../llm/factory.js';
 import { openKnowledge, stderrLog } from '../knowledge.js';
@@ -103,14 +102,14 @@ export function registerChat(program: Command): void {
 
       const { catalog, issues } = loadFlows(kbDir);
       for (const issue of issues) stderrLog.warn(formatLintIssue(issue));
-      const knowledge = await openKnowledge({ kb: kbDir, data: dataDir });
-      const db = openDatabase(join(dataDir, 'helpdesk.db'));
-      const tickets = createTicketProvider(config.tickets, { db });
-      const outbox = createTicketOutbox(config.tickets, tickets, { db });
+      const storage = await openStorage({ dataDir, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl } : {}) });
+      const knowledge = await openKnowledge({ kb: kbDir, data: dataDir }, { embeddingCache: () => storage.embeddingCache() });
+      const tickets = createTicketProvider(config.tickets, { storage });
+      const outbox = createTicketOutbox(config.tickets, tickets, { storage });
       const llm = createLanguageAssistant(config.llm, { categories: () => knowledge.service.categories() });
       const engine = createEngine({
         knowledge: knowledge.service,
-        store: openConversationStore(db),
+        store: storage.conversations,
         escalation: outbox,
         tickets,
         flows: catalog,
@@ -137,7 +136,7 @@ export function registerChat(program: Command): void {
       sweeper.unref();
       outbox.start();
 
-      process.stdout.write(`helpdesk chat: ${catalog.all().length} guided fixes, database ${join(dataDir, 'helpdesk.db')}. Type /quit to leave.\n`);
+      process.stdout.write(`helpdesk chat: ${catalog.all().length} guided fixes, database ${storage.location}. Type /quit to leave.\n`);
       try {
         await runRepl({
           engine,
@@ -157,7 +156,7 @@ export function registerChat(program: Command): void {
         clearInterval(sweeper);
         await outbox.stop();
         await knowledge.close();
-        db.close();
+        await storage.close();
       }
     });
 }

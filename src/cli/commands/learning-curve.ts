@@ -5,8 +5,7 @@ import { DEFAULT_TARGET_PRECISION } from '../../app/zero-label.js';
 import { readQueryFiles, selectSplit, type LabelledQuery } from '../../engine/eval/dev-set.js';
 import { evaluateQueries } from '../../engine/eval/run.js';
 import { summarize, sweep, type Metrics, type SweepRow } from '../../engine/eval/metrics.js';
-import { openDatabase } from '../../storage/sqlite/database.js';
-import { openLabelledExampleStore } from '../../storage/sqlite/labelled-examples-store.js';
+import { openMemoryLabelledExampleStore } from '../../storage/sqlite/labelled-examples-store.js';
 import { openKnowledge, stderrLog, type KnowledgeCliOptions } from '../knowledge.js';
 
 /**
@@ -84,13 +83,12 @@ export function registerLearningCurve(program: Command): void {
       const report = selectSplit(all, 'report');
       if (Math.max(...points) > pool.length) throw new Error(`only ${pool.length} calibration questions: cannot draw ${Math.max(...points)}`);
       const runtime = await openKnowledge(options, { autoCalibrate: false });
-      const db = openDatabase(':memory:');
+      const store = openMemoryLabelledExampleStore();
       try {
         const service = runtime.service;
         const mode = service.status().mode;
         stderrLog.info('zero-label examples (computed once for every point)');
         const zero = await zeroLabelOf(service, stderrLog.info);
-        const store = openLabelledExampleStore(db);
         const out: LearningCurvePoint[] = [];
         let recorded = 0;
         for (const n of [...points].sort((a, b) => a - b)) {
@@ -124,7 +122,7 @@ export function registerLearningCurve(program: Command): void {
           console.log(formatCurve(out));
         }
       } finally {
-        db.close();
+        store.close();
         await runtime.close();
       }
     });

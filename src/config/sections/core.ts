@@ -25,6 +25,35 @@ const trustProxy = z
     return entries;
   });
 
+/**
+ * Where the state lives: unset, the embedded SQLite database in DATA_DIR; a postgres:// (or
+ * postgresql://) URL, a PostgreSQL server shared by every replica. Anything else is refused here,
+ * with the reason, before anything starts.
+ */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx): URL | undefined => {
+    const s = (v ?? '').trim();
+    if (s === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(s);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a postgres:// URL (e.g. postgres://user@127.0.0.1:5432/helpdesk), got something that is not a URL' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a postgres:// or postgresql:// URL, got a ${url.protocol}// URL (leave DATABASE_URL unset for SQLite in DATA_DIR)` });
+      return z.NEVER;
+    }
+    if (!url.hostname && !url.searchParams.get('host')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'the postgres:// URL names no host' });
+      return z.NEVER;
+    }
+    return url;
+  });
+
 export const coreSchema = z
   .object({
     PORT: intInRange(3978, 0, 65535),
@@ -36,6 +65,7 @@ export const coreSchema = z
     /** Interface to listen on; unset: loopback in local mode (no Bot Framework credentials), every interface otherwise. */
     HOST: optionalString,
     TRUST_PROXY: trustProxy,
+    DATABASE_URL: databaseUrl,
   })
   .transform((e) => ({
     port: e.PORT,
@@ -45,6 +75,7 @@ export const coreSchema = z
     publicUrl: e.PUBLIC_URL,
     host: e.HOST,
     trustProxy: e.TRUST_PROXY,
+    databaseUrl: e.DATABASE_URL,
   }));
 
 export type CoreConfig = z.output<typeof coreSchema>;

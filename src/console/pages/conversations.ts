@@ -1,6 +1,6 @@
 import type { AnalyticsEvent, ConversationRecord, ConversationStatus, ConversationSummary, TurnRecord } from '../../engine/ports/conversation-store.js';
 import type { LabelledExample } from '../../engine/ports/labelled-examples.js';
-import type { OutboxItem } from '../../storage/sqlite/outbox-store.js';
+import type { OutboxItem } from '../../engine/ports/outbox.js';
 import { html } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { csrfField, layout, type PageContext } from '../layout.js';

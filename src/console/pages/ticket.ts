@@ -1,6 +1,6 @@
 import type { TicketNote } from '../../engine/ports/ticket-notes.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
-import type { LocalTicket, LocalTicketEvent } from '../../storage/sqlite/ticket-store.js';
+import type { LocalTicket, LocalTicketEvent } from '../../engine/ports/local-tickets.js';
 import { html } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { csrfField, layout, type PageContext } from '../layout.js';

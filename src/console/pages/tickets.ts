@@ -1,4 +1,4 @@
-import type { OutboxItem, OutboxStatus } from '../../storage/sqlite/outbox-store.js';
+import type { OutboxItem, OutboxStatus } from '../../engine/ports/outbox.js';
 import { html, type SafeHtml } from '../html.js';
 import { formatDateTime } from '../i18n.js';
 import { csrfField, layout, type PageContext } from '../layout.js';

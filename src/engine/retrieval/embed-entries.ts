@@ -36,7 +36,7 @@ export async function embedEntries(
     if (v) byHash.set(h, v);
   }
   if (options.cache) {
-    const cached = options.cache.getMany(embedder.provider, embedder.model, wanted.filter((h) => !byHash.has(h)));
+    const cached = await options.cache.getMany(embedder.provider, embedder.model, wanted.filter((h) => !byHash.has(h)));
     for (const [h, v] of cached) if (v.length === embedder.dimension) byHash.set(h, v);
   }
   const missing = new Map<string, EmbedText>();
@@ -60,7 +60,7 @@ export async function embedEntries(
       const vectors = batch[0]!.role === 'query' ? await embedder.embedQueries(texts) : await embedder.embedPassages(texts);
       const items = batch.map((e, i) => ({ hash: e.hash, vector: vectors[i]! }));
       for (const item of items) byHash.set(item.hash, item.vector);
-      options.cache?.putMany(embedder.provider, embedder.model, items);
+      await options.cache?.putMany(embedder.provider, embedder.model, items);
       done += batch.length;
       options.onProgress?.({ done, total: wanted.length, reused });
     }

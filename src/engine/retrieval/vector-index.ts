@@ -41,11 +41,8 @@ export interface VectorIndexStore {
   open(manifest: IndexManifest, entries: readonly VectorEntry[]): Promise<OpenedIndex>;
 }
 
-/** Embeddings already computed, by (provider, model, hash of the embedded text). */
-export interface EmbeddingCache {
-  getMany(provider: string, model: string, hashes: readonly string[]): Map<string, Float32Array>;
-  putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]): void;
-}
+/** Embeddings already computed: the port lives with the other storage ports. */
+export type { EmbeddingCache } from '../ports/embedding-cache.js';
 
 export function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;

@@ -1,29 +1,7 @@
 import type { ActionAuditEntry, ActionAuditLog } from '../../engine/ports/action-audit.js';
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 
 /** The account actions' audit log in the application database: append-only, one row per attempt. */
-export const actionAuditMigrations: Migration[] = [
-  {
-    name: 'action_audit/001_init',
-    up: `
-      CREATE TABLE action_audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        action TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        user_name TEXT,
-        account TEXT,
-        conversation_id TEXT NOT NULL,
-        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'fail', 'refused')),
-        detail TEXT
-      );
-      CREATE INDEX action_audit_user ON action_audit (channel, user_id, at);
-      CREATE INDEX action_audit_at ON action_audit (at);
-    `,
-  },
-];
 
 interface Row {
   at: string;

@@ -1,4 +1,5 @@
-import type { Db, Migration } from './database.js';
+import type { ChannelReferences } from '../../engine/ports/channel-references.js';
+import type { Db } from './database.js';
 
 /**
  * What a channel must remember to speak first in a conversation (Bot Framework conversation
@@ -6,22 +7,8 @@ import type { Db, Migration } from './database.js';
  * read when the bot posts on its own (ticket number, handoff relay), kept across restarts.
  * The reference is opaque JSON here; the channel that wrote it validates it when reading.
  */
-export const channelReferenceMigrations: Migration[] = [
-  {
-    name: 'channels/001_conversation_references',
-    up: `
-      CREATE TABLE conversation_references (
-        channel TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        reference_json TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (channel, conversation_id)
-      ) WITHOUT ROWID;
-    `,
-  },
-];
 
-export class ConversationReferenceStore {
+export class SqliteChannelReferences implements ChannelReferences {
   private readonly upsert;
   private readonly select;
 
@@ -34,11 +21,11 @@ export class ConversationReferenceStore {
     this.select = db.prepare('SELECT reference_json FROM conversation_references WHERE channel = ? AND conversation_id = ?');
   }
 
-  save(channel: string, conversationId: string, reference: unknown, at: Date = new Date()): void {
+  async save(channel: string, conversationId: string, reference: unknown, at: Date = new Date()): Promise<void> {
     this.upsert.run(channel, conversationId, JSON.stringify(reference), at.toISOString());
   }
 
-  get(channel: string, conversationId: string): unknown {
+  async get(channel: string, conversationId: string): Promise<unknown> {
     const row = this.select.get(channel, conversationId) as { reference_json: string } | undefined;
     return row ? (JSON.parse(row.reference_json) as unknown) : undefined;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 import type { ConversationAddress, OutboundMessage } from '../../engine/contract.js';
 import type { Lang } from '../../engine/lang.js';
 import type {
@@ -25,98 +26,6 @@ import type {
  * Texts arrive redacted. Columns the technician console reports on (type, article, confidence,
  * channel, language, time) are real columns with indexes, not buried in JSON.
  */
-export const conversationMigrations: Migration[] = [
-  {
-    name: 'conversations/001_init',
-    up: `
-      CREATE TABLE conversations (
-        id TEXT PRIMARY KEY,
-        channel TEXT NOT NULL,
-        channel_conversation_id TEXT NOT NULL,
-        thread_id TEXT NOT NULL DEFAULT '',
-        user_id TEXT NOT NULL,
-        user_name TEXT,
-        user_email TEXT,
-        user_locale TEXT,
-        lang TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('active', 'resolved', 'escalated')),
-        started_at TEXT NOT NULL,
-        last_activity_at TEXT NOT NULL,
-        state_json TEXT NOT NULL DEFAULT '{}',
-        UNIQUE (channel, channel_conversation_id, thread_id)
-      );
-      CREATE INDEX conversations_user ON conversations (user_id, last_activity_at);
-      CREATE INDEX conversations_activity ON conversations (last_activity_at);
-
-      CREATE TABLE conversation_turns (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation_id TEXT NOT NULL REFERENCES conversations (id),
-        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-        message_id TEXT,
-        text TEXT NOT NULL,
-        action_json TEXT,
-        parts_json TEXT,
-        lang TEXT,
-        at TEXT NOT NULL,
-        handled_at TEXT,
-        replies_json TEXT
-      );
-      -- Redelivered messages: a channel message id is handled once per conversation.
-      CREATE UNIQUE INDEX conversation_turns_dedup ON conversation_turns (conversation_id, message_id) WHERE message_id IS NOT NULL;
-      CREATE INDEX conversation_turns_conversation ON conversation_turns (conversation_id, id);
-
-      CREATE TABLE flow_runs (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL REFERENCES conversations (id),
-        flow_id TEXT NOT NULL,
-        step_id TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('active', 'resolved', 'escalated', 'abandoned', 'timed_out')),
-        state_json TEXT NOT NULL,
-        started_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE UNIQUE INDEX flow_runs_one_active ON flow_runs (conversation_id) WHERE status = 'active';
-      CREATE INDEX flow_runs_idle ON flow_runs (status, updated_at);
-      CREATE INDEX flow_runs_flow ON flow_runs (flow_id, status);
-
-      CREATE TABLE conversation_feedback (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        conversation_id TEXT NOT NULL REFERENCES conversations (id),
-        topic_id TEXT,
-        article_id TEXT NOT NULL,
-        value TEXT NOT NULL CHECK (value IN ('yes', 'no')),
-        question TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        lang TEXT NOT NULL,
-        at TEXT NOT NULL
-      );
-      CREATE INDEX conversation_feedback_article ON conversation_feedback (article_id, at);
-
-      CREATE TABLE conversation_events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        type TEXT NOT NULL,
-        at TEXT NOT NULL,
-        conversation_id TEXT NOT NULL REFERENCES conversations (id),
-        topic_id TEXT,
-        channel TEXT NOT NULL,
-        lang TEXT NOT NULL,
-        article_id TEXT,
-        flow_id TEXT,
-        step_id TEXT,
-        decision TEXT,
-        confidence REAL,
-        value TEXT,
-        priority TEXT,
-        text TEXT,
-        data_json TEXT
-      );
-      CREATE INDEX conversation_events_type_at ON conversation_events (type, at);
-      CREATE INDEX conversation_events_conversation ON conversation_events (conversation_id, id);
-      CREATE INDEX conversation_events_topic ON conversation_events (topic_id);
-      CREATE INDEX conversation_events_article ON conversation_events (article_id, type);
-    `,
-  },
-];
 
 interface ConversationRow {
   id: string;
@@ -451,6 +360,6 @@ export class SqliteConversationStore implements ConversationStore {
 
 /** Applies this module's migrations and returns the store. */
 export function openConversationStore(db: Db): SqliteConversationStore {
-  migrate(db, conversationMigrations);
+  migrateSqlite(db);
   return new SqliteConversationStore(db);
 }

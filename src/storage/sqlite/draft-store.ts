@@ -8,37 +8,14 @@ import type {
   DraftStore,
   ResolvedTicketInput,
 } from '../../engine/ports/drafts.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /**
  * Article drafts in the embedded SQLite database. One draft per resolved ticket (unique on
  * provider + number); the proposed front matter and body follow the knowledge article format so
  * publishing from the console is an ordinary, linted article save.
  */
-export const draftMigrations: Migration[] = [
-  {
-    name: 'drafts/001_init',
-    up: `
-      CREATE TABLE article_drafts (
-        id TEXT PRIMARY KEY,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'discarded')),
-        source_kind TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        ticket_number TEXT NOT NULL,
-        conversation_id TEXT,
-        lang TEXT NOT NULL,
-        front_matter_json TEXT NOT NULL,
-        body TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        published_article_id TEXT,
-        published_file TEXT,
-        UNIQUE (provider, ticket_number)
-      );
-      CREATE INDEX article_drafts_status ON article_drafts (status, created_at);
-    `,
-  },
-];
 
 interface Row {
   id: string;
@@ -241,6 +218,6 @@ export class SqliteDraftStore implements DraftStore {
 
 /** Applies this module's migrations and returns the store. */
 export function openDraftStore(db: Db, options: DraftStoreOptions = {}): SqliteDraftStore {
-  migrate(db, draftMigrations);
+  migrateSqlite(db);
   return new SqliteDraftStore(db, options);
 }

@@ -1,25 +1,12 @@
-import type { EmbeddingCache } from '../../engine/retrieval/vector-index.js';
-import { migrate, openDatabase, type Db, type Migration } from './database.js';
+import type { EmbeddingCache } from '../../engine/ports/embedding-cache.js';
+import { openDatabase, type Db } from './database.js';
+import { migrateEmbeddingCache } from './migrations.js';
 
 /**
  * Embeddings by (provider, model, sha256 of the embedded text): an unchanged chunk is never
  * embedded twice, across reloads, restarts and `helpdesk index` runs. Lives in its own SQLite
  * file under DATA_DIR because it is a cache: deleting it only costs re-embedding time.
  */
-export const embeddingCacheMigrations: Migration[] = [
-  {
-    name: 'embeddings/001_init',
-    up: `CREATE TABLE embedding_cache (
-      provider TEXT NOT NULL,
-      model TEXT NOT NULL,
-      hash TEXT NOT NULL,
-      dimension INTEGER NOT NULL,
-      vector BLOB NOT NULL,
-      created_at TEXT NOT NULL,
-      PRIMARY KEY (provider, model, hash)
-    ) WITHOUT ROWID`,
-  },
-];
 
 // SQLite's default limit on bound parameters is 32766; stay far below.
 const LOOKUP_BATCH = 500;
@@ -28,7 +15,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
   private readonly insert;
 
   constructor(private readonly db: Db) {
-    migrate(db, embeddingCacheMigrations);
+    migrateEmbeddingCache(db);
     this.insert = db.prepare(
       'INSERT OR REPLACE INTO embedding_cache (provider, model, hash, dimension, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -38,7 +25,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     return new SqliteEmbeddingCache(openDatabase(file));
   }
 
-  getMany(provider: string, model: string, hashes: readonly string[]): Map<string, Float32Array> {
+  async getMany(provider: string, model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
       const batch = hashes.slice(i, i + LOOKUP_BATCH);
@@ -57,7 +44,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     return out;
   }
 
-  putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]): void {
+  async putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]): Promise<void> {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const { hash, vector } of items) {

@@ -9,47 +9,14 @@ import type {
   NewHandoff,
   Technician,
 } from '../../engine/ports/handoff.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /**
  * Live handoffs in the embedded SQLite database. State changes are single conditional UPDATEs
  * (`WHERE state IN (…)`), so concurrent "Take it" clicks, in one process or several, have exactly
  * one winner: the one whose UPDATE changed a row.
  */
-export const handoffMigrations: Migration[] = [
-  {
-    name: 'handoffs/001_init',
-    up: `
-      CREATE TABLE handoffs (
-        id TEXT PRIMARY KEY,
-        user_channel TEXT NOT NULL,
-        user_conversation_id TEXT NOT NULL,
-        user_thread_id TEXT NOT NULL DEFAULT '',
-        tech_channel TEXT NOT NULL,
-        tech_conversation_id TEXT NOT NULL,
-        tech_thread_id TEXT,
-        tech_lang TEXT NOT NULL,
-        packet_json TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'taken', 'closed', 'handed_back', 'cancelled')),
-        technician_id TEXT,
-        technician_name TEXT,
-        ended_by TEXT,
-        ticket_number TEXT,
-        reminders_sent INTEGER NOT NULL DEFAULT 0,
-        last_reminder_at TEXT,
-        rating_nonce TEXT,
-        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        taken_at TEXT,
-        ended_at TEXT
-      );
-      CREATE INDEX handoffs_user ON handoffs (user_channel, user_conversation_id, user_thread_id, created_at);
-      CREATE INDEX handoffs_thread ON handoffs (tech_channel, tech_conversation_id, tech_thread_id);
-      CREATE INDEX handoffs_state ON handoffs (state, last_reminder_at);
-    `,
-  },
-];
 
 interface Row {
   id: string;
@@ -220,6 +187,6 @@ export class SqliteHandoffStore implements HandoffStore {
 
 /** Applies this module's migrations and returns the store. */
 export function openHandoffStore(db: Db): SqliteHandoffStore {
-  migrate(db, handoffMigrations);
+  migrateSqlite(db);
   return new SqliteHandoffStore(db);
 }

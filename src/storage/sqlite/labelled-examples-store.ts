@@ -11,36 +11,16 @@ import {
 } from '../../engine/ports/labelled-examples.js';
 import type { Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { migrate, openDatabase, type Db } from './database.js';
+import { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
 
 /**
  * Labelled examples in the embedded SQLite database, next to the conversations they come from.
  * The dedupe key makes hooks idempotent: a retried webhook or a changed console mark replaces
  * the row instead of adding a second vote.
  */
-export const labelledExampleMigrations: Migration[] = [
-  {
-    name: 'labelled_examples/001_init',
-    up: `
-      CREATE TABLE labelled_examples (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        dedupe_key TEXT NOT NULL UNIQUE,
-        question TEXT NOT NULL,
-        lang TEXT NOT NULL,
-        verdict TEXT NOT NULL CHECK (verdict IN ('article', 'escalate', 'not_article')),
-        article_id TEXT,
-        source TEXT NOT NULL,
-        by_whom TEXT NOT NULL,
-        at TEXT NOT NULL,
-        conversation_id TEXT,
-        turn_id INTEGER,
-        ref TEXT
-      );
-      CREATE INDEX labelled_examples_conversation ON labelled_examples (conversation_id);
-      CREATE INDEX labelled_examples_source ON labelled_examples (source, at);
-    `,
-  },
-];
+/** Kept for stores opened on their own (tests, the learning curve's in-memory store); the same entry is in SQLITE_MIGRATIONS. */
+export { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
 
 interface Row {
   id: number;
@@ -120,6 +100,13 @@ export class SqliteLabelledExampleStore implements LabelledExampleStore {
 }
 
 export function openLabelledExampleStore(db: Db, options: { now?: () => Date } = {}): SqliteLabelledExampleStore {
-  migrate(db, labelledExampleMigrations);
+  migrate(db, [LABELLED_EXAMPLES_MIGRATION]);
   return new SqliteLabelledExampleStore(db, options.now);
+}
+
+/** A throw-away store in memory (the learning curve records its drawn labels there); close() frees it. */
+export function openMemoryLabelledExampleStore(): SqliteLabelledExampleStore & { close(): void } {
+  const db = openDatabase(':memory:');
+  const store = openLabelledExampleStore(db);
+  return Object.assign(store, { close: () => db.close() });
 }

@@ -1,6 +1,7 @@
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketRef } from '../../engine/ports/tickets.js';
+import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../engine/ports/outbox.js';
 
 /**
  * The ticket outbox table. An escalation is a row here before the user is told anything; workers
@@ -12,84 +13,6 @@ import type { TicketRef } from '../../engine/ports/tickets.js';
  * `notified_at` records that the user was told the outcome, so a crash between "delivered" and
  * "told the user" is replayed on restart instead of being forgotten.
  */
-export const outboxMigrations: Migration[] = [
-  {
-    name: 'outbox/001_init',
-    up: `
-      CREATE TABLE ticket_outbox (
-        id TEXT PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        packet_json TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'delivering', 'delivered', 'dead')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        lease_owner TEXT,
-        lease_until INTEGER,
-        last_error TEXT,
-        provider TEXT,
-        ticket_id TEXT,
-        ticket_number TEXT,
-        ticket_url TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        delivered_at TEXT,
-        notified_at TEXT
-      );
-      CREATE INDEX ticket_outbox_due ON ticket_outbox (status, next_attempt_at);
-      CREATE INDEX ticket_outbox_conversation ON ticket_outbox (conversation_id, created_at);
-      CREATE INDEX ticket_outbox_user ON ticket_outbox (user_id, created_at);
-    `,
-  },
-  {
-    // `attempts` is the budget a console retry resets; `total_attempts` never resets, so providers
-    // keep checking for a ticket an attempt before the dead letter may have created.
-    name: 'outbox/002_total_attempts',
-    up: `ALTER TABLE ticket_outbox ADD COLUMN total_attempts INTEGER NOT NULL DEFAULT 0;
-         UPDATE ticket_outbox SET total_attempts = attempts;`,
-  },
-  {
-    // Ticket news (status webhooks, "status of …" privacy) find the escalation behind a ticket.
-    name: 'outbox/003_ticket_lookup',
-    up: `CREATE INDEX ticket_outbox_ticket_number ON ticket_outbox (ticket_number COLLATE NOCASE);
-         CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);`,
-  },
-];
-
-export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
-
-export interface OutboxItem {
-  /** The packet id, also the idempotency key sent to the ticket system. */
-  id: string;
-  conversationId: string;
-  channel: string;
-  userId: string;
-  packet: EscalationPacket;
-  status: OutboxStatus;
-  /** Attempts since the item was queued or last retried by hand (counted against maxAttempts). */
-  attempts: number;
-  /** All attempts ever made; 1 means no earlier attempt can have created a ticket. */
-  totalAttempts: number;
-  /** Epoch ms. */
-  nextAttemptAt: number;
-  leaseOwner?: string;
-  leaseUntil?: number;
-  lastError?: string;
-  ticket?: TicketRef;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt?: string;
-  notifiedAt?: string;
-}
-
-export interface OutboxFilter {
-  statuses?: OutboxStatus[];
-  conversationId?: string;
-  userId?: string;
-  limit?: number;
-  offset?: number;
-}
 
 interface Row {
   id: string;
@@ -141,7 +64,7 @@ function toItem(r: Row): OutboxItem {
   };
 }
 
-export class OutboxStore {
+export class SqliteOutboxStore implements OutboxStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
@@ -152,7 +75,7 @@ export class OutboxStore {
   }
 
   /** Durable once this returns (WAL + synchronous=FULL). Returns false when the packet was already there. */
-  insert(packet: EscalationPacket): boolean {
+  async insert(packet: EscalationPacket): Promise<boolean> {
     const at = this.iso();
     const r = this.db
       .prepare(
@@ -167,7 +90,7 @@ export class OutboxStore {
    * Claims the next due item for `owner` until now + leaseMs, counting the attempt. Due means pending
    * and scheduled, or delivering with an expired lease (its worker died).
    */
-  claim(owner: string, leaseMs: number): OutboxItem | undefined {
+  async claim(owner: string, leaseMs: number): Promise<OutboxItem | undefined> {
     const now = this.now();
     const row = this.db
       .prepare(
@@ -188,7 +111,7 @@ export class OutboxStore {
    * Makes the items leased by owners that `isGone` says no longer run due now, instead of when their
    * lease runs out; returns how many. The attempt each was making still counts.
    */
-  releaseLeases(isGone: (owner: string) => boolean): number {
+  async releaseLeases(isGone: (owner: string) => boolean): Promise<number> {
     const owners = (
       this.db.prepare(`SELECT DISTINCT lease_owner FROM ticket_outbox WHERE status = 'delivering' AND lease_owner IS NOT NULL`).all() as {
         lease_owner: string;
@@ -201,7 +124,7 @@ export class OutboxStore {
   }
 
   /** Fenced on the lease: false when another worker took the item over. */
-  markDelivered(id: string, owner: string, ticket: TicketRef): boolean {
+  async markDelivered(id: string, owner: string, ticket: TicketRef): Promise<boolean> {
     const at = this.iso();
     return (
       this.db
@@ -216,7 +139,7 @@ export class OutboxStore {
   }
 
   /** Schedules another attempt at `nextAttemptAt`, fenced on the lease. */
-  markRetry(id: string, owner: string, error: string, nextAttemptAt: number): boolean {
+  async markRetry(id: string, owner: string, error: string, nextAttemptAt: number): Promise<boolean> {
     return (
       this.db
         .prepare(
@@ -228,7 +151,7 @@ export class OutboxStore {
     );
   }
 
-  markDead(id: string, owner: string, error: string): boolean {
+  async markDead(id: string, owner: string, error: string): Promise<boolean> {
     return (
       this.db
         .prepare(
@@ -244,7 +167,7 @@ export class OutboxStore {
    * Console action. A dead item goes back to pending with a fresh attempt budget; a pending item is
    * made due now. Returns the item, or undefined when it is neither (delivered, or being delivered).
    */
-  retry(id: string): OutboxItem | undefined {
+  async retry(id: string): Promise<OutboxItem | undefined> {
     const row = this.db
       .prepare(
         `UPDATE ticket_outbox
@@ -257,12 +180,12 @@ export class OutboxStore {
     return row && toItem(row);
   }
 
-  markNotified(id: string): void {
+  async markNotified(id: string): Promise<void> {
     this.db.prepare('UPDATE ticket_outbox SET notified_at = ? WHERE id = ?').run(this.iso(), id);
   }
 
   /** Delivered or dead items whose outcome has not reached the user yet (e.g. the process died in between). */
-  unnotified(limit = 100): OutboxItem[] {
+  async unnotified(limit = 100): Promise<OutboxItem[]> {
     return (
       this.db
         .prepare(
@@ -273,13 +196,13 @@ export class OutboxStore {
     ).map(toItem);
   }
 
-  get(id: string): OutboxItem | undefined {
+  async get(id: string): Promise<OutboxItem | undefined> {
     const row = this.db.prepare('SELECT * FROM ticket_outbox WHERE id = ?').get(id) as Row | undefined;
     return row && toItem(row);
   }
 
   /** Delivered escalations that became this ticket (by number, case-insensitive, or provider id), newest first. */
-  findByTicket(ticket: { number?: string; id?: string; provider?: string }): OutboxItem[] {
+  async findByTicket(ticket: { number?: string; id?: string; provider?: string }): Promise<OutboxItem[]> {
     if (!ticket.number && !ticket.id) return [];
     return (
       this.db
@@ -293,7 +216,7 @@ export class OutboxStore {
   }
 
   /** Newest first. */
-  list(filter: OutboxFilter = {}): OutboxItem[] {
+  async list(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.statuses?.length) {
@@ -319,7 +242,7 @@ export class OutboxStore {
     ).map(toItem);
   }
 
-  counts(): Record<OutboxStatus, number> {
+  async counts(): Promise<Record<OutboxStatus, number>> {
     const out: Record<OutboxStatus, number> = { pending: 0, delivering: 0, delivered: 0, dead: 0 };
     for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM ticket_outbox GROUP BY status').all() as {
       status: OutboxStatus;
@@ -331,7 +254,7 @@ export class OutboxStore {
   }
 
   /** Earliest time (epoch ms) something becomes due, for the worker's next wake-up. */
-  nextDueAt(): number | undefined {
+  async nextDueAt(): Promise<number | undefined> {
     const r = this.db
       .prepare(
         `SELECT MIN(CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS due

@@ -1,27 +1,9 @@
 import type { TicketNewsStore } from '../../engine/ports/ticket-news.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /** Change-feed cursors and the last state told per ticket, in the embedded SQLite database. */
-export const ticketNewsMigrations: Migration[] = [
-  {
-    name: 'ticket_news/001_init',
-    up: `
-      CREATE TABLE ticket_news_cursors (
-        feed TEXT PRIMARY KEY,
-        position INTEGER NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE ticket_news_states (
-        provider TEXT NOT NULL,
-        ticket_number TEXT NOT NULL,
-        state TEXT NOT NULL,
-        at TEXT NOT NULL,
-        PRIMARY KEY (provider, ticket_number)
-      );
-    `,
-  },
-];
 
 export class SqliteTicketNewsStore implements TicketNewsStore {
   constructor(private readonly db: Db) {}
@@ -68,6 +50,6 @@ export class SqliteTicketNewsStore implements TicketNewsStore {
 }
 
 export function openTicketNewsStore(db: Db): SqliteTicketNewsStore {
-  migrate(db, ticketNewsMigrations);
+  migrateSqlite(db);
   return new SqliteTicketNewsStore(db);
 }

@@ -1,26 +1,8 @@
 import type { TicketNote, TicketNoteKind, TicketNotes } from '../../engine/ports/ticket-notes.js';
-import { migrate, type Db, type Migration } from './database.js';
+import { type Db } from './database.js';
+import { migrateSqlite } from './migrations.js';
 
 /** Technicians' internal notes and replies per ticket (see the TicketNotes port), in SQLite. */
-export const ticketNotesMigrations: Migration[] = [
-  {
-    name: 'ticket_notes/001_init',
-    up: `
-      CREATE TABLE ticket_notes (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        provider TEXT NOT NULL,
-        ticket_number TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('note', 'reply')),
-        author TEXT NOT NULL,
-        text TEXT NOT NULL,
-        at TEXT NOT NULL,
-        delivered INTEGER,
-        error TEXT
-      );
-      CREATE INDEX ticket_notes_ticket ON ticket_notes (provider, ticket_number, id);
-    `,
-  },
-];
 
 interface Row {
   id: number;
@@ -54,7 +36,7 @@ export class SqliteTicketNotes implements TicketNotes {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  add(input: { provider: string; ticketNumber: string; kind: TicketNoteKind; author: string; text: string }): TicketNote {
+  async add(input: { provider: string; ticketNumber: string; kind: TicketNoteKind; author: string; text: string }): Promise<TicketNote> {
     const at = this.now().toISOString();
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO ticket_notes (provider, ticket_number, kind, author, text, at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -62,16 +44,16 @@ export class SqliteTicketNotes implements TicketNotes {
     return toNote(this.db.prepare('SELECT * FROM ticket_notes WHERE id = ?').get(Number(lastInsertRowid)) as Row);
   }
 
-  markDelivery(id: number, outcome: { delivered: true } | { delivered: false; error: string }): void {
+  async markDelivery(id: number, outcome: { delivered: true } | { delivered: false; error: string }): Promise<void> {
     this.db.prepare('UPDATE ticket_notes SET delivered = ?, error = ? WHERE id = ?').run(outcome.delivered ? 1 : 0, outcome.delivered ? null : outcome.error, id);
   }
 
-  list(provider: string, ticketNumber: string): TicketNote[] {
+  async list(provider: string, ticketNumber: string): Promise<TicketNote[]> {
     return (this.db.prepare('SELECT * FROM ticket_notes WHERE provider = ? AND ticket_number = ? ORDER BY id').all(provider, ticketNumber) as Row[]).map(toNote);
   }
 }
 
 export function openTicketNotes(db: Db, now?: () => Date): SqliteTicketNotes {
-  migrate(db, ticketNotesMigrations);
+  migrateSqlite(db);
   return new SqliteTicketNotes(db, now);
 }

@@ -1,6 +1,18 @@
-import type { Db, Migration } from './database.js';
+import type { Db } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
+import {
+  formatTicketNumber,
+  parseTicketNumber,
+  TicketNotFoundError,
+  type ChangeOptions,
+  type LocalTicket,
+  type LocalTicketEvent,
+  type LocalTicketStore,
+  type TicketChangeListener,
+  type TicketEventKind,
+  type TicketFilter,
+} from '../../engine/ports/local-tickets.js';
 import { redact } from '../../engine/redact.js';
 
 /**
@@ -9,104 +21,6 @@ import { redact } from '../../engine/redact.js';
  * notifier reads ("your ticket is now in progress") and what the console shows; `eventsSince` lets a
  * notifier in another process follow it, `onChange` serves listeners in this one.
  */
-export const ticketMigrations: Migration[] = [
-  {
-    name: 'tickets/001_init',
-    up: `
-      CREATE TABLE local_tickets (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        number TEXT UNIQUE,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        state TEXT NOT NULL,
-        title TEXT NOT NULL,
-        body TEXT NOT NULL,
-        priority TEXT NOT NULL,
-        category TEXT,
-        lang TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        requester_id TEXT NOT NULL,
-        requester_email TEXT,
-        requester_name TEXT,
-        assignee TEXT,
-        resolution_notes TEXT,
-        packet_json TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE INDEX local_tickets_requester ON local_tickets (requester_id, created_at);
-      CREATE INDEX local_tickets_requester_email ON local_tickets (requester_email COLLATE NOCASE, created_at);
-      CREATE INDEX local_tickets_state ON local_tickets (state, updated_at);
-      CREATE TABLE local_ticket_events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        ticket_id INTEGER NOT NULL REFERENCES local_tickets (id),
-        kind TEXT NOT NULL,
-        at TEXT NOT NULL,
-        from_state TEXT,
-        to_state TEXT NOT NULL,
-        assignee TEXT,
-        actor TEXT,
-        note TEXT
-      );
-      CREATE INDEX local_ticket_events_ticket ON local_ticket_events (ticket_id, id);
-    `,
-  },
-];
-
-export interface LocalTicket {
-  id: number;
-  number: string;
-  idempotencyKey: string;
-  state: TicketState;
-  title: string;
-  /** The rendered context (format.ts), what a technician reads. */
-  body: string;
-  priority: EscalationPacket['priority'];
-  category?: string;
-  lang: EscalationPacket['lang'];
-  channel: string;
-  conversationId: string;
-  requesterId: string;
-  requesterEmail?: string;
-  requesterName?: string;
-  assignee?: string;
-  resolutionNotes?: string;
-  createdAt: string;
-  updatedAt: string;
-  packet: EscalationPacket;
-}
-
-export type TicketEventKind = 'created' | 'status' | 'assigned' | 'commented';
-
-export interface LocalTicketEvent {
-  id: number;
-  ticketId: number;
-  number: string;
-  kind: TicketEventKind;
-  at: string;
-  fromState?: TicketState;
-  toState: TicketState;
-  assignee?: string;
-  actor?: string;
-  note?: string;
-}
-
-export interface TicketFilter {
-  states?: TicketState[];
-  requesterId?: string;
-  requesterEmail?: string;
-  conversationId?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface ChangeOptions {
-  /** Who made the change (technician name or id), for the history. */
-  actor?: string;
-  note?: string;
-}
-
-export type TicketChangeListener = (event: LocalTicketEvent, ticket: LocalTicket) => void;
 
 interface TicketRow {
   id: number;
@@ -184,13 +98,6 @@ function toEvent(r: EventRow): LocalTicketEvent {
   };
 }
 
-export class TicketNotFoundError extends Error {
-  constructor(numberOrId: string) {
-    super(`ticket ${numberOrId} not found`);
-    this.name = 'TicketNotFoundError';
-  }
-}
-
 export interface TicketStoreOptions {
   /** Number prefix: HD gives HD-000123. */
   prefix?: string;
@@ -199,7 +106,7 @@ export interface TicketStoreOptions {
   onListenerError?: (err: unknown) => void;
 }
 
-export class TicketStore {
+export class SqliteTicketStore implements LocalTicketStore {
   private readonly prefix: string;
   private readonly now: () => Date;
   private readonly listeners = new Set<TicketChangeListener>();
@@ -213,22 +120,18 @@ export class TicketStore {
   }
 
   formatNumber(id: number): string {
-    return `${this.prefix}-${String(id).padStart(6, '0')}`;
+    return formatTicketNumber(this.prefix, id);
   }
 
-  /** Accepts "HD-000123", "hd-123", "HD123" or "123"; undefined when it cannot be one of ours. */
   parseNumber(numberOrId: string): number | undefined {
-    const m = /^\s*(?:([A-Za-z]+)-?)?0*(\d{1,12})\s*$/.exec(numberOrId);
-    if (!m) return undefined;
-    if (m[1] && m[1].toUpperCase() !== this.prefix) return undefined;
-    return Number(m[2]);
+    return parseTicketNumber(this.prefix, numberOrId);
   }
 
   /** Idempotent on `idempotencyKey`: a second call returns the first ticket with `created: false`. */
-  create(input: { idempotencyKey: string; packet: EscalationPacket; title: string; body: string }): {
+  async create(input: { idempotencyKey: string; packet: EscalationPacket; title: string; body: string }): Promise<{
     ticket: LocalTicket;
     created: boolean;
-  } {
+  }> {
     const result = this.db
       .transaction(() => {
         const existing = this.db
@@ -257,20 +160,25 @@ export class TicketStore {
     return result;
   }
 
-  get(numberOrId: string): LocalTicket | undefined {
+  async get(numberOrId: string): Promise<LocalTicket | undefined> {
+    return this.getNow(numberOrId);
+  }
+
+  /** Synchronous read, for use inside a transaction. */
+  private getNow(numberOrId: string): LocalTicket | undefined {
     const id = this.parseNumber(numberOrId);
     if (id === undefined) return undefined;
     const row = this.db.prepare('SELECT * FROM local_tickets WHERE id = ?').get(id) as TicketRow | undefined;
     return row && toTicket(row);
   }
 
-  getByIdempotencyKey(key: string): LocalTicket | undefined {
+  async getByIdempotencyKey(key: string): Promise<LocalTicket | undefined> {
     const row = this.db.prepare('SELECT * FROM local_tickets WHERE idempotency_key = ?').get(key) as TicketRow | undefined;
     return row && toTicket(row);
   }
 
   /** Newest first. */
-  list(filter: TicketFilter = {}): LocalTicket[] {
+  async list(filter: TicketFilter = {}): Promise<LocalTicket[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.states?.length) {
@@ -298,11 +206,11 @@ export class TicketStore {
     return (this.db.prepare(sql).all(...args) as TicketRow[]).map(toTicket);
   }
 
-  setState(numberOrId: string, state: TicketState, change: ChangeOptions = {}): LocalTicket {
+  async setState(numberOrId: string, state: TicketState, change: ChangeOptions = {}): Promise<LocalTicket> {
     return this.update(numberOrId, (t) => (t.state === state ? undefined : { state, kind: 'status' }), change);
   }
 
-  assign(numberOrId: string, assignee: string | null, change: ChangeOptions = {}): LocalTicket {
+  async assign(numberOrId: string, assignee: string | null, change: ChangeOptions = {}): Promise<LocalTicket> {
     return this.update(
       numberOrId,
       (t) =>
@@ -314,7 +222,7 @@ export class TicketStore {
   }
 
   /** Resolves with notes: what the technician did, later offered as a draft article. Secrets in them are never stored. */
-  resolve(numberOrId: string, notes: string, change: ChangeOptions = {}): LocalTicket {
+  async resolve(numberOrId: string, notes: string, change: ChangeOptions = {}): Promise<LocalTicket> {
     const clean = redact(notes).text;
     return this.update(numberOrId, () => ({ state: 'resolved', resolutionNotes: clean, kind: 'status' }), {
       ...change,
@@ -323,11 +231,11 @@ export class TicketStore {
   }
 
   /** The requester's comment (Slack's Home tab): into the history, state and assignee unchanged. */
-  comment(numberOrId: string, text: string, change: ChangeOptions = {}): LocalTicket {
+  async comment(numberOrId: string, text: string, change: ChangeOptions = {}): Promise<LocalTicket> {
     return this.update(numberOrId, () => ({ kind: 'commented' }), { ...change, note: text });
   }
 
-  history(numberOrId: string): LocalTicketEvent[] {
+  async history(numberOrId: string): Promise<LocalTicketEvent[]> {
     const id = this.parseNumber(numberOrId);
     if (id === undefined) return [];
     return (
@@ -341,7 +249,7 @@ export class TicketStore {
   }
 
   /** Events after a cursor, oldest first: how a notifier in another process follows changes. */
-  eventsSince(afterEventId: number, limit = 100): LocalTicketEvent[] {
+  async eventsSince(afterEventId: number, limit = 100): Promise<LocalTicketEvent[]> {
     return (
       this.db
         .prepare(
@@ -358,7 +266,7 @@ export class TicketStore {
   }
 
   private mustGet(numberOrId: string): LocalTicket {
-    const t = this.get(numberOrId);
+    const t = this.getNow(numberOrId);
     if (!t) throw new TicketNotFoundError(numberOrId);
     return t;
   }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/engine/i18n.js';
-import { TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
+import { sqliteDb } from '../../helpers/sqlite-handle.js';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.js';
 import { BOT_ID, BOT_USER_ID, TEAM_ID, startSlackApiServer, type SlackApiServer, type SlackCall } from '../../helpers/slack-api-server.js';
 import { buttonsOf, click, nextTs, now, postEvent as postSlackEvent, send, slackSignature } from '../../helpers/slack-events.js';
@@ -266,7 +267,7 @@ describe('Slack agent experience', () => {
         trigger_id: `${Date.now()}.3.submit`,
         view: { ...modal, id: 'V0MODAL', state: { values: { comment: { text: { type: 'plain_text_input', value: text } } } } },
       });
-    const history = () => new TicketStore(server.app.db).history(number).filter((e) => e.kind === 'commented');
+    const history = async () => (await new TicketStore(sqliteDb(server.app)).history(number)).filter((e) => e.kind === 'commented');
 
     // Someone else submitting against this ticket is refused, and nothing is added.
     const refused = await submit(OTHER, 'I am not the requester');
@@ -275,11 +276,11 @@ describe('Slack agent experience', () => {
     // A password is refused, never stored.
     const secret = await submit(USER, 'my password is Hunter2!xyz');
     expect(JSON.parse(secret.text)).toMatchObject({ response_action: 'errors', errors: { comment: fr('channels.slack.home.comment_secret') } });
-    expect(history()).toEqual([]);
+    expect(await history()).toEqual([]);
 
     const added = await submit(USER, 'It also fails on the guest Wi-Fi.');
     expect(JSON.parse(added.text)).toMatchObject({ response_action: 'update' });
-    expect(history()).toHaveLength(1);
-    expect(history()[0]).toMatchObject({ note: 'It also fails on the guest Wi-Fi.', actor: 'Léa Martin' });
+    expect(await history()).toHaveLength(1);
+    expect((await history())[0]).toMatchObject({ note: 'It also fails on the guest Wi-Fi.', actor: 'Léa Martin' });
   });
 });

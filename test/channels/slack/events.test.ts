@@ -181,12 +181,12 @@ describe('Slack channel over HTTP', () => {
     expect(yes).toBeDefined();
     await click(server.url, { channel: OTHER_DM, ts: String(confirmCall.result.ts), text: confirm.text, blocks: confirm.blocks }, yes!);
     await slack.waitFor(() => posts(OTHER_DM).some((p) => /HD-\d{6}/.test(JSON.stringify(p.blocks))), 15_000);
-    const item = server.app.outbox.deliveredItems().find((i) => i.channel === 'slack');
+    const item = (await server.app.outbox.deliveredItems()).find((i) => i.channel === 'slack');
     expect(item?.packet.user).toMatchObject({ id: USER, email: 'lea.martin@example.com', name: 'Léa Martin' });
   });
 
   it('routes the technicians channel to the handoff hook and posts the technicians card, in threads', async () => {
-    const packet = server.app.outbox.deliveredItems().find((i) => i.channel === 'slack')!.packet;
+    const packet = (await server.app.outbox.deliveredItems()).find((i) => i.channel === 'slack')!.packet;
     const sent = await server.app.proactive.sendHandoffCard({ channel: 'slack', conversationId: TECHNICIANS }, packet, { lang: 'fr' });
     expect(sent.messageId).toMatch(/^\d+\.\d{6}$/);
     const card = posts(TECHNICIANS).at(-1)!;

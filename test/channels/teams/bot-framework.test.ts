@@ -165,7 +165,7 @@ describe('Teams / Bot Framework channel over HTTP', () => {
     expect(cardProblems(card)).toEqual([]);
     expect(JSON.stringify(card)).toMatch(/HD-\d{6}/);
 
-    const item = server.app.outbox.deliveredItems().find((i) => i.channel === 'teams');
+    const item = (await server.app.outbox.deliveredItems()).find((i) => i.channel === 'teams');
     expect(item?.packet.user).toEqual({ id: USER.aadObjectId, name: USER.name, email: 'lea.martin@example.com' });
   });
 

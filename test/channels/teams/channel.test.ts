@@ -9,13 +9,15 @@ import { TAKE_HANDOFF_ACTION } from '../../../src/channels/handoff-summary.js';
 import type { Engine, InboundEvent, OutboundMessage, TechnicianAction, TechnicianMessage } from '../../../src/engine/contract.js';
 import { translator } from '../../../src/engine/i18n.js';
 import { channelsSchema } from '../../../src/config/sections/channels.js';
-import { ConversationReferenceStore, channelReferenceMigrations } from '../../../src/storage/sqlite/channel-references.js';
-import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
+import { SqliteChannelReferences } from '../../../src/storage/sqlite/channel-references.js';
+import { SqliteDeliveryLog } from '../../../src/storage/sqlite/delivery-log.js';
+import { openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
 import { createLogger } from '../../../src/log.js';
 import { startBotConnectorServer, type BotConnectorServer } from '../../helpers/bot-connector-server.js';
 import { postJson } from '../../server/start.js';
 import { packet } from '../fixtures.js';
 import { cardProblems, findAll } from './adaptive-card.js';
+import { migrateSqlite } from '../../../src/storage/sqlite/migrations.js';
 
 /**
  * The Teams channel's own decisions, with the engine replaced by a script of replies: editing the
@@ -44,7 +46,7 @@ describe('Teams channel routing and cards', () => {
   beforeAll(async () => {
     connector = await startBotConnectorServer();
     db = openDatabase(':memory:');
-    migrate(db, channelReferenceMigrations);
+    migrateSqlite(db);
     const engine: Engine = {
       async handle(event) {
         engineEvents.push(event);
@@ -63,10 +65,11 @@ describe('Teams channel routing and cards', () => {
         track: (work) => work(),
         inOrder: (_address, work) => work(),
         reportError: (stage, err) => void errors.push(`${stage}: ${String(err)}`),
+        deliveries: new SqliteDeliveryLog(db),
       },
       {
         config: channelsSchema.parse({ TEAMS_TECHNICIANS_CHANNEL_ID: TECHS }).teams,
-        references: new ConversationReferenceStore(db),
+        references: new SqliteChannelReferences(db),
         memberLookup: async () => {
           throw new Error('roster unavailable');
         },
@@ -186,6 +189,28 @@ describe('Teams channel routing and cards', () => {
     await postJson(`${url}/api/messages`, activity({ value: { verb: 'helpdesk.action', payload: { action: TAKE_HANDOFF_ACTION, escalationId: 'e1' } }, replyToId: 'handoff-card-7' }));
     expect(technicianActions.at(-1)).toMatchObject({ payload: { action: TAKE_HANDOFF_ACTION, escalationId: 'e1' }, sourceMessageId: 'handoff-card-7' });
     expect(engineEvents).toEqual([]);
+  });
+
+  it("relays a technicians' message or click once when the Bot Framework delivers it again", async () => {
+    const thread = `${TECHS};messageid=1700000000997`;
+    const mention = `<at>${BOT.name}</at>`;
+    const message = activity({
+      conversation: { id: thread, conversationType: 'channel', tenantId: TENANT },
+      channelData: { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' } },
+      text: `${mention} rebooting the VPN gateway`,
+      entities: [{ type: 'mention', mentioned: BOT, text: mention }],
+    });
+    const messagesBefore = technicianMessages.length;
+    await postJson(`${url}/api/messages`, message);
+    await postJson(`${url}/api/messages`, message);
+    expect(technicianMessages.slice(messagesBefore).map((m) => m.text)).toEqual(['rebooting the VPN gateway']);
+
+    const click = activity({ value: { verb: 'helpdesk.action', payload: { action: TAKE_HANDOFF_ACTION, escalationId: 'e2' } }, replyToId: 'handoff-card-8' });
+    const actionsBefore = technicianActions.length;
+    await postJson(`${url}/api/messages`, click);
+    await postJson(`${url}/api/messages`, click);
+    await postJson(`${url}/api/messages`, { ...click, id: `f:${randomUUID()}` }); // another click is another delivery
+    expect(technicianActions.slice(actionsBefore)).toHaveLength(2);
   });
 
   it('reads every channel message (resource-specific consent) but answers in a team channel only when @mentioned', async () => {

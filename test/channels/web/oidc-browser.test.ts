@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/engine/i18n.js';
 import { startOidcServer, type OidcServer } from '../../helpers/oidc-server.js';
 import { startTestApp, type TestApp } from '../../server/start.js';
+import { sqliteDb } from '../../helpers/sqlite-handle.js';
 
 /**
  * WEB_AUTH=oidc end to end, in Chromium, against a real OpenID Connect provider on 127.0.0.1: the
@@ -85,7 +86,7 @@ describe('web chat with OpenID Connect sign-in, in a browser', () => {
     ticketNumber = (await opened.locator('dd').first().textContent()) ?? '';
     expect(ticketNumber).toMatch(/^HD-\d{6}$/);
     expect(await page.locator('li.msg.bot').allTextContents()).not.toContain(t.t('en', 'dialogue.escalation.contact.ask_name'));
-    const row = server.app.db
+    const row = sqliteDb(server.app)
       .prepare('SELECT requester_id, requester_name, requester_email FROM local_tickets WHERE number = ?')
       .get(ticketNumber) as { requester_id: string; requester_name: string; requester_email: string };
     expect(row).toEqual({ requester_id: expect.stringMatching(new RegExp(`^oidc:${idp.issuer}\\|ada$`)), requester_name: 'Ada Lovelace', requester_email: 'ada.lovelace@example.com' });

@@ -321,7 +321,7 @@ describe('durability and safety on the real stack', () => {
     expect(chat.lastText).toContain('from an earlier message');
     await chat.send(chat.event({ action: { payload: { hello: 'world' } } }));
     expect(chat.lastText).toContain("couldn't read that button");
-    expect(world.outbox.list()).toHaveLength(1);
+    expect(await world.outbox.list()).toHaveLength(1);
   });
 
   it('nothing secret reaches the database file, the outbox or the ticket', async () => {

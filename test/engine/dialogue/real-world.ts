@@ -6,8 +6,9 @@ import { loadConfig } from '../../../src/config/index.js';
 import { createEngine, type DialogueEngine, type EngineDeps } from '../../../src/engine/dialogue/index.js';
 import { loadFlows } from '../../../src/engine/flows/load.js';
 import { openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
-import { openConversationStore, type SqliteConversationStore } from '../../../src/storage/sqlite/conversation-store.js';
+import type { SqliteConversationStore } from '../../../src/storage/sqlite/conversation-store.js';
 import { createTicketOutbox, createTicketProvider } from '../../../src/tickets/factory.js';
+import { sqliteStorageOn } from '../../../src/storage/sqlite/bundle.js';
 import type { TicketOutbox } from '../../../src/tickets/outbox.js';
 import type { TicketProvider } from '../../../src/engine/ports/tickets.js';
 import { REPO_KNOWLEDGE } from './harness.js';
@@ -57,9 +58,10 @@ export function openWorld(knowledge: KnowledgeRuntime, overrides: Partial<Engine
   /** Everything a process opens at start, on the database file. */
   const boot = () => {
     const db = openDatabase(dbFile);
-    const store = openConversationStore(db);
-    const tickets = createTicketProvider(config.tickets, { db });
-    const outbox = createTicketOutbox(config.tickets, tickets, { db });
+    const storage = sqliteStorageOn(db);
+    const store = storage.conversations as SqliteConversationStore;
+    const tickets = createTicketProvider(config.tickets, { storage });
+    const outbox = createTicketOutbox(config.tickets, tickets, { storage });
     const engine = createEngine({ knowledge: knowledge.service, store, escalation: outbox, tickets, flows: catalog, config: config.dialogue, ...overrides });
     outbox.onDelivered(async ({ item, ticket }) => {
       const sent = await engine.ticketUpdate({ packet: item.packet, ticket });

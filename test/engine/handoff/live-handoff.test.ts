@@ -10,6 +10,7 @@ import { buttonsOf, click, nextTs, postEvent } from '../../helpers/slack-events.
 import { openEvents, type SseReader } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
 import { ADMIN_TOKEN, signIn } from '../../console/helpers.js';
+import { sqliteDb } from '../../helpers/sqlite-handle.js';
 
 /**
  * The live handoff end to end on the real server: a user in the web chat escalates, the summary
@@ -178,7 +179,7 @@ describe('live handoff: web chat user, Slack technicians', () => {
       expect(JSON.stringify(updates[0]?.args.blocks)).toContain(`Taken by ${winner}`);
       expect(threadText(ts)).toContain(`${winner} already took this request`);
       expect(events.events.filter((m) => text(m).includes('is taking care of your request'))).toHaveLength(1);
-      const store = new SqliteHandoffStore(server.app.db);
+      const store = new SqliteHandoffStore(sqliteDb(server.app));
       const record = await store.byThread({ channel: 'slack', conversationId: TECHS, threadId: ts });
       expect(record).toMatchObject({ state: 'taken', technician: { name: winner } });
       // The user can end it themselves.

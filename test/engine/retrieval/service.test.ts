@@ -19,7 +19,7 @@ function copyKb(): string {
 
 class MemoryCache implements EmbeddingCache {
   readonly rows = new Map<string, Float32Array>();
-  getMany(provider: string, model: string, hashes: readonly string[]) {
+  async getMany(provider: string, model: string, hashes: readonly string[]) {
     const out = new Map<string, Float32Array>();
     for (const h of hashes) {
       const v = this.rows.get(`${provider}/${model}/${h}`);
@@ -27,7 +27,7 @@ class MemoryCache implements EmbeddingCache {
     }
     return out;
   }
-  putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]) {
+  async putMany(provider: string, model: string, items: readonly { hash: string; vector: Float32Array }[]) {
     for (const i of items) this.rows.set(`${provider}/${model}/${i.hash}`, i.vector);
   }
 }

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerContact } from '../../helpers/web-contact.js';
 import { openDatabase } from '../../../src/storage/sqlite/database.js';
-import { TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
+import { SqliteTicketStore as TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
 import { signedHeaders } from '../../../src/tickets/signature.js';
 import { normaliseState } from '../../../src/tickets/states.js';
 import { openEvents } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
+import { sqliteDb } from '../../helpers/sqlite-handle.js';
 
 /**
  * Ticket news on the real server: status changes reach the user who asked, in their conversation
@@ -39,7 +40,7 @@ async function escalate(app: TestApp, w: WebUser, text: string): Promise<string>
   await answerContact(await chat(app, w, { action: { payload: yes.value } }), (text) => chat(app, w, { text }), { name: w.user.name, email: 'lea.martin@example.org' });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const item = app.app.outbox.deliveredItems().find((i) => i.packet.conversationId === w.conversationId);
+    const item = (await app.app.outbox.deliveredItems()).find((i) => i.packet.conversationId === w.conversationId);
     if (item?.ticket) return item.ticket.number;
     if (Date.now() > deadline) throw new Error('ticket not delivered');
     await new Promise((r) => setTimeout(r, 20));
@@ -69,11 +70,11 @@ describe('ticket news from the local provider', () => {
   it('tells the requester each status change in their conversation, and proposes one draft per resolved ticket', async () => {
     const events = await openEvents(`${server.url}/api/chat/events?conversationId=${w.conversationId}`);
     try {
-      const tickets = new TicketStore(server.app.db);
-      tickets.assign(number, 'Sam Tech', { actor: 'Sam Tech' });
+      const tickets = new TicketStore(sqliteDb(server.app));
+      await tickets.assign(number, 'Sam Tech', { actor: 'Sam Tech' });
       await server.app.sweep();
       await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now in progress')));
-      tickets.resolve(number, 'Reinstalled the badge reader driver and re-enrolled the badge.', { actor: 'Sam Tech' });
+      await tickets.resolve(number, 'Reinstalled the badge reader driver and re-enrolled the badge.', { actor: 'Sam Tech' });
       await server.app.sweep();
       await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now resolved')));
       const resolved = events.events.find((m) => said(m.data).includes('it is now resolved'))!;
@@ -86,8 +87,8 @@ describe('ticket news from the local provider', () => {
       expect(drafts[0]?.body).toContain('Reinstalled the badge reader driver');
 
       // Reopened and resolved again: the user hears it, the draft stays the one technicians may be editing.
-      tickets.setState(number, 'in_progress');
-      tickets.resolve(number, 'Something else entirely.');
+      await tickets.setState(number, 'in_progress');
+      await tickets.resolve(number, 'Something else entirely.');
       await server.app.sweep();
       await events.waitFor((e) => e.filter((m) => said(m.data).includes('it is now resolved')).length === 2);
       const after = await server.app.drafts.list();

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTicketSelfService } from '../../../src/engine/tickets/self-service.js';
 import type { TicketProvider } from '../../../src/engine/ports/tickets.js';
-import { migrate, openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
-import { TicketStore, ticketMigrations } from '../../../src/storage/sqlite/ticket-store.js';
+import { openDatabase, type Db } from '../../../src/storage/sqlite/database.js';
+import { migrateSqlite } from '../../../src/storage/sqlite/migrations.js';
+import { SqliteTicketStore as TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
 import { LocalTicketProvider } from '../../../src/tickets/local.js';
 import { makePacket } from '../../tickets/fixtures/packet.js';
 
@@ -20,11 +21,11 @@ describe('ticket self-service', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-self-service-'));
     db = openDatabase(join(dir, 'helpdesk.db'));
-    migrate(db, ticketMigrations);
+    migrateSqlite(db);
     store = new TicketStore(db);
     provider = new LocalTicketProvider(store);
     for (const p of [makePacket(), makePacket(), makePacket({ user: { id: 'U999', name: 'Sam', email: 'sam@example.org' } })]) await provider.create(p, { idempotencyKey: p.id });
-    store.resolve('HD-000002', 'Replaced the dock.');
+    await store.resolve('HD-000002', 'Replaced the dock.');
   });
   afterEach(() => {
     db.close();
@@ -45,10 +46,10 @@ describe('ticket self-service', () => {
     expect(await service.comment(lea, 'teams', 'HD-000002', 'resolved one')).toBe('refused');
     expect(await service.comment(lea, 'teams', 'HD-000001', 'password: Tr0ub4dor&3xyz')).toBe('secret');
     expect(await service.comment(lea, 'teams', 'HD-000001', '   ')).toBe('empty');
-    const comments = store.history('HD-000001').filter((e) => e.kind === 'commented');
+    const comments = (await store.history('HD-000001')).filter((e) => e.kind === 'commented');
     expect(comments).toHaveLength(1);
     expect(comments[0]).toMatchObject({ note: 'Still broken after a restart.', actor: 'Léa Martin', fromState: 'new', toState: 'new' });
-    expect(store.history('HD-000003').some((e) => e.kind === 'commented')).toBe(false);
+    expect((await store.history('HD-000003')).some((e) => e.kind === 'commented')).toBe(false);
   });
 
   it('says "unsupported" with a ticket system that cannot take comments', async () => {

@@ -1,0 +1,13 @@
+/**
+ * What a channel must remember to speak first in a conversation (Bot Framework conversation
+ * references: service URL, tenant, bot and conversation ids). Written on every inbound activity,
+ * read when the bot posts on its own (ticket number, handoff relay), kept across restarts and
+ * shared by every replica. The reference is opaque JSON here; the channel that wrote it validates
+ * it when reading. Backends: src/storage/sqlite/channel-references.ts (and the PostgreSQL one).
+ */
+export interface ChannelReferences {
+  /** Upserts the reference (a write only when it changed). */
+  save(channel: string, conversationId: string, reference: unknown, at?: Date): Promise<void>;
+  /** The stored reference (parsed JSON), or undefined. */
+  get(channel: string, conversationId: string): Promise<unknown>;
+}

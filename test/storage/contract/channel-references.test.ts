@@ -1,0 +1,37 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelReferences } from '../../../src/engine/ports/channel-references.js';
+import { backends, type BackendEnv } from './backends.js';
+
+describe.each(backends)('channel references contract: $name', (backend) => {
+  let env: BackendEnv;
+  let a: ChannelReferences;
+  let b: ChannelReferences;
+
+  beforeEach(async () => {
+    env = await backend.create();
+    a = (await env.connect()).references;
+    b = (await env.connect()).references;
+  });
+  afterEach(async () => {
+    await env.close();
+  });
+
+  it('keeps the latest reference per channel conversation, readable from another connection', async () => {
+    const ref = { serviceUrl: 'https://smba.trafficmanager.net/emea/', conversation: { id: 'a:1', tenantId: 't' }, bot: { id: '28:bot' } };
+    expect(await b.get('teams', 'a:1')).toBeUndefined();
+    await a.save('teams', 'a:1', ref, new Date('2026-12-07T10:00:00Z'));
+    expect(await b.get('teams', 'a:1')).toEqual(ref);
+    await a.save('teams', 'a:1', ref, new Date('2026-12-07T11:00:00Z'));
+    const moved = { ...ref, serviceUrl: 'https://smba.trafficmanager.net/amer/' };
+    await b.save('teams', 'a:1', moved);
+    expect(await a.get('teams', 'a:1')).toEqual(moved);
+    expect(await a.get('slack', 'a:1')).toBeUndefined();
+  });
+
+  it('writes only when the reference changed', async () => {
+    const ref = { serviceUrl: 'https://example.test/', conversation: { id: 'c' } };
+    await a.save('teams', 'c', ref, new Date('2026-12-07T10:00:00Z'));
+    await b.save('teams', 'c', ref, new Date('2026-12-07T12:00:00Z'));
+    expect(await env.count(`SELECT COUNT(*) AS n FROM conversation_references WHERE updated_at = '2026-12-07T10:00:00.000Z'`)).toBe(1);
+  });
+});
