@@ -116,6 +116,11 @@ export const conversationMigrations: Migration[] = [
       CREATE INDEX conversation_events_article ON conversation_events (article_id, type);
     `,
   },
+  {
+    // The comment typed with a thumb (Teams' feedback form); NULL for a plain Yes / No.
+    name: 'conversations/002_feedback_comment',
+    up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
+  },
 ];
 
 interface ConversationRow {
@@ -290,9 +295,9 @@ export class SqliteConversationStore implements ConversationStore {
           .run(c.at, JSON.stringify(c.outbound.map((o) => o.message)), c.inboundTurnId);
       }
       const fb = this.db.prepare(
-        `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const f of c.feedback) fb.run(f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at);
+      for (const f of c.feedback) fb.run(f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at, f.comment ?? null);
       const ev = this.db.prepare(
         `INSERT INTO conversation_events (type, at, conversation_id, topic_id, channel, lang, article_id, flow_id, step_id, decision,
            confidence, value, priority, text, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -395,6 +400,7 @@ export class SqliteConversationStore implements ConversationStore {
       channel: string;
       lang: string;
       at: string;
+      comment: string | null;
     }>;
     return rows.map((r) => ({
       conversationId: r.conversation_id,
@@ -405,6 +411,7 @@ export class SqliteConversationStore implements ConversationStore {
       channel: r.channel,
       lang: r.lang as Lang,
       at: r.at,
+      ...opt('comment', r.comment),
     }));
   }
 
