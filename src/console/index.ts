@@ -422,11 +422,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     editor(req, res, 200, { form, extraKeys: [], issues: [], ...(draftId ? { draftId } : {}), ...(gapKey ? { gapKey } : {}), ...(prefilledFrom ? { prefilledFrom } : {}) });
   });
 
-  router.get('/knowledge/edit/:id', (req, res) => {
+  router.get('/knowledge/edit/:id', async (req, res) => {
     const found = isArticleId(req.params.id) ? files.read(req.params.id) : undefined;
     if (!found) return notFound(req, res);
     const { article, content, hash } = found;
+    const comments = await insights.articleComments(article.id);
     editor(req, res, 200, {
+      comments,
       form: formFromArticle(article),
       existingId: article.id,
       file: article.file,

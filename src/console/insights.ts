@@ -5,7 +5,7 @@ import { dashboardReport, type DashboardReport } from '../engine/analytics/repor
 import { satisfactionSummary, type SatisfactionSummary } from '../engine/analytics/satisfaction.js';
 import { idfWeights, type TermWeight } from '../engine/analytics/similarity.js';
 import { buildTopics } from '../engine/analytics/topics.js';
-import type { ConversationStore } from '../engine/ports/conversation-store.js';
+import type { ConversationStore, FeedbackRecord } from '../engine/ports/conversation-store.js';
 import type { ManagedKnowledgeService } from '../engine/ports/knowledge.js';
 import type { KnowledgeFiles } from './articles.js';
 
@@ -73,6 +73,12 @@ export class ConsoleInsights {
   async satisfaction(days: number): Promise<SatisfactionSummary> {
     const since = new Date(this.deps.now().getTime() - days * DAY_MS).toISOString();
     return satisfactionSummary(await this.deps.store.events({ types: ['satisfaction'], since }));
+  }
+
+  /** The latest feedback on an article that came with a comment (Teams' thumbs form), newest first. */
+  async articleComments(articleId: string, limit = 50): Promise<FeedbackRecord[]> {
+    const feedback = await this.deps.store.feedback({ articleId });
+    return feedback.filter((f) => f.comment).reverse().slice(0, limit);
   }
 
   async articleUsage(): Promise<Map<string, ArticleUsage>> {

@@ -51,6 +51,11 @@ export interface ActionInput {
   payload: unknown;
   /** Channel id of the message carrying the button, so a channel can update it in place (Slack chat.update). */
   sourceMessageId?: string;
+  /**
+   * What the user typed along with the click (Teams' thumbs up / down form). Kept only with
+   * article feedback, redacted and capped by the engine like any user text.
+   */
+  comment?: string;
 }
 
 export interface InboundEvent {

@@ -90,6 +90,31 @@ const feedbackInvokeSchema = z.object({
   }),
 });
 
+/**
+ * What the user typed in Teams' feedback form. Teams sends the default form as a JSON string
+ * (`{"feedbackText":"..."}`); a custom form may come as an object. Anything else is plain text.
+ */
+export function feedbackComment(feedback: string | Record<string, unknown> | undefined): string | undefined {
+  let value: unknown = feedback;
+  if (typeof feedback === 'string') {
+    try {
+      value = JSON.parse(feedback) as unknown;
+    } catch {
+      value = feedback;
+    }
+  }
+  const text = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as { feedbackText?: unknown }).feedbackText : undefined;
+  return typeof text === 'string' && text.trim() ? text.trim() : undefined;
+}
+
+/** Reference-table namespace of the answers' feedback buttons (see keepAnswer). */
+const TEAMS_ANSWERS = `${TEAMS_CHANNEL}.answers`;
+const actionPayload = z.record(z.union([z.string(), z.number(), z.boolean(), z.null()]));
+const feedbackChoicesSchema = z.object({
+  yes: z.object({ label: z.string(), payload: actionPayload }),
+  no: z.object({ label: z.string(), payload: actionPayload }),
+});
+
 const storedReferenceSchema = z
   .object({
     serviceUrl: z.string().url(),
@@ -208,11 +233,25 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     if (id && hasButtons(activity)) sentCards.set(id, activity);
   };
 
-  /** The feedback buttons of answers, by activity id, for Teams' own thumbs up and down (in memory, like sentCards). */
-  const answers = new TtlCache<FeedbackChoices>(24 * 60 * 60 * 1000, 5_000);
-  const keepAnswer = (id: string | undefined, message: OutboundMessage): void => {
+  /**
+   * The feedback buttons of answers, by chat and activity id, for Teams' own thumbs up and down.
+   * The invoke carries only the answer's activity id (replyToId), nothing of the message itself,
+   * so the link is kept in the durable reference table: a thumb after a restart still counts.
+   */
+  const answerKey = (conversationId: string, activityId: string): string => `${teamsAddress(conversationId).conversationId}\n${activityId}`;
+  const keepAnswer = (conversationId: string, id: string | undefined, message: OutboundMessage): void => {
     const choices = feedbackChoices(message);
-    if (id && choices) answers.set(id, choices);
+    if (!id || !choices) return;
+    try {
+      references.save(TEAMS_ANSWERS, answerKey(conversationId, id), choices);
+    } catch (err) {
+      // The answer is already sent; only its thumbs will not count.
+      deps.reportError('reference', err);
+    }
+  };
+  const answerOf = (conversationId: string, activityId: string): FeedbackChoices | undefined => {
+    const stored = feedbackChoicesSchema.safeParse(references.get(TEAMS_ANSWERS, answerKey(conversationId, activityId)));
+    return stored.success ? stored.data : undefined;
   };
 
   async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string, answer?: string, stream?: TeamsReplyStream): Promise<void> {
@@ -232,7 +271,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         const final = withAiConventions(renderStreamFinal(reply, t), reply);
         const id = await stream!.finish(final, reply);
         keepCard(id, final);
-        keepAnswer(id, reply);
+        keepAnswer(context.activity.conversation.id, id, reply);
         continue;
       }
       const activity = withAiConventions(renderTeamsActivity(reply, t), reply);
@@ -247,7 +286,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       }
       const id = (await context.sendActivity(activity))?.id;
       keepCard(id, activity);
-      keepAnswer(id, reply);
+      keepAnswer(context.activity.conversation.id, id, reply);
     }
   }
 
@@ -299,17 +338,18 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   app.feedbackLoop(async (context, _state, data) => {
     remember(context.activity);
     const parsed = feedbackInvokeSchema.safeParse(context.activity.value);
-    const choices = data.replyToId ? answers.get(data.replyToId) : undefined;
+    const activity = context.activity;
+    const choices = data.replyToId ? answerOf(activity.conversation.id, data.replyToId) : undefined;
     if (!parsed.success || !choices) return;
     const choice = parsed.data.actionValue.reaction === 'like' ? choices.yes : choices.no;
-    const activity = context.activity;
+    const comment = feedbackComment(parsed.data.actionValue.feedback);
     await handle(
       context,
       {
         address: teamsAddress(activity.conversation.id),
         user: await identity.userOf(context),
         ...(activity.id ? { messageId: activity.id } : {}),
-        action: { payload: choice.payload, sourceMessageId: data.replyToId },
+        action: { payload: choice.payload, sourceMessageId: data.replyToId, ...(comment ? { comment } : {}) },
         receivedAt: new Date().toISOString(),
       },
       data.replyToId,

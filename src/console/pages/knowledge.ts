@@ -1,6 +1,7 @@
 import type { ArticleUsage } from '../../engine/analytics/articles.js';
 import type { Article } from '../../engine/knowledge/types.js';
 import { formatLintIssue, type LintIssue } from '../../engine/lint-issue.js';
+import type { FeedbackRecord } from '../../engine/ports/conversation-store.js';
 import type { ArticleDraft } from '../../engine/ports/drafts.js';
 import type { ArticleForm } from '../articles.js';
 import { html, raw, type SafeHtml } from '../html.js';
@@ -79,6 +80,18 @@ export interface EditorData {
   flowIds: string[];
   saved?: boolean;
   prefilledFrom?: string;
+  /** Feedback on an existing article that came with a comment (redacted), newest first. */
+  comments?: FeedbackRecord[];
+}
+
+function commentsSection(ctx: PageContext, comments: FeedbackRecord[]): SafeHtml {
+  const { t, lang } = ctx;
+  return html`<section id="feedback-comments"><h2>${t('knowledge.comments')}</h2>
+${comments.length
+    ? html`<table class="data"><thead><tr><th scope="col">${t('knowledge.comment_when')}</th><th scope="col">${t('knowledge.comment_value')}</th><th scope="col">${t('knowledge.comment_text')}</th><th scope="col">${t('knowledge.comment_channel')}</th></tr></thead>
+<tbody>${comments.map((c) => html`<tr><td>${formatDateTime(c.at, lang)}</td><td>${c.value === 'yes' ? '👍' : '👎'}</td><td class="comment">${c.comment ?? ''}</td><td>${c.channel}</td></tr>`)}</tbody></table>`
+    : html`<p class="muted">${t('knowledge.comments_none')}</p>`}
+</section>`;
 }
 
 export function editorPage(ctx: PageContext, d: EditorData): string {
@@ -125,6 +138,7 @@ ${issueList(ctx, d.issues)}
     <div><span class="label" id="preview-label">${t('editor.preview')}</span><div id="preview" class="preview" aria-labelledby="preview-label" aria-live="polite">${raw(d.preview)}</div></div>
   </div>
   <p class="actions"><button type="submit" id="save">${t('editor.save')}</button> <a href="/admin/knowledge">${t('common.cancel')}</a></p>
-</form>`;
+</form>
+${d.comments ? commentsSection(ctx, d.comments) : ''}`;
   return layout(ctx, { title, active: 'knowledge', body });
 }

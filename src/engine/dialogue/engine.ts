@@ -12,6 +12,7 @@ import { describeAction } from './describe-action.js';
 import { classifyIntent, followUp, yesNo } from './intents.js';
 import { cutAtBoundary, MAX_KEPT_CHARS } from './long-input.js';
 import { KeyedMutex } from './mutex.js';
+import { FEEDBACK_COMMENT_MAX } from './feedback.js';
 import { onAction } from './on-action.js';
 import { onText } from './on-text.js';
 import { actionPayloadSchema, type EnginePayload } from './payload.js';
@@ -66,7 +67,9 @@ const inboundEventSchema = z
     }),
     messageId: z.string().min(1).max(512).transform(wellFormed).optional(),
     text: z.string().transform(wellFormed).optional(),
-    action: z.object({ payload: z.unknown(), sourceMessageId: z.string().transform(wellFormed).optional() }).optional(),
+    action: z
+      .object({ payload: z.unknown(), sourceMessageId: z.string().transform(wellFormed).optional(), comment: z.string().max(MAX_KEPT_CHARS).transform(wellFormed).optional() })
+      .optional(),
     receivedAt: z.string().transform(wellFormed).optional(),
   })
   .refine((e) => (e.text === undefined) !== (e.action === undefined), { message: 'exactly one of text or action must be set' });
@@ -108,6 +111,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     let parsedPayload: EnginePayload | undefined;
     let storedText: string;
     let storedAction: unknown;
+    let comment: string | undefined;
     let longInput: { read: number; total: number; atLine: boolean } | undefined;
     if (event.text !== undefined) {
       // The whole message (redacted) is stored for the transcript and the ticket; the engine reads its beginning.
@@ -122,6 +126,9 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       storedText = describeAction(parsedPayload, hintLang, deps);
       // An unreadable payload is kept for audit, redacted and bounded like any user input.
       storedAction = parsed.success ? parsed.data : redact(JSON.stringify(event.action?.payload ?? null).slice(0, 2000)).text;
+      // Redacted whole, then capped: a cut first could leave half a secret unrecognised.
+      const typed = event.action?.comment === undefined ? '' : redact(event.action.comment).text.replace(/\s+/g, ' ').trim();
+      if (typed) comment = typed.slice(0, FEEDBACK_COMMENT_MAX);
     }
 
     // Write before acknowledging: the inbound turn is durable before any work is done.
@@ -154,7 +161,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       // Extension point: a live handoff takes the turn (relayed to the technician, the bot stays silent).
       const taken = (await deps.beforeTurn?.(turn, { ...(redaction ? { redaction } : {}), payload: event.action?.payload })) ?? false;
       if (!taken && redaction) await onText(turn, redaction);
-      else if (!taken) await onAction(turn, parsedPayload);
+      else if (!taken) await onAction(turn, parsedPayload, comment);
     } catch (err) {
       deps.logger?.error({ err: err instanceof Error ? err.message : String(err), conversationId: conversation.id }, 'turn failed');
       // Keep the state as it was before the failed turn; only the apology is recorded.

@@ -6,6 +6,9 @@ import { startFlowTurn } from './flow-turn.js';
 import { payload } from './payload.js';
 import type { Turn } from './turn.js';
 
+/** Longest comment kept with a thumb (Teams' feedback form): enough for a sentence or two, not a document. */
+export const FEEDBACK_COMMENT_MAX = 1000;
+
 function escalateAfterNo(turn: Turn): void {
   offerEscalation(turn, {
     reason: 'negative_feedback',
@@ -21,7 +24,7 @@ function escalateAfterNo(turn: Turn): void {
  * article's guided fix if it has one not tried yet, else the next best article of another
  * family, else a ticket; the second "no" in a row goes straight to the ticket offer.
  */
-export async function onFeedback(turn: Turn, value: 'yes' | 'no', followUpText?: string): Promise<void> {
+export async function onFeedback(turn: Turn, value: 'yes' | 'no', followUpText?: string, comment?: string): Promise<void> {
   const topic = turn.state.topic;
   const shown = topic?.articlesShown[topic.articlesShown.length - 1];
   if (!topic || !shown) {
@@ -41,8 +44,9 @@ export async function onFeedback(turn: Turn, value: 'yes' | 'no', followUpText?:
     channel: turn.address.channel,
     lang: turn.lang,
     at: turn.at,
+    ...(comment ? { comment } : {}),
   });
-  turn.event('feedback', { articleId: shown.articleId, value });
+  turn.event('feedback', { articleId: shown.articleId, value, ...(comment ? { text: comment } : {}) });
 
   if (value === 'yes') {
     topic.consecutiveNo = 0;

@@ -14,9 +14,10 @@ function stale(turn: Turn): void {
 
 /**
  * Routes a button press. A button only counts if it belongs to the prompt the bot is waiting on
- * (same nonce); anything else is an old or forged click and changes nothing.
+ * (same nonce); anything else is an old or forged click and changes nothing. `comment` (already
+ * redacted) is what the user typed with a feedback click; other buttons ignore it.
  */
-export async function onAction(turn: Turn, p: EnginePayload | undefined): Promise<void> {
+export async function onAction(turn: Turn, p: EnginePayload | undefined, comment?: string): Promise<void> {
   if (!p) {
     turn.event('intent', { decision: 'invalid_button' });
     turn.text('action.invalid');
@@ -26,7 +27,7 @@ export async function onAction(turn: Turn, p: EnginePayload | undefined): Promis
   const run = turn.flow?.run;
   switch (p.a) {
     case 'feedback':
-      if (pending?.kind === 'feedback' && pending.nonce === p.n) return onFeedback(turn, p.v);
+      if (pending?.kind === 'feedback' && pending.nonce === p.n) return onFeedback(turn, p.v, undefined, comment);
       return stale(turn);
     case 'pick': {
       const option = pending?.kind === 'clarify' && pending.nonce === p.n ? pending.options.find((o) => o.articleId === p.art) : undefined;

@@ -98,7 +98,7 @@ export interface AnalyticsEvent {
   /** Gate decision kind or intent name. */
   decision?: string;
   confidence?: number;
-  /** yes/no for feedback; reason for escalations; outcome for flow_ended. */
+  /** yes/no for feedback (whose `text` is the user's redacted comment, if any); reason for escalations; outcome for flow_ended. */
   value?: string;
   priority?: string;
   /** Redacted question or gate explanation. */
@@ -116,6 +116,8 @@ export interface FeedbackRecord {
   channel: string;
   lang: Lang;
   at: string;
+  /** What the user wrote with the thumb (Teams' feedback form), redacted and at most FEEDBACK_COMMENT_MAX characters. */
+  comment?: string;
 }
 
 export interface OutboundTurn {

@@ -201,9 +201,9 @@ export class PgConversationStore implements ConversationStore {
       }
       for (const f of t.feedback) {
         await c.query(
-          `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at],
+          `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at, comment)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at, f.comment ?? null],
         );
       }
       for (const e of t.events) {
@@ -288,6 +288,7 @@ export class PgConversationStore implements ConversationStore {
       channel: string;
       lang: string;
       at: string;
+      comment: string | null;
     }>(`SELECT * FROM conversation_feedback WHERE ($1::text IS NULL OR article_id = $1) AND at >= $2 ORDER BY id`, [
       q.articleId ?? null,
       q.since ?? '',
@@ -301,6 +302,7 @@ export class PgConversationStore implements ConversationStore {
       channel: r.channel,
       lang: r.lang as Lang,
       at: r.at,
+      ...opt('comment', r.comment),
     }));
   }
 

@@ -359,4 +359,9 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX labelled_examples_source ON labelled_examples (source, at);
     `,
   },
+  {
+    // The comment typed with a thumb (Teams' feedback form); NULL for a plain Yes / No.
+    name: '0014_feedback_comment',
+    up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
+  },
 ];

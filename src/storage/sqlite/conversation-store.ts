@@ -199,9 +199,9 @@ export class SqliteConversationStore implements ConversationStore {
           .run(c.at, JSON.stringify(c.outbound.map((o) => o.message)), c.inboundTurnId);
       }
       const fb = this.db.prepare(
-        `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO conversation_feedback (conversation_id, topic_id, article_id, value, question, channel, lang, at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const f of c.feedback) fb.run(f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at);
+      for (const f of c.feedback) fb.run(f.conversationId, f.topicId ?? null, f.articleId, f.value, f.question, f.channel, f.lang, f.at, f.comment ?? null);
       const ev = this.db.prepare(
         `INSERT INTO conversation_events (type, at, conversation_id, topic_id, channel, lang, article_id, flow_id, step_id, decision,
            confidence, value, priority, text, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -304,6 +304,7 @@ export class SqliteConversationStore implements ConversationStore {
       channel: string;
       lang: string;
       at: string;
+      comment: string | null;
     }>;
     return rows.map((r) => ({
       conversationId: r.conversation_id,
@@ -314,6 +315,7 @@ export class SqliteConversationStore implements ConversationStore {
       channel: r.channel,
       lang: r.lang as Lang,
       at: r.at,
+      ...opt('comment', r.comment),
     }));
   }
 

@@ -375,6 +375,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
          CREATE INDEX ticket_outbox_ticket_id ON ticket_outbox (ticket_id);`,
   },
   LABELLED_EXAMPLES_MIGRATION,
+  {
+    // The comment typed with a thumb (Teams' feedback form); NULL for a plain Yes / No.
+    name: 'conversations/002_feedback_comment',
+    up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
+  },
 ];
 
 /** The embedding cache lives in its own file (embeddings.sqlite): deleting it only costs re-embedding time. */

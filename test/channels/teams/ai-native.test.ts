@@ -8,7 +8,12 @@ import { articleUsage } from '../../../src/engine/analytics/articles.js';
 import { shippedPrompts } from '../../../src/engine/analytics/suggested-prompts.js';
 import { startBotConnectorServer, type BotConnectorServer, type ConnectorCall } from '../../helpers/bot-connector-server.js';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.js';
-import { postJson, REPO_KNOWLEDGE, startTestApp, type TestApp } from '../../server/start.js';
+import { BASE_ENV, postJson, REPO_KNOWLEDGE, startTestApp, type TestApp } from '../../server/start.js';
+import { ADMIN_TOKEN, bearer } from '../../console/helpers.js';
+import { composeApp } from '../../../src/app/compose.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { FEEDBACK_COMMENT_MAX } from '../../../src/engine/dialogue/feedback.js';
+import { createLogger } from '../../../src/log.js';
 import { findAll } from './adaptive-card.js';
 
 /**
@@ -33,6 +38,7 @@ describe('Teams: streaming, AI label, citations, feedback loop, welcome prompts'
   let model: OpenAIServer;
   let server: TestApp;
   let kbDir: string;
+  let env: Record<string, string>;
   const t = translator();
 
   beforeAll(async () => {
@@ -44,7 +50,8 @@ describe('Teams: streaming, AI label, citations, feedback loop, welcome prompts'
     connector = await startBotConnectorServer();
     connector.members.set(USER.id, { id: USER.id, name: USER.name, aadObjectId: USER.aadObjectId, email: 'lea.martin@example.com', tenantId: TENANT });
     model = await startOpenAIServer({ apiKey: 'sk-test', streamChunkChars: 12, streamChunkDelayMs: 250 });
-    server = await startTestApp({ KB_DIR: kbDir, LLM_MODEL: 'gpt-test', OPENAI_BASE_URL: model.openaiBaseUrl, OPENAI_API_KEY: 'sk-test', LLM_FEATURES: 'answers' });
+    env = { KB_DIR: kbDir, LLM_MODEL: 'gpt-test', OPENAI_BASE_URL: model.openaiBaseUrl, OPENAI_API_KEY: 'sk-test', LLM_FEATURES: 'answers', ADMIN_TOKEN };
+    server = await startTestApp(env);
   });
 
   afterAll(async () => {
@@ -192,6 +199,10 @@ describe('Teams: streaming, AI label, citations, feedback loop, welcome prompts'
     expect(res.status).toBe(200);
     const feedback = (await server.app.store.feedback({ articleId: 'password-forgotten' })).filter((f) => f.channel === 'teams');
     expect(feedback.map((f) => f.value)).toEqual(['yes']);
+    // What the user typed in Teams' form is kept with the thumb, in the record and in the analytics event.
+    expect(feedback[0]!.comment).toBe('clear steps');
+    const event = (await server.app.store.events({ types: ['feedback'], conversationId: feedback[0]!.conversationId })).at(-1);
+    expect(event).toMatchObject({ articleId: 'password-forgotten', value: 'yes', text: 'clear steps' });
     const after = articleUsage(await server.app.store.events({ types: ['answer_shown'] }), await server.app.store.feedback()).get('password-forgotten');
     expect(after?.yes).toBe((before?.yes ?? 0) + 1);
   });
@@ -211,5 +222,42 @@ describe('Teams: streaming, AI label, citations, feedback loop, welcome prompts'
     const [welcome] = await turn(activity(personal(), { type: 'conversationUpdate', membersAdded: [{ id: BOT.id }] }));
     const actions = (welcome?.activity?.suggestedActions as { actions: Array<{ title: string; value: string }> }).actions;
     expect(actions[0]).toEqual({ type: 'imBack', title: 'Reset a forgotten password', value: 'I forgot my password' });
+  });
+
+  it('keeps the link from an answer to its article across a restart: a thumb with a comment, redacted and capped, lands on that article and shows in the console', async () => {
+    model.reply((req) => ({ content: GOOD(passageWith(req.body.messages.map((m) => m.content).join('\n'), 'aka.ms/sspr')) }));
+    const chat = { id: `19:restart-${randomUUID()}@thread.v2`, conversationType: 'groupChat' };
+    const calls = await turn(activity(chat, { text: 'I forgot my password' }));
+    const answer = calls.find((c) => c.activity?.type === 'message' && (c.activity.channelData as Record<string, unknown> | undefined)?.feedbackLoopEnabled)!;
+    expect(answer.activityId).toBeDefined();
+
+    // A new app instance on the same data directory: nothing in process memory survives.
+    await server.app.close();
+    const app = await composeApp(loadConfig({ ...BASE_ENV, DATA_DIR: join(server.dir, 'data'), ...env }), { logger: createLogger('silent'), host: '127.0.0.1' });
+    const dir = server.dir;
+    server = { app, url: app.url, dir, stop: async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); } };
+
+    const typed = `Worked, but the portal first refused Tr0ub4dor&3x as my new password. ${'very long story '.repeat(200)}`;
+    const res = await postJson(
+      `${server.url}/api/messages`,
+      activity(chat, { type: 'invoke', name: 'message/submitAction', replyToId: answer.activityId, value: { actionName: 'feedback', actionValue: { reaction: 'like', feedback: JSON.stringify({ feedbackText: typed }) } } }),
+    );
+    expect(res.status).toBe(200);
+    const mine = (await server.app.store.feedback({ articleId: 'password-forgotten' })).filter((f) => f.comment?.startsWith('Worked'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ value: 'yes', channel: 'teams' });
+    const comment = mine[0]!.comment!;
+    expect(comment).not.toContain('Tr0ub4dor');
+    expect(comment).toContain('[REDACTED:');
+    expect(comment.length).toBeLessThanOrEqual(FEEDBACK_COMMENT_MAX);
+    expect(typed.length).toBeGreaterThan(FEEDBACK_COMMENT_MAX);
+
+    // The console's page of the article lists the comment (redacted), with its thumb.
+    const page = await (await fetch(`${server.url}/admin/knowledge/edit/password-forgotten`, { headers: bearer })).text();
+    const section = page.slice(page.indexOf('id="feedback-comments"'));
+    expect(section).toContain(t.t('en', 'console.knowledge.comments'));
+    expect(section).toContain('Worked, but the portal first refused [REDACTED:');
+    expect(section).toContain('clear steps');
+    expect(page).not.toContain('Tr0ub4dor');
   });
 });
