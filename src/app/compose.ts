@@ -220,7 +220,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const store = openConversationStore(db);
     const drafts = openDraftStore(db, { translator });
     const labels = openLabelledExampleStore(db);
-    const directory = createDirectoryParts(config.actions, { db, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const directory = createDirectoryParts(config.actions, { db, translator, log: logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
     if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {
