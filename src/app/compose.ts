@@ -213,7 +213,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const store = storage.conversations;
     const drafts = storage.drafts;
     const labels = storage.labels;
-    const directory = createDirectoryParts(config.actions, { audit: storage.actionAudit, translator, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const directory = createDirectoryParts(config.actions, { audit: storage.actionAudit, translator, log: logger, ...(options.fetch ? { fetch: options.fetch } : {}) });
     if (directory.connector) logger.info({ provider: directory.connector.name, actions: config.actions.enabled }, 'account actions through the directory');
     // Local mode accepts unsigned Teams activities: their user ids are claims, not verified identities.
     if (directory.connector && config.actions.enabled.length && !config.channels.teams.credentials) {

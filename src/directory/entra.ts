@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { httpUrl, intInRange, optionalString } from '../config/env.js';
 import { callJson } from './http.js';
+import { readAllPages } from './paging.js';
 import { DirectoryError, directoryDescriptor, type AccountState, type DirectoryConnector, type DirectoryUser } from './types.js';
 
 /**
  * Microsoft Entra ID through Microsoft Graph with application permissions (client credentials):
  *   POST {authority}/{tenant}/oauth2/v2.0/token                       app token (scope {graph}/.default)
  *   GET  /users/{id|upn}?$select=id,mail,userPrincipalName            the user
- *   GET  /users/{id}/memberOf/microsoft.graph.group?$select=displayName  groups for ACTION_GROUPS
+ *   GET  /users/{id}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999&$count=true
+ *        (ConsistencyLevel: eventual, as Graph requires for an OData cast), then every @odata.nextLink:
+ *        the user's groups, nested ones included, for ACTION_GROUPS and restricted articles
  *   POST /users/{id}/revokeSignInSessions                             sign out everywhere
  *   GET  /users/{id}/authentication/methods                           then DELETE the phone and
  *        Authenticator methods (phoneMethods/{mid}, microsoftAuthenticatorMethods/{mid}): the user
@@ -53,7 +56,12 @@ const stateSchema = z.object({
   passwordPolicies: z.string().nullable().optional(),
 });
 const methodsSchema = z.object({ value: z.array(z.object({ id: z.string(), '@odata.type': z.string() }).passthrough()) });
-const groupsSchema = z.object({ value: z.array(z.object({ displayName: z.string().nullable().optional() }).passthrough()) });
+const groupsSchema = z.object({
+  value: z.array(z.object({ displayName: z.string().nullable().optional() }).passthrough()),
+  '@odata.nextLink': z.string().url().optional(),
+});
+/** Graph's largest page for directory object lists. */
+const GROUPS_PAGE_SIZE = 999;
 
 /** Methods removed for an MFA re-registration, with the collection each one is deleted from. */
 const REMOVABLE: Record<string, string> = {
@@ -111,8 +119,20 @@ export const entraDirectory = directoryDescriptor({
         return { id: parsed.data.id, ...(email ? { email } : {}) };
       },
       async groupsOf(u: DirectoryUser) {
-        const parsed = groupsSchema.safeParse(await graph('GET', `${user(u.id)}/memberOf/microsoft.graph.group?$select=displayName`));
-        return parsed.success ? parsed.data.value.flatMap((g) => (g.displayName ? [g.displayName] : [])) : [];
+        const first = `${config.graphUrl}${user(u.id)}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=${GROUPS_PAGE_SIZE}&$count=true`;
+        const groups = await readAllPages(
+          first,
+          new URL(config.graphUrl).origin,
+          async (url) => {
+            // The nextLink is used as given: it carries Graph's $skiptoken and the query.
+            const body = await callJson({ method: 'GET', url, headers: { authorization: `Bearer ${await accessToken()}`, ConsistencyLevel: 'eventual' } }, http);
+            const parsed = groupsSchema.safeParse(body);
+            if (!parsed.success) throw new DirectoryError('rejected', 'Graph returned an unexpected page of groups');
+            return { items: parsed.data.value, ...(parsed.data['@odata.nextLink'] ? { next: parsed.data['@odata.nextLink'] } : {}) };
+          },
+          { provider: 'Microsoft Graph', ...(deps.log ? { log: deps.log } : {}) },
+        );
+        return groups.flatMap((g) => (g.displayName ? [g.displayName] : []));
       },
       async run(action, u) {
         switch (action) {

@@ -14,10 +14,10 @@ export interface DirectoryParts {
   connector?: DirectoryConnector;
 }
 
-export function createDirectoryParts(config: ActionsConfig, deps: { audit: ActionAuditLog; translator: Translator; fetch?: typeof fetch }): DirectoryParts {
+export function createDirectoryParts(config: ActionsConfig, deps: { audit: ActionAuditLog; translator: Translator; fetch?: typeof fetch; log?: { warn(obj: object, message: string): void } }): DirectoryParts {
   const { audit } = deps;
   const descriptor = config.provider ? directoryProvider(config.provider.name) : undefined;
   if (!config.provider || !descriptor) return { audit };
-  const connector = descriptor.create(config.provider.config, { timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const connector = descriptor.create(config.provider.config, { timeoutMs: config.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.log ? { log: deps.log } : {}) });
   return { audit, connector, actions: directoryActions({ connector, config, audit, translator: deps.translator }) };
 }

@@ -48,7 +48,9 @@ export class DirectoryGroups {
       lookup = (async () => {
         try {
           const found = await this.connector.groupsOf(await this.connector.findUser(identity));
-          const groups = [...new Set(found.map((g) => g.trim()).filter((g) => g && g.length <= 256))].slice(0, MAX_GROUPS);
+          const all = [...new Set(found.map((g) => g.trim()).filter((g) => g && g.length <= 256))];
+          if (all.length > MAX_GROUPS) this.options.log?.warn({ channel, groups: all.length, kept: MAX_GROUPS }, 'directory groups over the limit: only the first ones are used');
+          const groups = all.slice(0, MAX_GROUPS);
           this.cache.set(key, groups);
           return groups;
         } catch (err) {

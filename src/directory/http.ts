@@ -50,6 +50,11 @@ function summary(body: unknown): string {
 }
 
 export async function callJson(call: HttpCall, options: HttpOptions): Promise<unknown> {
+  return (await callJsonWithHeaders(call, options)).body;
+}
+
+/** callJson with the answer's headers, for APIs that page through a Link header (Okta). */
+export async function callJsonWithHeaders(call: HttpCall, options: HttpOptions): Promise<{ body: unknown; headers: Headers }> {
   const doFetch = options.fetch ?? fetch;
   const what = `${call.method} ${new URL(call.url).pathname}`;
   let res: Response;
@@ -71,7 +76,7 @@ export async function callJson(call: HttpCall, options: HttpOptions): Promise<un
   } catch {
     // Kept as text for the message.
   }
-  if (res.ok) return body;
+  if (res.ok) return { body, headers: res.headers };
   const detail = `${options.provider} ${what} → ${res.status}${summary(body) ? `: ${summary(body)}` : ''}`;
   if (res.status === 401) throw new DirectoryError('auth', detail);
   if (res.status === 403) throw new DirectoryError('forbidden', detail);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client, InsufficientAccessError, InvalidCredentialsError, NoSuchObjectError } from 'ldapts';
 import { z } from 'zod';
 import { intInRange, optionalString } from '../config/env.js';
+import { MAX_GROUP_PAGES } from './paging.js';
 import { DirectoryError, directoryDescriptor, type AccountState, type DirectoryConnector, type DirectoryUser } from './types.js';
 
 /**
@@ -9,6 +10,9 @@ import { DirectoryError, directoryDescriptor, type AccountState, type DirectoryC
  *   search  LDAP_USER_FILTER under LDAP_BASE_DN for the verified e-mail
  *   read    lockoutTime, badPwdCount, pwdLastSet, msDS-UserPasswordExpiryTimeComputed,
  *           userAccountControl (ACCOUNTDISABLE), memberOf
+ *   search  (&(objectClass=group)(member={user dn})) under LDAP_BASE_DN with the paged-results
+ *           control (RFC 2696), page by page: memberOf read on the entry stops at AD's MaxValRange
+ *           (1500/5000 values, then only `memberOf;range=0-1499` comes back), a paged search does not
  *   modify  lockoutTime := 0 to unlock (the one write; the service account needs only that)
  * Times are Windows FILETIMEs (100 ns since 1601-01-01 UTC).
  */
@@ -42,6 +46,8 @@ const configSchema = z
     LDAP_CA_FILE: optionalString,
     /** Domain password lifetime, used when msDS-UserPasswordExpiryTimeComputed cannot be read; 0: unknown. */
     LDAP_PASSWORD_MAX_AGE_DAYS: intInRange(0, 0, 3650),
+    /** Entries per page of the group search; AD's MaxPageSize is 1000 by default. */
+    LDAP_GROUP_PAGE_SIZE: intInRange(500, 1, 1000),
   })
   .superRefine((e, ctx) => {
     for (const name of ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN'] as const) {
@@ -59,6 +65,7 @@ const configSchema = z
     userFilter: e.LDAP_USER_FILTER ?? '(&(objectClass=user)(|(mail={email})(userPrincipalName={email})))',
     caFile: e.LDAP_CA_FILE,
     passwordMaxAgeDays: e.LDAP_PASSWORD_MAX_AGE_DAYS,
+    groupPageSize: e.LDAP_GROUP_PAGE_SIZE,
   }));
 
 export type LdapConfig = z.output<typeof configSchema>;
@@ -147,9 +154,21 @@ export const ldapDirectory = directoryDescriptor({
         });
       },
       groupsOf(u: DirectoryUser) {
-        return withClient(async (client) =>
-          all((await read(client, u.id)).memberOf).map((dn) => /^cn=([^,]+)/i.exec(dn)?.[1] ?? dn),
-        );
+        const cnOf = (dn: string) => /^cn=([^,]+)/i.exec(dn)?.[1] ?? dn;
+        return withClient(async (client) => {
+          const names = new Set(all((await read(client, u.id)).memberOf).map(cnOf));
+          const filter = `(&(objectClass=group)(member=${escapeFilterValue(u.id)}))`;
+          let pages = 0;
+          for await (const page of client.searchPaginated(config.baseDn, { scope: 'sub', filter, attributes: ['cn'], paged: { pageSize: config.groupPageSize } })) {
+            if (pages >= MAX_GROUP_PAGES) {
+              deps.log?.warn({ provider: 'LDAP', pages, items: names.size }, `LDAP: group list truncated at ${MAX_GROUP_PAGES} pages; groups on later pages are not used`);
+              break;
+            }
+            pages += 1;
+            for (const entry of page.searchEntries) names.add(first(entry.cn) ?? cnOf(entry.dn));
+          }
+          return [...names];
+        });
       },
       run(action, u) {
         return withClient(async (client) => {

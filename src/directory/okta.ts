@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { httpUrl, optionalString } from '../config/env.js';
-import { callJson } from './http.js';
+import { callJson, callJsonWithHeaders } from './http.js';
+import { nextLink } from '../knowledge-sources/http.js';
+import { readAllPages } from './paging.js';
 import { DirectoryError, directoryDescriptor, type AccountState, type DirectoryConnector, type DirectoryUser } from './types.js';
 
 /**
  * Okta through its Users API with an API token (`Authorization: SSWS <token>`):
  *   GET    /api/v1/users/{login}                          the user, by the verified e-mail (login)
- *   GET    /api/v1/users/{id}/groups                      group names for ACTION_GROUPS
+ *   GET    /api/v1/users/{id}/groups                      group names, every page (Link rel="next")
  *   POST   /api/v1/users/{id}/lifecycle/unlock            unlock
  *   POST   /api/v1/users/{id}/lifecycle/reset_factors     MFA re-registration
  *   DELETE /api/v1/users/{id}/sessions?oauthTokens=true   sign out everywhere
@@ -68,8 +70,19 @@ export const oktaDirectory = directoryDescriptor({
         return { id: u.id, email };
       },
       async groupsOf(u: DirectoryUser) {
-        const parsed = groupsSchema.safeParse(await callJson({ method: 'GET', url: url(`${user(u.id)}/groups`), headers }, http));
-        return parsed.success ? parsed.data.map((g) => g.profile.name) : [];
+        const groups = await readAllPages(
+          url(`${user(u.id)}/groups`),
+          new URL(config.orgUrl).origin,
+          async (pageUrl) => {
+            const res = await callJsonWithHeaders({ method: 'GET', url: pageUrl, headers }, http);
+            const parsed = groupsSchema.safeParse(res.body);
+            if (!parsed.success) throw new DirectoryError('rejected', 'Okta returned an unexpected page of groups');
+            const next = nextLink(res.headers.get('link'));
+            return { items: parsed.data, ...(next ? { next: new URL(next, config.orgUrl).href } : {}) };
+          },
+          { provider: 'Okta', ...(deps.log ? { log: deps.log } : {}) },
+        );
+        return groups.map((g) => g.profile.name);
       },
       async run(action, u) {
         switch (action) {

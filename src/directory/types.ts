@@ -74,6 +74,8 @@ export interface DirectoryConnector {
 export interface DirectoryDeps {
   fetch?: typeof fetch;
   timeoutMs: number;
+  /** Where a truncated group list is reported. */
+  log?: { warn(obj: object, message: string): void };
 }
 
 export interface DirectoryDescriptor<C = unknown> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { entraDirectory } from '../../src/directory/entra.js';
+import { MAX_GROUP_PAGES } from '../../src/directory/paging.js';
 import { DirectoryError, type DirectoryConnector } from '../../src/directory/types.js';
 import { graphUser, startGraphServer, type GraphServer } from '../helpers/graph-server.js';
 
@@ -8,6 +9,8 @@ import { graphUser, startGraphServer, type GraphServer } from '../helpers/graph-
 const OID = '6f0a3c7e-1d2b-4e5f-8a9b-0c1d2e3f4a5b';
 let graph: GraphServer;
 let connector: DirectoryConnector;
+const warnings: Array<{ obj: object; message: string }> = [];
+const log = { warn: (obj: object, message: string) => void warnings.push({ obj, message }) };
 const connect = (over: Record<string, string> = {}) =>
   entraDirectory.create(
     entraDirectory.configSchema.parse({
@@ -18,7 +21,7 @@ const connect = (over: Record<string, string> = {}) =>
       ENTRA_GRAPH_URL: `${graph.url}/v1.0`,
       ...over,
     }),
-    { timeoutMs: 5_000 },
+    { timeoutMs: 5_000, log },
   );
 
 async function failure(p: Promise<unknown>): Promise<DirectoryError> {
@@ -33,6 +36,9 @@ beforeAll(async () => {
 afterAll(() => graph?.close());
 beforeEach(() => {
   graph.fault = undefined;
+  graph.pageSize = undefined;
+  graph.throttleNextPages = undefined;
+  warnings.length = 0;
   graph.users.clear();
   graph.users.set(OID, graphUser({ id: OID, userPrincipalName: 'ana@contoso.com', groups: ['All staff', 'Helpdesk pilot'] }));
   connector = connect();
@@ -92,5 +98,53 @@ describe('Entra ID connector', () => {
     graph.fault = { status: 503 };
     expect((await failure(connector.run('revokeSessions', { id: OID }))).code).toBe('unavailable');
     expect((await failure(connect({ ENTRA_AUTHORITY_URL: 'http://127.0.0.1:1' }).findUser({ objectId: OID }))).code).toBe('unavailable');
+  });
+
+  describe('group lists over several pages', () => {
+    beforeEach(() => {
+      graph.calls.length = 0;
+    });
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `Group ${String(i).padStart(3, '0')}`);
+    const groupCalls = () => graph.calls.filter((c) => c.path.includes(`/users/${OID}/transitiveMemberOf/microsoft.graph.group`));
+
+    it('follows @odata.nextLink to the last page, where the restricted group is', async () => {
+      graph.users.get(OID)!.groups = [...many(24), 'Network admins'];
+      graph.pageSize = 10;
+      const groups = await connector.groupsOf({ id: OID });
+      expect(groups).toHaveLength(25);
+      expect(groups.at(-1)).toBe('Network admins');
+      expect(groupCalls().map((c) => c.path)).toEqual([
+        `/v1.0/users/${OID}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999&$count=true`,
+        `/v1.0/users/${OID}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999&$count=true&$skiptoken=10`,
+        `/v1.0/users/${OID}/transitiveMemberOf/microsoft.graph.group?$select=id,displayName&$top=999&$count=true&$skiptoken=20`,
+      ]);
+      expect(warnings).toEqual([]);
+    });
+
+    it('a throttled page is asked again after Retry-After', async () => {
+      graph.users.get(OID)!.groups = [...many(5), 'Network admins'];
+      graph.pageSize = 3;
+      graph.throttleNextPages = { count: 1, retryAfter: '0' };
+      expect(await connector.groupsOf({ id: OID })).toContain('Network admins');
+      expect(groupCalls()).toHaveLength(3);
+    });
+
+    it('a long Retry-After fails the lookup as throttled rather than holding the user', async () => {
+      graph.users.get(OID)!.groups = many(6);
+      graph.pageSize = 3;
+      graph.throttleNextPages = { count: 1, retryAfter: '120' };
+      const t = await failure(connector.groupsOf({ id: OID }));
+      expect([t.code, t.retryAfterSeconds]).toEqual(['throttled', 120]);
+    });
+
+    it('stops at the page cap and says so in the log', async () => {
+      graph.users.get(OID)!.groups = many(MAX_GROUP_PAGES + 5);
+      graph.pageSize = 1;
+      const groups = await connector.groupsOf({ id: OID });
+      expect(groups).toHaveLength(MAX_GROUP_PAGES);
+      expect(groupCalls()).toHaveLength(MAX_GROUP_PAGES);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toMatch(/truncated at 20 pages/);
+    });
   });
 });

@@ -17,6 +17,9 @@ const TOKEN = 'xoxb-1111-2222-groupstest';
 const SECRET = '9a742231b10e8888abcd99yyyzzz85a5';
 const NADIA = { slack: 'U0NETADMIN1', dm: 'D0NETADMIN1', email: 'nadia@contoso.com', aad: '3f5a7b9c-1d2e-4f3a-8b5c-6d7e8f9a0b1c' };
 const EMMA = { slack: 'U0EMPLOYEE2', dm: 'D0EMPLOYEE2', email: 'emma@contoso.com', aad: '4a6b8c0d-2e3f-4a5b-9c6d-7e8f9a0b1c2d' };
+/** In 250 groups: the article's group comes last, on Graph's third page of 100. */
+const OMAR = { slack: 'U0MANYGRPS3', dm: 'D0MANYGRPS3', email: 'omar@contoso.com', aad: '5b7c9d1e-3f4a-4b6c-8d7e-9f0a1b2c3d4e' };
+const OMAR_GROUPS = [...Array.from({ length: 249 }, (_, i) => `Project ${String(i).padStart(3, '0')}`), RESTRICTED.audience];
 
 describe('audiences from the directory for Slack users (Entra ID groups)', () => {
   const kb = restrictedKb();
@@ -28,9 +31,11 @@ describe('audiences from the directory for Slack users (Entra ID groups)', () =>
     graph = await startGraphServer([
       graphUser({ id: NADIA.aad, userPrincipalName: NADIA.email, groups: ['All staff', RESTRICTED.audience] }),
       graphUser({ id: EMMA.aad, userPrincipalName: EMMA.email, groups: ['All staff', 'Finance'] }),
+      graphUser({ id: OMAR.aad, userPrincipalName: OMAR.email, groups: OMAR_GROUPS }),
     ]);
+    graph.pageSize = 100;
     slack = await startSlackApiServer(TOKEN);
-    for (const p of [NADIA, EMMA]) slack.users.set(p.slack, { id: p.slack, name: p.email.split('@')[0]!, locale: 'en-US', profile: { email: p.email } });
+    for (const p of [NADIA, EMMA, OMAR]) slack.users.set(p.slack, { id: p.slack, name: p.email.split('@')[0]!, locale: 'en-US', profile: { email: p.email } });
     server = await startTestApp({
       KB_DIR: kb.kbDir,
       SLACK_BOT_TOKEN: TOKEN,
@@ -61,13 +66,18 @@ describe('audiences from the directory for Slack users (Entra ID groups)', () =>
     return posted().slice(before).map((c) => c.args);
   }
 
-  const memberOfCalls = (aad: string) => graph.calls.filter((c) => c.path.includes(`/users/${aad}/memberOf`)).length;
+  const memberOfCalls = (aad: string) => graph.calls.filter((c) => c.path.includes(`/users/${aad}/transitiveMemberOf`)).length;
 
   it('answers a member of the group with the restricted article, reading the groups once', async () => {
     expect(mentions(await ask(NADIA, RESTRICTED.question), RESTRICTED.id)).toBe(true);
     expect(memberOfCalls(NADIA.aad)).toBe(1);
     await ask(NADIA, 'the VPN gateway appliance certificate expires next week');
     expect(memberOfCalls(NADIA.aad)).toBe(1);
+  });
+
+  it('reads every page of groups: a member whose group is on the last page gets the article', async () => {
+    expect(mentions(await ask(OMAR, RESTRICTED.question), RESTRICTED.id)).toBe(true);
+    expect(memberOfCalls(OMAR.aad)).toBe(3);
   });
 
   it('never shows it to a colleague outside the group', async () => {

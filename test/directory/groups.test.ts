@@ -62,4 +62,13 @@ describe('directory groups as audiences', () => {
     expect(lookups.filter((l) => l.email === 'bob@example.com')).toHaveLength(1);
     expect(warnings).toEqual(['directory group lookup failed: the user sees articles for everyone only']);
   });
+
+  it('more groups than the engine takes: the first 500 are used and the cut is logged', async () => {
+    const many = Array.from({ length: 520 }, (_, i) => `Group ${i}`);
+    const { connector } = directory({ 'ana@example.com': many });
+    const warnings: string[] = [];
+    const groups = new DirectoryGroups(connector, { ttlMs: 60_000, trustedChannels: new Set(['slack']), log: { warn: (_o, m) => void warnings.push(m) } });
+    expect(await groups.groupsOf('slack', slackUser)).toEqual(many.slice(0, 500));
+    expect(warnings).toEqual(['directory groups over the limit: only the first ones are used']);
+  });
 });

@@ -2,7 +2,8 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeFilterValue, fromFiletime, ldapDirectory } from '../../src/directory/ldap.js';
 import { DirectoryError, type DirectoryConnector } from '../../src/directory/types.js';
-import { BOT, ensureSlapd, filetime, READONLY, startSlapd, SUFFIX, userDn, type Slapd } from '../helpers/slapd.js';
+import { MAX_GROUP_PAGES } from '../../src/directory/paging.js';
+import { BOT, ensureSlapd, filetime, groupDn, groupEntry, READONLY, startSlapd, SUFFIX, userDn, type Slapd } from '../helpers/slapd.js';
 
 /**
  * Contract of the Active Directory connector against a real LDAP server: OpenLDAP's slapd with the
@@ -14,10 +15,12 @@ const skip = ensureSlapd();
 if (skip) console.warn(`skipping LDAP tests: ${skip}`);
 
 const DAY = 86_400_000;
+const warnings: string[] = [];
+const log = { warn: (_obj: object, message: string) => void warnings.push(message) };
 const connect = (url: string, account = BOT, over: Record<string, string> = {}): DirectoryConnector =>
   ldapDirectory.create(
     ldapDirectory.configSchema.parse({ LDAP_URL: url, LDAP_BIND_DN: account.dn, LDAP_BIND_PASSWORD: account.password, LDAP_BASE_DN: SUFFIX, ...over }),
-    { timeoutMs: 5_000 },
+    { timeoutMs: 5_000, log },
   );
 
 async function failure(p: Promise<unknown>): Promise<DirectoryError> {
@@ -88,5 +91,33 @@ describe.skipIf(skip !== undefined)('Active Directory over LDAP (real slapd)', (
     expect((await failure(connect(slapd.url).findUser({ email: 'nobody@example.com' }))).code).toBe('not_found');
     expect((await failure(connect(slapd.url).run('unlockAccount', { id: userDn('ghost') }))).code).toBe('not_found');
     expect((await failure(connect('ldap://127.0.0.1:1').findUser({ email: 'ana@example.com' }))).code).toBe('unavailable');
+  });
+
+  describe('group lists over several pages (paged-results control)', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `Project ${String(i).padStart(3, '0')}`);
+
+    beforeAll(async () => {
+      // Groups that name the user as member (not in the entry's memberOf): only the group search finds them.
+      await slapd.admin(async (c) => {
+        for (const cn of [...many(MAX_GROUP_PAGES + 4), 'Network admins']) await c.add(groupDn(cn), groupEntry(cn, [userDn('old')]));
+        await c.add(groupDn('Finance'), groupEntry('Finance', [userDn('must')]));
+      });
+    }, 60_000);
+
+    it('reads every page of groups: the restricted group on the last page is there', async () => {
+      warnings.length = 0;
+      const groups = await connect(slapd.url, BOT, { LDAP_GROUP_PAGE_SIZE: '10' }).groupsOf({ id: userDn('old') });
+      expect(groups).toHaveLength(MAX_GROUP_PAGES + 5);
+      expect(groups).toContain('Network admins');
+      expect(groups).not.toContain('Finance');
+      expect(warnings).toEqual([]);
+    });
+
+    it('stops at the page cap and says so in the log', async () => {
+      warnings.length = 0;
+      const groups = await connect(slapd.url, BOT, { LDAP_GROUP_PAGE_SIZE: '1' }).groupsOf({ id: userDn('old') });
+      expect(groups).toHaveLength(MAX_GROUP_PAGES);
+      expect(warnings).toEqual([expect.stringMatching(/truncated at 20 pages/)]);
+    });
   });
 });

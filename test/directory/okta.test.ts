@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { oktaDirectory } from '../../src/directory/okta.js';
+import { MAX_GROUP_PAGES } from '../../src/directory/paging.js';
 import { DirectoryError, type DirectoryConnector } from '../../src/directory/types.js';
 import { oktaUser, startOktaServer, type OktaServer } from '../helpers/okta-server.js';
 
@@ -7,7 +8,9 @@ import { oktaUser, startOktaServer, type OktaServer } from '../helpers/okta-serv
 
 let okta: OktaServer;
 let connector: DirectoryConnector;
-const connect = (token: string, url = okta.url) => oktaDirectory.create(oktaDirectory.configSchema.parse({ OKTA_ORG_URL: url, OKTA_API_TOKEN: token }), { timeoutMs: 5_000 });
+const warnings: string[] = [];
+const log = { warn: (_obj: object, message: string) => void warnings.push(message) };
+const connect = (token: string, url = okta.url) => oktaDirectory.create(oktaDirectory.configSchema.parse({ OKTA_ORG_URL: url, OKTA_API_TOKEN: token }), { timeoutMs: 5_000, log });
 
 async function failure(p: Promise<unknown>): Promise<DirectoryError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -22,6 +25,8 @@ beforeAll(async () => {
 afterAll(() => okta?.close());
 beforeEach(() => {
   okta.fault = undefined;
+  okta.pageSize = undefined;
+  warnings.length = 0;
   okta.users.clear();
   okta.users.set('00u1', oktaUser({ id: '00u1', login: 'ana@example.com', status: 'LOCKED_OUT', groups: ['Everyone', 'Staff'] }));
 });
@@ -95,5 +100,35 @@ describe('Okta connector', () => {
     const r = oktaDirectory.configSchema.safeParse({ OKTA_ORG_URL: 'https://example.okta.com' });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['OKTA_API_TOKEN']);
+  });
+
+  describe('group lists over several pages', () => {
+    beforeEach(() => {
+      okta.calls.length = 0;
+    });
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `Group ${String(i).padStart(3, '0')}`);
+    const groupCalls = () => okta.calls.filter((c) => c.path.startsWith('/api/v1/users/00u1/groups'));
+
+    it('follows the Link rel="next" header to the last page, where the restricted group is', async () => {
+      okta.users.get('00u1')!.groups = ['Everyone', ...many(10), 'Network admins'];
+      okta.pageSize = 5;
+      const groups = await connector.groupsOf({ id: '00u1' });
+      expect(groups).toHaveLength(12);
+      expect(groups.at(-1)).toBe('Network admins');
+      expect(groupCalls().map((c) => c.path)).toEqual([
+        '/api/v1/users/00u1/groups',
+        '/api/v1/users/00u1/groups?after=00g000004&limit=5',
+        '/api/v1/users/00u1/groups?after=00g000009&limit=5',
+      ]);
+      expect(groupCalls().every((c) => c.authorization === `SSWS ${okta.token}`)).toBe(true);
+      expect(warnings).toEqual([]);
+    });
+
+    it('stops at the page cap and says so in the log', async () => {
+      okta.users.get('00u1')!.groups = many(MAX_GROUP_PAGES + 3);
+      okta.pageSize = 1;
+      expect(await connector.groupsOf({ id: '00u1' })).toHaveLength(MAX_GROUP_PAGES);
+      expect(warnings).toEqual([expect.stringMatching(/truncated at 20 pages/)]);
+    });
   });
 });

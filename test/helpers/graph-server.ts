@@ -4,7 +4,10 @@
  * {error: {code, message, innerError}} and Retry-After on 429.
  *   POST /{tenant}/oauth2/v2.0/token
  *   GET  /v1.0/users/{id|upn}                         ($select honoured loosely)
- *   GET  /v1.0/users/{id}/memberOf/microsoft.graph.group
+ *   GET  /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.group   paged as Graph pages: $top
+ *        (default 100, max 999, lowered to `pageSize` when set), an absolute @odata.nextLink with a
+ *        $skiptoken while more remain; the OData cast needs ConsistencyLevel: eventual and $count
+ *        (400 Request_UnsupportedQuery otherwise), https://learn.microsoft.com/graph/paging
  *   POST /v1.0/users/{id}/revokeSignInSessions        → {"value": true}
  *   GET  /v1.0/users/{id}/authentication/methods
  *   DELETE /v1.0/users/{id}/authentication/{phoneMethods|microsoftAuthenticatorMethods}/{mid}  → 204
@@ -35,6 +38,10 @@ export interface GraphServer {
   calls: Array<{ method: string; path: string }>;
   tokensIssued: number;
   fault?: { status: number; retryAfter?: string };
+  /** Server-side page size for group lists (Graph may return fewer than $top). */
+  pageSize?: number;
+  /** The next N requests for a later page of groups answer 429 with this Retry-After. */
+  throttleNextPages?: { count: number; retryAfter: string };
   close(): Promise<void>;
 }
 
@@ -89,7 +96,29 @@ export async function startGraphServer(users: GraphUser[] = []): Promise<GraphSe
         const { groups: _g, methods: _m, revokedAt: _r, ...fields } = user;
         return json(200, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', ...fields });
       }
-      if (req.method === 'GET' && rest === 'memberOf/microsoft.graph.group') return json(200, { value: user.groups.map((displayName, i) => ({ id: `g${i}`, displayName })) });
+      if (req.method === 'GET' && rest === 'transitiveMemberOf/microsoft.graph.group') {
+        if (req.headers.consistencylevel !== 'eventual' || url.searchParams.get('$count') !== 'true') {
+          return graphError(res, 400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+        }
+        const top = Number(url.searchParams.get('$top') ?? '100');
+        if (!Number.isInteger(top) || top < 1 || top > 999) return graphError(res, 400, 'Request_BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+        const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
+        if (skip > 0 && state.throttleNextPages && state.throttleNextPages.count > 0) {
+          state.throttleNextPages.count -= 1;
+          return graphError(res, 429, 'TooManyRequests', 'Too many requests', { 'retry-after': state.throttleNextPages.retryAfter });
+        }
+        const size = Math.min(top, state.pageSize ?? top);
+        const value = user.groups.slice(skip, skip + size).map((displayName, i) => ({ '@odata.type': '#microsoft.graph.group', id: `g${skip + i}`, displayName }));
+        const next = new URL(`${state.url}${url.pathname}`);
+        for (const [k, v] of url.searchParams) if (k !== '$skiptoken') next.searchParams.set(k, v);
+        next.searchParams.set('$skiptoken', String(skip + size));
+        return json(200, {
+          '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#groups(id,displayName)',
+          '@odata.count': user.groups.length,
+          ...(skip + size < user.groups.length ? { '@odata.nextLink': next.href } : {}),
+          value,
+        });
+      }
       if (req.method === 'POST' && rest === 'revokeSignInSessions') {
         user.revokedAt = new Date().toISOString();
         return json(200, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Edm.Boolean', value: true });

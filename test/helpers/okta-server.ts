@@ -1,7 +1,9 @@
 /**
  * An Okta org stand-in on 127.0.0.1 speaking the documented Users API with SSWS API tokens:
  *   GET    /api/v1/users/{id|login}
- *   GET    /api/v1/users/{id}/groups
+ *   GET    /api/v1/users/{id}/groups                     paged: `limit` (lowered to `pageSize` when
+ *          set), an opaque `after` cursor, and Link headers rel="self" / rel="next" while more remain
+ *          https://developer.okta.com/docs/api/#pagination
  *   POST   /api/v1/users/{id}/lifecycle/unlock           (LOCKED_OUT → ACTIVE; other states: 403 E0000038)
  *   POST   /api/v1/users/{id}/lifecycle/reset_factors
  *   POST   /api/v1/users/{id}/lifecycle/reset_password?sendEmail=true
@@ -38,6 +40,8 @@ export interface OktaServer {
   calls: OktaCall[];
   /** Answer every call with this status (403 permissions refused, 429 throttled, 500 down), or normally when undefined. */
   fault?: { status: number; retryAfter?: string };
+  /** Server-side page size for a user's groups. */
+  pageSize?: number;
   close(): Promise<void>;
 }
 
@@ -85,8 +89,18 @@ export async function startOktaServer(users: OktaUser[] = []): Promise<OktaServe
     switch (op) {
       case 'GET ':
         return json(200, { id: user.id, status: user.status, passwordChanged: user.passwordChanged, profile: { login: user.login, email: user.email } });
-      case 'GET groups':
-        return json(200, user.groups.map((name, i) => ({ id: `00g${i}`, type: 'OKTA_GROUP', profile: { name, description: null } })));
+      case 'GET groups': {
+        const all = user.groups.map((name, i) => ({ id: `00g${String(i).padStart(6, '0')}`, type: 'OKTA_GROUP', profile: { name, description: null } }));
+        const after = url.searchParams.get('after');
+        const start = after ? all.findIndex((g) => g.id === after) + 1 : 0;
+        const size = Math.min(Number(url.searchParams.get('limit') ?? '10000') || 10000, state.pageSize ?? 10000);
+        const page = all.slice(start, start + size);
+        const base = `${state.url}${url.pathname}`;
+        const links = [`<${base}${url.search}>; rel="self"`];
+        if (start + size < all.length) links.push(`<${base}?after=${page[page.length - 1]?.id ?? ''}&limit=${size}>; rel="next"`);
+        res.setHeader('link', links);
+        return json(200, page);
+      }
       case 'POST lifecycle/unlock':
         if (user.status !== 'LOCKED_OUT') return error(res, 403, 'E0000038', "This operation is not allowed in the user's current status.");
         user.status = 'ACTIVE';

@@ -61,6 +61,20 @@ export interface AdUser {
 }
 
 export const userDn = (cn: string) => `cn=${cn},ou=people,${SUFFIX}`;
+export const groupDn = (cn: string) => `cn=${cn},ou=groups,${SUFFIX}`;
+
+/** An AD security group (groupType: global security) with these members, as a domain controller keeps it. */
+export function groupEntry(cn: string, members: string[]): Record<string, string | string[]> {
+  return {
+    objectClass: ['group'],
+    instanceType: '4',
+    objectCategory: `cn=Group,cn=Schema,cn=Configuration,${SUFFIX}`,
+    nTSecurityDescriptor: 'placeholder',
+    groupType: '-2147483646',
+    cn,
+    member: members,
+  };
+}
 
 export async function startSlapd(users: AdUser[]): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'helpdesk-slapd-'));
