@@ -61,7 +61,7 @@ function formatCurve(rows: readonly RiskCoverageRow[]): string[] {
 }
 
 /** The desk's judgements kept where the bot keeps its data: DATABASE_URL, else DATA_DIR/helpdesk.db (none when the bot never ran there). */
-async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
+export async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
   if (!databaseUrl && !existsSync(join(dataDir, 'helpdesk.db'))) return [];
   const storage = await openStorage({ dataDir, ...(databaseUrl ? { databaseUrl: new URL(databaseUrl) } : {}) });

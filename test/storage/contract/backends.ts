@@ -13,6 +13,9 @@ import type { TicketNotes } from '../../../src/engine/ports/ticket-notes.js';
 import type { ChannelReferences } from '../../../src/engine/ports/channel-references.js';
 import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
 import type { EmbeddingCache } from '../../../src/engine/ports/embedding-cache.js';
+import type { LabelledExampleStore } from '../../../src/engine/ports/labelled-examples.js';
+import { PgLabelledExampleStore } from '../../../src/storage/postgres/labelled-examples-store.js';
+import { SqliteLabelledExampleStore } from '../../../src/storage/sqlite/labelled-examples-store.js';
 import { PgEmbeddingCache } from '../../../src/storage/postgres/embedding-cache.js';
 import { SqliteEmbeddingCache } from '../../../src/storage/sqlite/embedding-cache.js';
 import { PgChannelReferences } from '../../../src/storage/postgres/channel-references.js';
@@ -63,6 +66,7 @@ export interface StoreSet {
   deliveries: DeliveryLog;
   references: ChannelReferences;
   embeddingCache: EmbeddingCache;
+  labels: LabelledExampleStore;
 }
 
 export interface ConnectOptions {
@@ -115,6 +119,7 @@ const sqlite: Backend = {
           deliveries: new SqliteDeliveryLog(db, options.clock),
           references: new SqliteChannelReferences(db),
           embeddingCache: new SqliteEmbeddingCache(db),
+          labels: new SqliteLabelledExampleStore(db, options.now),
         };
       },
       async count(sql) {
@@ -180,6 +185,7 @@ const postgres: Backend = {
           deliveries: new PgDeliveryLog(pool, options.clock),
           references: new PgChannelReferences(pool),
           embeddingCache: new PgEmbeddingCache(pool),
+          labels: new PgLabelledExampleStore(pool, options.now),
         };
       },
       async count(sql) {

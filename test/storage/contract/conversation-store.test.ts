@@ -151,4 +151,20 @@ describe.each(backends)('conversation store contract: $name', (backend) => {
     expect(await search({ status: 'escalated' })).toEqual([]);
     expect(await search({ limit: 1, offset: 1 })).toHaveLength(1);
   });
+  it('keeps the comment typed with a thumb, and none on a plain Yes / No', async () => {
+    const { conversation, turnId } = await store.beginTurn(inbound());
+    const base = { conversationId: conversation.id, channel: 'test', lang: 'fr' as const, topicId: 't1', question: 'mon VPN ne marche pas' };
+    const plain = { ...base, articleId: 'vpn-cannot-connect', value: 'yes' as const, at: '2026-11-22T10:00:02.000Z' };
+    const commented = { ...base, articleId: 'vpn-reset', value: 'no' as const, at: '2026-11-22T10:00:03.000Z', comment: "L'étape 3 n'existe plus — « Paramètres » a changé" };
+    await store.commitTurn({
+      conversationId: conversation.id, inboundTurnId: turnId, at: '2026-11-22T10:00:03.000Z', lang: 'fr', status: 'active', state: {}, flows: [],
+      outbound: [], feedback: [plain, commented], events: [],
+    });
+    const stored = await other.feedback();
+    expect(stored).toHaveLength(2);
+    expect(stored.find((f) => f.articleId === 'vpn-cannot-connect')).toEqual(plain);
+    expect(stored.find((f) => f.articleId === 'vpn-cannot-connect')).not.toHaveProperty('comment');
+    expect(await other.feedback({ articleId: 'vpn-reset' })).toEqual([commented]);
+    expect(await env.count(`SELECT COUNT(*) AS n FROM conversation_feedback WHERE comment IS NULL`)).toBe(1);
+  });
 });

@@ -83,4 +83,33 @@ describe.each(backends)('local ticket store contract: $name', (backend) => {
     expect(await b.list({ states: ['new'], conversationId: 'conv-42' })).toHaveLength(3);
     expect((await b.list({ limit: 1, offset: 1 })).map((t) => t.number)).toEqual(['HD-000002']);
   });
+  it("keeps the requester's comment in the history, redacted, without touching state or assignee", async () => {
+    const seen: LocalTicketEvent[] = [];
+    a.onChange((e) => seen.push(e));
+    const { ticket } = await create(a);
+    await a.assign(ticket.number, 'Sam', { actor: 'Sam' });
+    const before = await b.get(ticket.number);
+    const [, assigned] = await b.eventsSince(0);
+    const commented = await b.comment(ticket.number, 'Still broken; my password is Hunter2!Secret if you need it', { actor: 'lea.martin@example.org' });
+    expect(commented).toMatchObject({ state: 'in_progress', assignee: 'Sam' });
+    expect(await a.get(ticket.number)).toMatchObject({ state: 'in_progress', assignee: 'Sam', resolutionNotes: before?.resolutionNotes });
+    const history = await a.history(ticket.number);
+    expect(history.map((e) => e.kind)).toEqual(['created', 'assigned', 'commented']);
+    const event = history[2]!;
+    expect(event).toMatchObject({ number: ticket.number, fromState: 'in_progress', toState: 'in_progress', assignee: 'Sam', actor: 'lea.martin@example.org' });
+    expect(event.note).toContain('Still broken');
+    expect(event.note).not.toContain('Hunter2');
+    expect(await env.count(`SELECT COUNT(*) AS n FROM local_ticket_events WHERE note LIKE '%Hunter2%'`)).toBe(0);
+    // A notifier following the cursor sees the comment too.
+    expect((await a.eventsSince(assigned!.id)).map((e) => [e.kind, e.note])).toEqual([['commented', event.note]]);
+    // b's comment is not heard by a's listeners; a's own comment is.
+    await a.comment(ticket.number, 'and now the screen is black');
+    expect(seen.map((e) => e.kind)).toEqual(['created', 'assigned', 'commented']);
+    expect(seen[2]).toMatchObject({ note: 'and now the screen is black', toState: 'in_progress' });
+    // Commenting on a resolved ticket leaves it resolved.
+    await a.resolve(ticket.number, 'Replaced the cable', { actor: 'Sam' });
+    expect(await b.comment(ticket.number, 'thanks!')).toMatchObject({ state: 'resolved', assignee: 'Sam', resolutionNotes: 'Replaced the cable' });
+    await expect(b.comment('HD-000404', 'hello?')).rejects.toThrow(/not found/);
+    expect(await env.count(`SELECT COUNT(*) AS n FROM local_ticket_events WHERE kind = 'commented'`)).toBe(3);
+  });
 });
