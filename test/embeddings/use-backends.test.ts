@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { UseEmbedder } from '../../src/embeddings/use.js';
+import { readDevSet } from '../../src/engine/eval/dev-set.js';
+
+/**
+ * The WebAssembly backend (default) and the JavaScript CPU backend (fallback) must give the same
+ * vectors, so the committed calibration and the embedding cache stay valid whichever runs.
+ * TensorFlow.js has one engine per thread: the two embedders run one after the other.
+ */
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+async function embedAll(backend: 'wasm' | 'cpu', texts: string[]): Promise<{ vectors: Float32Array[]; runtime?: string }> {
+  const embedder = new UseEmbedder({ workers: 1, backend });
+  await embedder.init();
+  try {
+    const vectors: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += 32) vectors.push(...(await embedder.embedQueries(texts.slice(i, i + 32))));
+    return { vectors, runtime: embedder.runtime };
+  } finally {
+    await embedder.close();
+  }
+}
+
+describe('UseEmbedder backends', () => {
+  it('gives the same vector on WebAssembly and on the CPU backend for every dev-set question', { timeout: 600_000 }, async () => {
+    const questions = readDevSet('eval/dev.jsonl').map((q) => q.query);
+    expect(questions.length).toBeGreaterThan(300);
+    const wasm = await embedAll('wasm', questions);
+    expect(wasm.runtime).toMatch(/^wasm \(tfjs \d+\.\d+\.\d+/);
+    const cpu = await embedAll('cpu', questions);
+    expect(cpu.runtime).toMatch(/^cpu \(tfjs \d+\.\d+\.\d+, JavaScript\)/);
+    const cosines = wasm.vectors.map((v, i) => dot(v, cpu.vectors[i]!));
+    expect(cosines).toHaveLength(questions.length);
+    const worst = Math.min(...cosines);
+    expect(worst).toBeGreaterThanOrEqual(0.999);
+  });
+});
