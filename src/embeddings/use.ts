@@ -62,6 +62,9 @@ parentPort.on('message', async ({ id, texts }) => {
 });
 `;
 
+/** How long indexing workers may stay idle before they are terminated (a reload starts new ones). */
+const POOL_IDLE_MS = 5_000;
+
 function normalise(v: Float32Array): Float32Array {
   let n = 0;
   for (const x of v) n += x * x;
@@ -146,6 +149,8 @@ export class UseEmbedder implements Embedder {
   private readonly wanted: UseBackend;
   private local?: UseModel;
   private pool?: WorkerPool;
+  private poolCalls = 0;
+  private releaseTimer?: NodeJS.Timeout;
 
   constructor(options: UseEmbedderOptions = {}) {
     let version = 'unknown';
@@ -204,8 +209,25 @@ export class UseEmbedder implements Embedder {
   private embed(texts: string[]): Promise<Float32Array[]> {
     // Workers pay a model load each: only worth it for bulk indexing, never for a user's question.
     if (this.concurrency <= 1 || texts.length < 8) return this.embedLocal(texts);
+    clearTimeout(this.releaseTimer);
     this.pool ??= new WorkerPool(this.concurrency, this.backend ?? 'wasm');
-    return this.pool.run(texts);
+    this.poolCalls++;
+    return this.pool.run(texts).finally(() => {
+      // Each worker holds a model and a WebAssembly heap grown to its largest batch (together
+      // most of the memory of an indexing run): once indexing is over they are let go.
+      if (--this.poolCalls === 0) this.releaseTimer = setTimeout(() => this.releasePool(), POOL_IDLE_MS).unref();
+    });
+  }
+
+  /** Worker threads alive now (0 once indexing has been idle for a few seconds). */
+  get workersAlive(): number {
+    return this.pool ? this.concurrency : 0;
+  }
+
+  private releasePool(): void {
+    const pool = this.pool;
+    this.pool = undefined;
+    void pool?.close();
   }
 
   embedQueries(texts: string[]): Promise<Float32Array[]> {
@@ -217,6 +239,7 @@ export class UseEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.releaseTimer);
     await this.pool?.close();
     this.pool = undefined;
   }
