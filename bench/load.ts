@@ -3,11 +3,13 @@
  * endpoint at the same time, against the real server process (src/main.ts) with the default
  * embedder, then every message checked in the SQLite database. Usage:
  *   npm run load -- [--users 50] [--messages 20] [--channels web,teams] [--provider use|none] [--json]
+ *   npm run load -- --saturate   # 100 users, no think time, on the web chat alone and then on the
+ *                                # Bot Framework endpoint alone: the same load on each, p50/p95/p99 side by side
  * The per-user rate limit is off for the run (RATE_LIMIT_BURST=0): simulated users type far faster
  * than people, and the point is to measure the turns, not the limiter.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDevSet } from '../src/engine/eval/dev-set.js';
@@ -22,9 +24,10 @@ const { values } = parseArgs({
     channels: { type: 'string', default: 'web,teams' },
     provider: { type: 'string', default: 'use' },
     json: { type: 'boolean', default: false },
+    saturate: { type: 'boolean', default: false },
   },
 });
-const users = Number(values.users);
+const users = values.saturate ? 100 : Number(values.users);
 const messages = Number(values.messages);
 const channels = values.channels!.split(',').map((c) => c.trim()) as LoadChannel[];
 if (!Number.isInteger(users) || users < 1 || !Number.isInteger(messages) || messages < 1) throw new Error('--users and --messages must be positive integers');
@@ -51,20 +54,29 @@ log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}; 
 let exitCode = 0;
 try {
   let last = 0;
-  const report = await runLoad({
-    url: server.url,
-    connector,
-    users,
-    messages,
-    channels,
-    texts: readDevSet(join(ROOT, 'eval/dev.jsonl')).map((q) => q.query),
-    onProgress: (done, total) => {
-      if (Date.now() - last > 5000 || done === total) {
-        last = Date.now();
-        log(`  ${done}/${total} messages answered`);
-      }
-    },
-  });
+  // Saturating: one channel at a time, so each meets the same load and their tails compare.
+  const rounds = values.saturate ? channels.map((c) => [c]) : [channels];
+  const reports = [];
+  for (const round of rounds) {
+    const load = loadavg()[0]!.toFixed(2);
+    reports.push(
+      await runLoad({
+        url: server.url,
+        connector,
+        users,
+        messages,
+        channels: round,
+        texts: readDevSet(join(ROOT, 'eval/dev.jsonl')).map((q) => q.query),
+        onProgress: (done, total) => {
+          if (Date.now() - last > 5000 || done === total) {
+            last = Date.now();
+            log(`  ${round.join('+')}: ${done}/${total} messages answered (load average ${loadavg()[0]!.toFixed(2)}, at start ${load})`);
+          }
+        },
+      }),
+    );
+  }
+  const report = { ...reports[0]!, channels: reports.flatMap((r) => r.channels), sent: reports.flatMap((r) => r.sent), seconds: reports.reduce((s, r) => s + r.seconds, 0) };
   const stored = checkStored(join(dir, 'data', 'helpdesk.db'), report.sent);
   const alive = server.child.exitCode === null && (await fetch(`${server.url}/readyz`)).status === 200;
   const failed = report.channels.reduce((s, c) => s + c.failed, 0);
@@ -76,7 +88,11 @@ try {
     for (const c of report.channels) {
       console.log(`| ${c.channel} | ${c.users} | ${c.sent} | ${c.buttons} | ${c.ok} | ${c.failed} | ${c.latency.p50.toFixed(0)} | ${c.latency.p95.toFixed(0)} | ${c.latency.p99.toFixed(0)} | ${c.throughput_per_s} |`);
     }
-    console.log(`\n${report.sent.length} messages in ${report.seconds} s on ${cpus().length} cores; stored once, handled and answered with exactly the delivered replies: ${stored.stored}/${report.sent.length}; server still ready: ${alive}`);
+    if (values.saturate) {
+      const [web, teams] = ['web', 'teams'].map((c) => report.channels.find((r) => r.channel === c));
+      if (web && teams) console.log(`\nBot Framework p99 / web chat p99 under the same saturating load: ${(teams.latency.p99 / web.latency.p99).toFixed(2)}× (target ≤ 2×)`);
+    }
+    console.log(`\n${report.sent.length} messages in ${report.seconds} s on ${cpus().length} cores (load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}); stored once, handled and answered with exactly the delivered replies: ${stored.stored}/${report.sent.length}; server still ready: ${alive}`);
     for (const p of stored.problems.slice(0, 20)) console.log(`  problem: ${p}`);
   }
   if (failed > 0 || stored.problems.length > 0 || stored.stored !== report.sent.length || !alive) exitCode = 1;

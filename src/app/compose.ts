@@ -200,7 +200,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       },
     });
     const status = runtime.service.status();
-    logger.info({ mode: status.mode, articles: status.articles, chunks: status.chunks, vectors: status.vectors }, 'knowledge loaded');
+    logger.info({ mode: status.mode, embedder: status.embedder, articles: status.articles, chunks: status.chunks, vectors: status.vectors }, 'knowledge loaded');
     if (status.mode === 'lexical-only') logger.warn({ warnings: status.warnings }, 'retrieval runs LEXICAL-ONLY: answers rely on keyword search alone');
 
     const { catalog: flows, issues } = loadFlows(resolve(config.core.kbDir));

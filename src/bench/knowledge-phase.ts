@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from '../app/knowledge.js';
 import { retrievalSchema } from '../config/sections/retrieval.js';
@@ -35,12 +36,22 @@ export interface LatencyMeasure {
   floor: LatencySummary;
   p50_ratio: number;
   p95_ratio: number;
+  /** CPU time (user + system) of one floor call, p50: less sensitive to other load on the machine than wall time. */
+  floor_cpu_ms_p50: number;
+  /** 1-minute load average when the timing started and ended (2 cores shared: read wall times against it). */
+  load_average: [number, number];
 }
 
 export interface KnowledgePhaseResult {
   label: string;
   build: BuildMeasure;
   latency?: LatencyMeasure;
+  /** Peak RSS of the process up to the end of the index build (embedding workers included). */
+  build_peak_rss_mb: number;
+  /** Largest RSS seen while serving the timed questions, after the build (indexing workers gone). */
+  serving_rss_mb: number;
+  /** Opening the same knowledge again with the saved index (a restart), in seconds. */
+  index_load_s?: number;
   peak_rss_mb: number;
   warnings: string[];
 }
@@ -53,6 +64,8 @@ export interface KnowledgePhaseInput {
   rebuildIndex: boolean;
   queries?: string[];
   warmup?: number;
+  /** Also time a restart on the saved index (index load time). */
+  measureRestart?: boolean;
 }
 
 /** The retrieval configuration the bot runs with by default (USE, one worker per core). */
@@ -97,7 +110,7 @@ export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDi
   return { runtime, build };
 }
 
-export async function measureLatency(runtime: KnowledgeRuntime, queries: readonly string[], warmup: number): Promise<LatencyMeasure> {
+export async function measureLatency(runtime: KnowledgeRuntime, queries: readonly string[], warmup: number, onQuery?: () => void): Promise<LatencyMeasure> {
   const embedder = runtime.embedder;
   if (!embedder) throw new Error('latency needs the embedder');
   for (const q of queries.slice(0, warmup)) {
@@ -106,27 +119,71 @@ export async function measureLatency(runtime: KnowledgeRuntime, queries: readonl
   }
   const engine: number[] = [];
   const floor: number[] = [];
+  const floorCpu: number[] = [];
+  const loadStart = loadavg()[0]!;
   // Interleaved, so both see the same machine state (GC, other load).
   for (const q of queries) {
+    const cpu = process.cpuUsage();
     floor.push((await timed(() => embedder.embedQueries([q]))).ms);
+    const used = process.cpuUsage(cpu);
+    floorCpu.push((used.user + used.system) / 1000);
     engine.push((await timed(() => runtime.service.decide(q))).ms);
+    onQuery?.();
   }
   const e = summarizeLatency(engine);
   const f = summarizeLatency(floor);
-  return { queries: queries.length, engine: e, floor: f, p50_ratio: ratio(e.p50, f.p50), p95_ratio: ratio(e.p95, f.p95) };
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    queries: queries.length,
+    engine: e,
+    floor: f,
+    p50_ratio: ratio(e.p50, f.p50),
+    p95_ratio: ratio(e.p95, f.p95),
+    floor_cpu_ms_p50: summarizeLatency(floorCpu).p50,
+    load_average: [round2(loadStart), round2(loadavg()[0]!)],
+  };
+}
+
+/** Waits (a few seconds at most) until the embedder has let its indexing workers go. */
+async function workersGone(runtime: KnowledgeRuntime): Promise<void> {
+  const embedder = runtime.embedder as { workersAlive?: number } | undefined;
+  for (let i = 0; i < 100 && (embedder?.workersAlive ?? 0) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 export async function runKnowledgePhase(input: KnowledgePhaseInput, progress: Progress): Promise<KnowledgePhaseResult> {
   const { runtime, build } = await openTimed(input, progress);
+  const buildPeak = peakRssMb();
+  let result: KnowledgePhaseResult;
   try {
-    progress(`${input.label}: ${build.articles} articles, ${build.texts} texts indexed in ${build.seconds} s (${build.embedded} embedded, ${build.mode})`);
+    progress(`${input.label}: ${build.articles} articles, ${build.texts} texts indexed in ${build.seconds} s (${build.embedded} embedded, ${build.mode}), peak RSS ${Math.round(buildPeak)} MB`);
+    await workersGone(runtime);
+    let serving = process.memoryUsage().rss;
+    const sample = () => {
+      serving = Math.max(serving, process.memoryUsage().rss);
+    };
     let latency: LatencyMeasure | undefined;
     if (input.queries && input.queries.length > 0) {
       progress(`${input.label}: timing ${input.queries.length} decisions`);
-      latency = await measureLatency(runtime, input.queries, input.warmup ?? 20);
+      latency = await measureLatency(runtime, input.queries, input.warmup ?? 20, sample);
     }
-    return { label: input.label, build, latency, peak_rss_mb: peakRssMb(), warnings: runtime.service.status().warnings };
+    result = {
+      label: input.label,
+      build,
+      latency,
+      build_peak_rss_mb: buildPeak,
+      serving_rss_mb: Math.round(serving / 1048576),
+      peak_rss_mb: peakRssMb(),
+      warnings: runtime.service.status().warnings,
+    };
   } finally {
     await runtime.close();
   }
+  if (input.measureRestart) {
+    const reopened = await openTimed({ ...input, rebuildIndex: false }, progress);
+    await reopened.runtime.close();
+    result.index_load_s = reopened.build.seconds;
+    progress(`${input.label}: restart (saved index loaded) in ${reopened.build.seconds} s`);
+  }
+  return result;
 }

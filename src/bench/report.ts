@@ -16,17 +16,21 @@ const f3 = (x: number) => x.toFixed(3);
 
 export function latencyTable(r: BenchResults): string {
   return table(
-    ['knowledge base', 'texts indexed', 'decide p50', 'p95', 'p99', 'embedding floor p50', 'p95', 'p99', 'p95 engine / floor', 'peak RSS'],
+    ['knowledge base', 'texts indexed', 'decide p50', 'p95', 'p99', 'embedding floor p50', 'p95', 'p99', 'floor CPU p50', 'p95 engine / floor', 'load average', 'RSS build (peak)', 'RSS serving', 'index load'],
     r.knowledge_bases.map((kb) => {
       const l = kb.latency;
       return [
         `${kb.build.articles} articles`,
         kb.build.texts,
-        ...(l ? [ms(l.engine.p50), ms(l.engine.p95), ms(l.engine.p99), ms(l.floor.p50), ms(l.floor.p95), ms(l.floor.p99), `${l.p95_ratio}×`] : ['–', '–', '–', '–', '–', '–', '–']),
-        `${Math.round(kb.peak_rss_mb)} MB`,
+        ...(l
+          ? [ms(l.engine.p50), ms(l.engine.p95), ms(l.engine.p99), ms(l.floor.p50), ms(l.floor.p95), ms(l.floor.p99), l.floor_cpu_ms_p50 !== undefined ? ms(l.floor_cpu_ms_p50) : '–', `${l.p95_ratio}×`, l.load_average ? l.load_average.join('–') : '–']
+          : ['–', '–', '–', '–', '–', '–', '–', '–', '–']),
+        `${Math.round(kb.build_peak_rss_mb ?? kb.peak_rss_mb)} MB`,
+        kb.serving_rss_mb !== undefined ? `${kb.serving_rss_mb} MB` : '–',
+        kb.index_load_s !== undefined ? `${kb.index_load_s} s` : '–',
       ];
     }),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
 
@@ -92,6 +96,36 @@ export function buildsTable(r: BenchResults): string {
   );
 }
 
+/** Issue 20's table: each measure next to its target. */
+export function targetsTable(r: BenchResults): string {
+  const kb = (n: number) => r.knowledge_bases.find((k) => k.build.articles === n);
+  const ten = kb(10000) ?? r.knowledge_bases[r.knowledge_bases.length - 1];
+  const floors = r.knowledge_bases.flatMap((k) => (k.latency ? [k.latency.floor.p50] : []));
+  const cpuFloors = r.knowledge_bases.flatMap((k) => (k.latency?.floor_cpu_ms_p50 !== undefined ? [k.latency.floor_cpu_ms_p50] : []));
+  const ratioRow = (n: number) => {
+    const k = kb(n);
+    return [`engine p95 / floor at ${n.toLocaleString('en')} articles`, k?.latency ? `${k.latency.p95_ratio}× (${ms(k.latency.engine.p95)} ms vs ${ms(k.latency.floor.p95)} ms)` : 'not measured in this run', '≤ 1.5×'];
+  };
+  const filling = [r.quality.builds.cold, ...r.knowledge_bases.map((k) => k.build)].filter((b) => b.embedded > 0);
+  return table(
+    ['measure', 'this run', 'target'],
+    [
+      ['query embedding (the floor), p50', floors.length ? `${floors.map(ms).join(' / ')} ms wall, ${cpuFloors.map(ms).join(' / ')} ms CPU` : '–', '≤ 8 ms'],
+      ratioRow(1000),
+      ratioRow(10000),
+      ratioRow(50000),
+      [
+        `RSS at ${ten ? ten.build.articles.toLocaleString('en') : '?'} articles, build (peak) / serving`,
+        ten ? `${Math.round(ten.build_peak_rss_mb ?? ten.peak_rss_mb)} MB / ${ten.serving_rss_mb ?? '–'} MB` : '–',
+        'build ≤ 1,000 MB, serving ≤ 600 MB',
+      ],
+      ['cold indexing, embedded texts per second', filling.map((b) => `${b.embedded_per_s} (${b.embedded} texts)`).join(', ') || 'everything came from the cache', '≥ 150'],
+      ['Bot Framework p99 vs web chat p99, saturating load', '`npm run load -- --saturate` (its own run)', '≤ 2× the web chat'],
+    ],
+    ['l', 'r', 'r'],
+  );
+}
+
 export function headline(r: BenchResults): string[] {
   const largest = r.knowledge_bases[r.knowledge_bases.length - 1];
   const product = r.quality.systems[0]!;
@@ -109,7 +143,10 @@ export function headline(r: BenchResults): string[] {
 export function formatResults(r: BenchResults): string {
   const m = r.machine;
   return [
-    `Machine: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, ${m.os}; run took ${r.duration_s} s`,
+    `Machine: ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, ${m.os}; run took ${r.duration_s} s; load average at the end ${m.load_average_at_end?.join(' ') ?? '–'}`,
+    '',
+    '## Targets (issue 20)',
+    targetsTable(r),
     '',
     '## Decision latency (ms, no LLM)',
     latencyTable(r),

@@ -17,7 +17,7 @@ export async function createEmbedder(config: RetrievalConfig['embeddings']): Pro
     case 'none':
       return {};
     case 'use':
-      return { embedder: new UseEmbedder({ workers: config.workers || undefined }) };
+      return { embedder: new UseEmbedder({ workers: config.workers || undefined, backend: config.backend }) };
     case 'transformers':
       try {
         const { TransformersEmbedder } = await import('./transformers.js');

@@ -61,6 +61,11 @@ describe('helpdesk bench', () => {
       expect(kb.latency?.queries).toBe(5);
       expect(kb.latency?.engine.p95).toBeGreaterThan(0);
       expect(kb.peak_rss_mb).toBeGreaterThan(0);
+      expect(kb.build_peak_rss_mb).toBeGreaterThan(0);
+      expect(kb.serving_rss_mb).toBeGreaterThan(0);
+      expect(kb.index_load_s).toBeGreaterThanOrEqual(0);
+      expect(kb.latency?.floor_cpu_ms_p50).toBeGreaterThan(0);
+      expect(kb.latency?.load_average).toHaveLength(2);
     }
     // The smaller base reuses the embeddings the larger one cached.
     expect(printed.knowledge_bases[0]!.build.embedded).toBe(0);
@@ -69,6 +74,9 @@ describe('helpdesk bench', () => {
     expect(printed.vectors.full.hnsw_k10.recall_at_10).toBeGreaterThan(0);
 
     const tables = formatResults(printed);
-    for (const heading of ['Decision latency', 'Vector search', 'Quality on the dev set', 'Index builds']) expect(tables).toContain(heading);
+    for (const row of ['query embedding (the floor), p50', 'engine p95 / floor at 1,000 articles', 'engine p95 / floor at 10,000 articles', 'engine p95 / floor at 50,000 articles', 'build (peak) / serving', 'cold indexing, embedded texts per second', 'npm run load -- --saturate']) {
+      expect(tables).toContain(row);
+    }
+    for (const heading of ['Targets (issue 20)', 'Decision latency', 'Vector search', 'Quality on the dev set', 'Index builds']) expect(tables).toContain(heading);
   }, 600_000);
 });

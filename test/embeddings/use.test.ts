@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UseEmbedder } from '../../src/embeddings/use.js';
 import { EmbedderUnavailableError } from '../../src/engine/ports/embedder.js';
 
@@ -32,6 +32,15 @@ describe('UseEmbedder (Universal Sentence Encoder lite, offline weights)', () =>
     const [pooled, local] = await Promise.all([embedder.embedPassages(texts), embedder.embedQueries(texts.slice(0, 2))]);
     expect(pooled).toHaveLength(12);
     for (let i = 0; i < 2; i++) expect(dot(pooled[i]!, local[i]!)).toBeCloseTo(1, 4);
+  });
+
+  it('lets its indexing workers go once idle, and starts new ones for the next batch', async () => {
+    const texts = Array.from({ length: 9 }, (_, i) => `Clear the Teams cache and sign in again, step ${i}`);
+    const first = await embedder.embedPassages(texts);
+    expect(embedder.workersAlive).toBe(2);
+    await vi.waitFor(() => expect(embedder.workersAlive).toBe(0), { timeout: 30_000, interval: 200 });
+    const again = await embedder.embedPassages(texts);
+    expect(dot(first[3]!, again[3]!)).toBeCloseTo(1, 5);
   });
 
   it('refuses to embed before init', async () => {

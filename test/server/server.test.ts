@@ -88,7 +88,7 @@ describe('server: starting and draining', () => {
   let loaded = true;
 
   beforeAll(async () => {
-    const status: KnowledgeStatus = { ready: true, mode: 'hybrid', articles: 3, chunks: 9, vectors: 9, brokenFiles: [], warnings: [], knowledgeHash: 'x', embedder: { provider: 'use', model: 'use-lite' } };
+    const status: KnowledgeStatus = { ready: true, mode: 'hybrid', articles: 3, chunks: 9, vectors: 9, brokenFiles: [], warnings: [], knowledgeHash: 'x', embedder: { provider: 'use', model: 'use-lite', runtime: 'wasm (tfjs 4.5.0, SIMD, 1 thread)' } };
     const app = createServerApp({
       channels: [],
       metrics: new Metrics({ defaultMetrics: false }),
@@ -104,7 +104,7 @@ describe('server: starting and draining', () => {
   });
 
   it('reports hybrid retrieval when embeddings run', async () => {
-    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready', retrieval: { mode: 'hybrid', embedder: { provider: 'use' } } });
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready', retrieval: { mode: 'hybrid', embedder: { provider: 'use', runtime: 'wasm (tfjs 4.5.0, SIMD, 1 thread)' } } });
   });
 
   it('while the knowledge base loads: alive, not ready, work refused with 503', async () => {

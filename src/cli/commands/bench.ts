@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatResults } from '../../bench/report.js';
-import { runBenchmark } from '../../bench/run.js';
+import { DEFAULT_BENCH_DIR, runBenchmark } from '../../bench/run.js';
 
 /** `helpdesk bench`: latency, vector search, quality against peers and index builds, in one run. */
 
@@ -26,9 +26,9 @@ export function registerBench(program: Command): void {
     .description('Benchmark decision latency, vector search, quality against MiniSearch and Orama, and index builds (about 15 min on 2 cores)')
     .option('--kb <dir>', 'seed knowledge folder (shipped articles)', 'knowledge')
     .option('--queries <file>', 'labelled dev set', 'eval/dev.jsonl')
-    .option('--sizes <list>', 'sizes of the generated knowledge bases, in articles', '1000,10000')
+    .option('--sizes <list>', 'sizes of the generated knowledge bases, in articles', '1000,10000,50000')
     .option('--vectors <n>', 'vectors in the HNSW vs exact-scan comparison', '100000')
-    .option('--work <dir>', 'work folder: generated articles and the embedding cache kept across runs', 'bench/tmp')
+    .option('--work <dir>', 'work folder: generated articles and the embedding cache kept across runs (env HELPDESK_BENCH_DIR)', DEFAULT_BENCH_DIR)
     .option('--out <file>', 'where to write the results', 'bench/results.json')
     .option('--json', 'print the results as JSON instead of tables')
     .action(async (options: BenchCliOptions) => {

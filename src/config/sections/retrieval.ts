@@ -25,6 +25,11 @@ export const retrievalSchema = z
       .optional()
       .transform((v) => (v === undefined || v.trim() === '' ? 'use' : v.trim().toLowerCase()))
       .pipe(z.enum(['use', 'transformers', 'none'], { message: 'expected use, transformers or none' })),
+    EMBEDDING_BACKEND: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? 'auto' : v.trim().toLowerCase()))
+      .pipe(z.enum(['auto', 'wasm', 'cpu'], { message: 'expected auto, wasm or cpu' })),
     EMBEDDINGS_MODEL: optionalString,
     MODELS_DIR: optionalString,
     ALLOW_REMOTE_MODELS: boolFlag(false),
@@ -48,6 +53,8 @@ export const retrievalSchema = z
       allowRemote: e.ALLOW_REMOTE_MODELS,
       /** 0 = one worker per core. */
       workers: e.EMBEDDINGS_WORKERS,
+      /** use provider: TensorFlow.js backend (auto = WebAssembly, else the JavaScript CPU backend). */
+      backend: e.EMBEDDING_BACKEND,
     },
     chunkMaxTokens: e.CHUNK_MAX_TOKENS,
     gate: {

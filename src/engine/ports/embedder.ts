@@ -11,6 +11,8 @@ export interface Embedder {
   init(): Promise<void>;
   /** Vector dimension; valid after init(). */
   readonly dimension: number;
+  /** What runs the model, for operators (e.g. "wasm (tfjs 4.5.0, SIMD, 1 thread)"); valid after init(). */
+  readonly runtime?: string;
   /** How many embedding calls can usefully run at once (worker threads); 1 when absent. */
   readonly concurrency?: number;
   /** Embeds user queries (models with asymmetric prefixes such as e5 use "query: "). */

@@ -122,7 +122,7 @@ export interface KnowledgeStatus {
   loadedAt?: string;
   /** Texts embedded by the last load (the rest came from memory or the cache) and how long it took. */
   lastLoad?: { embedded: number; durationMs: number };
-  embedder?: { provider: string; model: string };
+  embedder?: { provider: string; model: string; runtime?: string };
   /** Where the gate models come from: committed calibration, zero-label calibration of this knowledge, or hand-set defaults. */
   calibration?: CalibrationInfo;
 }

@@ -20,9 +20,14 @@ export interface EmbedEntriesOptions {
   cache?: EmbeddingCache;
   previous?: ReadonlyMap<string, Float32Array>;
   batchSize?: number;
+  /** Texts × tokens of the longest one, at most, per batch (default 2048). */
+  batchTokens?: number;
   concurrency?: number;
   onProgress?: (progress: EmbedProgress) => void;
 }
+
+/** About four characters a token, the usual rule of thumb for subword vocabularies. */
+const approxTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 export async function embedEntries(
   embedder: Embedder,
@@ -46,11 +51,23 @@ export async function embedEntries(
   options.onProgress?.({ done, total: wanted.length, reused });
 
   const batchSize = options.batchSize ?? 32;
+  const tokenBudget = options.batchTokens ?? 2048;
   const batches: EmbedText[][] = [];
   for (const role of ['query', 'passage'] as const) {
     // Similar lengths together: padding in a batch costs as much as real text.
     const list = [...missing.values()].filter((e) => e.role === role).sort((a, b) => a.text.length - b.text.length);
-    for (let i = 0; i < list.length; i += batchSize) batches.push(list.slice(i, i + batchSize));
+    // Long texts in smaller batches: a batch is padded to its longest text, and a transformer's
+    // working memory grows with batch × length² (a model's heap never shrinks once grown).
+    let batch: EmbedText[] = [];
+    for (const e of list) {
+      const padded = (batch.length + 1) * approxTokens(e.text);
+      if (batch.length > 0 && (batch.length >= batchSize || padded > tokenBudget)) {
+        batches.push(batch);
+        batch = [];
+      }
+      batch.push(e);
+    }
+    if (batch.length > 0) batches.push(batch);
   }
   let next = 0;
   const worker = async () => {

@@ -194,7 +194,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       knowledgeHash: s.kb.hash,
       loadedAt: s.loadedAt,
       lastLoad: { ...this.lastLoad },
-      embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model } : undefined,
+      embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model, ...(this.embedder.runtime ? { runtime: this.embedder.runtime } : {}) } : undefined,
       calibration: this.calibration,
     };
   }
