@@ -33,9 +33,11 @@ async function embedAll(backend: 'wasm' | 'cpu', texts: string[]): Promise<{ vec
 }
 
 describe('UseEmbedder backends', () => {
-  it('gives the same vector on WebAssembly and on the CPU backend for every dev-set question', { timeout: 2_400_000 }, async () => {
-    const questions = readDevSet('eval/dev.jsonl').map((q) => q.query);
-    expect(questions.length).toBeGreaterThan(300);
+  // Every third dev-set question (123 of 370, short and long alike) keeps npm test near its time budget;
+  // the whole set was checked once when the CPU fallback was added (README "Benchmarks").
+  it('gives the same vector on WebAssembly and on the CPU backend for the dev-set questions', { timeout: 2_400_000 }, async () => {
+    const questions = readDevSet('eval/dev.jsonl').map((q) => q.query).filter((_, i) => i % 3 === 0);
+    expect(questions.length).toBeGreaterThan(100);
     const wasm = await embedAll('wasm', questions);
     expect(wasm.runtime).toMatch(/^wasm \(tfjs \d+\.\d+\.\d+/);
     const cpu = await embedAll('cpu', questions);
