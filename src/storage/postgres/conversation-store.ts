@@ -20,7 +20,7 @@ import type {
 } from '../../engine/ports/conversation-store.js';
 import { withTransaction, type PgPool } from './pool.js';
 import { likePattern, toConversation, toEvent, toFlow, type ConversationRow, type EventRow, type FlowRow } from '../rows/conversations.js';
-import { opt } from '../rows/optional.js';
+import { opt } from '../rows/columns.js';
 
 /**
  * Conversations, turns, flow runs, feedback and analytics events in PostgreSQL (schema

@@ -7,7 +7,7 @@ import type {
   FlowRunRecord,
   FlowRunStatus,
 } from '../../engine/ports/conversation-store.js';
-import { opt } from './optional.js';
+import { opt } from './columns.js';
 
 /**
  * Row shapes of the conversation tables and their mapping to records, shared by the SQLite and

@@ -21,7 +21,7 @@ import type {
   TurnRecord,
 } from '../../engine/ports/conversation-store.js';
 import { likePattern, toConversation, toEvent, toFlow, type ConversationRow, type EventRow, type FlowRow } from '../rows/conversations.js';
-import { opt } from '../rows/optional.js';
+import { opt } from '../rows/columns.js';
 
 /**
  * Conversations, turns, flow runs, feedback and analytics events in the embedded SQLite database.
