@@ -3,71 +3,19 @@ import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { Lang } from '../../engine/lang.js';
 import type { HandoffEnd, HandoffRecord, HandoffState, HandoffStore, NewHandoff, Technician } from '../../engine/ports/handoff.js';
 import type { PgPool } from './pool.js';
+import { toHandoff, type HandoffRow } from '../rows/handoffs.js';
 
 /**
  * Live handoffs in PostgreSQL (schema 0002_handoffs). Every transition is one conditional UPDATE
  * (`WHERE state = ANY(…)`): under READ COMMITTED the second of two racing UPDATEs re-checks the
  * condition after the first commits, so "Take it" pressed on two replicas has exactly one winner.
  */
-interface Row {
-  id: string;
-  user_channel: string;
-  user_conversation_id: string;
-  user_thread_id: string;
-  tech_channel: string;
-  tech_conversation_id: string;
-  tech_thread_id: string | null;
-  tech_lang: string;
-  packet_json: string;
-  state: HandoffState;
-  technician_id: string | null;
-  technician_name: string | null;
-  ended_by: string | null;
-  ticket_number: string | null;
-  reminders_sent: number;
-  last_reminder_at: string | null;
-  rating_nonce: string | null;
-  rating: number | null;
-  created_at: string;
-  updated_at: string;
-  taken_at: string | null;
-  ended_at: string | null;
-}
-
-const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : { [key]: value }) as { [P in K]?: V };
-
-function address(channel: string, conversationId: string, threadId: string | null): ConversationAddress {
-  return { channel, conversationId, ...opt('threadId', threadId) };
-}
-
-function toRecord(r: Row): HandoffRecord {
-  return {
-    id: r.id,
-    user: address(r.user_channel, r.user_conversation_id, r.user_thread_id || null),
-    technicians: address(r.tech_channel, r.tech_conversation_id, r.tech_thread_id),
-    techniciansLang: r.tech_lang as Lang,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-    state: r.state,
-    ...(r.technician_id ? { technician: { id: r.technician_id, name: r.technician_name ?? r.technician_id } } : {}),
-    ...opt('endedBy', r.ended_by),
-    ...opt('ticketNumber', r.ticket_number),
-    remindersSent: r.reminders_sent,
-    ...opt('lastReminderAt', r.last_reminder_at),
-    ...opt('ratingNonce', r.rating_nonce),
-    ...opt('rating', r.rating),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...opt('takenAt', r.taken_at),
-    ...opt('endedAt', r.ended_at),
-  };
-}
-
 export class PgHandoffStore implements HandoffStore {
   constructor(private readonly pool: PgPool) {}
 
   private async row(id: string): Promise<HandoffRecord | undefined> {
-    const r = (await this.pool.query<Row>('SELECT * FROM handoffs WHERE id = $1', [id])).rows[0];
-    return r && toRecord(r);
+    const r = (await this.pool.query<HandoffRow>('SELECT * FROM handoffs WHERE id = $1', [id])).rows[0];
+    return r && toHandoff(r);
   }
 
   async create(h: NewHandoff, at: string): Promise<{ record: HandoffRecord; created: boolean }> {
@@ -88,13 +36,13 @@ export class PgHandoffStore implements HandoffStore {
 
   private async newest(user: ConversationAddress, onlyActive: boolean): Promise<HandoffRecord | undefined> {
     const r = (
-      await this.pool.query<Row>(
+      await this.pool.query<HandoffRow>(
         `SELECT * FROM handoffs WHERE user_channel = $1 AND user_conversation_id = $2 AND user_thread_id = $3
          ${onlyActive ? "AND state IN ('queued', 'taken')" : ''} ORDER BY created_at DESC, seq DESC LIMIT 1`,
         [user.channel, user.conversationId, user.threadId ?? ''],
       )
     ).rows[0];
-    return r && toRecord(r);
+    return r && toHandoff(r);
   }
 
   async active(user: ConversationAddress): Promise<HandoffRecord | undefined> {
@@ -108,11 +56,11 @@ export class PgHandoffStore implements HandoffStore {
   async byThread(a: ConversationAddress): Promise<HandoffRecord | undefined> {
     if (!a.threadId) return undefined;
     const r = (
-      await this.pool.query<Row>('SELECT * FROM handoffs WHERE tech_channel = $1 AND tech_conversation_id = $2 AND tech_thread_id = $3', [
+      await this.pool.query<HandoffRow>('SELECT * FROM handoffs WHERE tech_channel = $1 AND tech_conversation_id = $2 AND tech_thread_id = $3', [
         a.channel, a.conversationId, a.threadId,
       ])
     ).rows[0];
-    return r && toRecord(r);
+    return r && toHandoff(r);
   }
 
   async setCard(id: string, messageId: string, at: string): Promise<void> {
@@ -141,12 +89,12 @@ export class PgHandoffStore implements HandoffStore {
   }
 
   async dueReminders(before: string, maxReminders: number): Promise<HandoffRecord[]> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<HandoffRow>(
       `SELECT * FROM handoffs WHERE state = 'queued' AND tech_thread_id IS NOT NULL AND last_reminder_at <= $1 AND reminders_sent < $2
        ORDER BY last_reminder_at`,
       [before, maxReminders],
     );
-    return rows.map(toRecord);
+    return rows.map(toHandoff);
   }
 
   async recordReminder(id: string, seen: number, at: string): Promise<boolean> {
@@ -159,8 +107,8 @@ export class PgHandoffStore implements HandoffStore {
   }
 
   async withoutCard(): Promise<HandoffRecord[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM handoffs WHERE state IN ('queued', 'taken') AND tech_thread_id IS NULL ORDER BY created_at`);
-    return rows.map(toRecord);
+    const { rows } = await this.pool.query<HandoffRow>(`SELECT * FROM handoffs WHERE state IN ('queued', 'taken') AND tech_thread_id IS NULL ORDER BY created_at`);
+    return rows.map(toHandoff);
   }
 
   async setRatingNonce(id: string, nonce: string, at: string): Promise<void> {

@@ -11,6 +11,7 @@ import type {
 } from '../../engine/ports/handoff.js';
 import { type Db } from './database.js';
 import { migrateSqlite } from './migrations.js';
+import { toHandoff, type HandoffRow } from '../rows/handoffs.js';
 
 /**
  * Live handoffs in the embedded SQLite database. State changes are single conditional UPDATEs
@@ -18,67 +19,14 @@ import { migrateSqlite } from './migrations.js';
  * one winner: the one whose UPDATE changed a row.
  */
 
-interface Row {
-  id: string;
-  user_channel: string;
-  user_conversation_id: string;
-  user_thread_id: string;
-  tech_channel: string;
-  tech_conversation_id: string;
-  tech_thread_id: string | null;
-  tech_lang: string;
-  packet_json: string;
-  state: HandoffState;
-  technician_id: string | null;
-  technician_name: string | null;
-  ended_by: string | null;
-  ticket_number: string | null;
-  reminders_sent: number;
-  last_reminder_at: string | null;
-  rating_nonce: string | null;
-  rating: number | null;
-  created_at: string;
-  updated_at: string;
-  taken_at: string | null;
-  ended_at: string | null;
-}
-
-const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : { [key]: value }) as { [P in K]?: V };
-
-function address(channel: string, conversationId: string, threadId: string | null): ConversationAddress {
-  return { channel, conversationId, ...opt('threadId', threadId) };
-}
-
-function toRecord(r: Row): HandoffRecord {
-  return {
-    id: r.id,
-    user: address(r.user_channel, r.user_conversation_id, r.user_thread_id || null),
-    technicians: address(r.tech_channel, r.tech_conversation_id, r.tech_thread_id),
-    techniciansLang: r.tech_lang as Lang,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-    state: r.state,
-    ...(r.technician_id ? { technician: { id: r.technician_id, name: r.technician_name ?? r.technician_id } } : {}),
-    ...opt('endedBy', r.ended_by),
-    ...opt('ticketNumber', r.ticket_number),
-    remindersSent: r.reminders_sent,
-    ...opt('lastReminderAt', r.last_reminder_at),
-    ...opt('ratingNonce', r.rating_nonce),
-    ...opt('rating', r.rating),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...opt('takenAt', r.taken_at),
-    ...opt('endedAt', r.ended_at),
-  };
-}
-
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 export class SqliteHandoffStore implements HandoffStore {
   constructor(private readonly db: Db) {}
 
   private row(id: string): HandoffRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as Row | undefined;
-    return r && toRecord(r);
+    const r = this.db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id) as HandoffRow | undefined;
+    return r && toHandoff(r);
   }
 
   async create(h: NewHandoff, at: string): Promise<{ record: HandoffRecord; created: boolean }> {
@@ -106,8 +54,8 @@ export class SqliteHandoffStore implements HandoffStore {
         `SELECT * FROM handoffs WHERE user_channel = ? AND user_conversation_id = ? AND user_thread_id = ?
          ${onlyActive ? "AND state IN ('queued', 'taken')" : ''} ORDER BY created_at DESC, rowid DESC LIMIT 1`,
       )
-      .get(user.channel, user.conversationId, user.threadId ?? '') as Row | undefined;
-    return r && toRecord(r);
+      .get(user.channel, user.conversationId, user.threadId ?? '') as HandoffRow | undefined;
+    return r && toHandoff(r);
   }
 
   async active(user: ConversationAddress): Promise<HandoffRecord | undefined> {
@@ -122,8 +70,8 @@ export class SqliteHandoffStore implements HandoffStore {
     if (!a.threadId) return undefined;
     const r = this.db
       .prepare('SELECT * FROM handoffs WHERE tech_channel = ? AND tech_conversation_id = ? AND tech_thread_id = ?')
-      .get(a.channel, a.conversationId, a.threadId) as Row | undefined;
-    return r && toRecord(r);
+      .get(a.channel, a.conversationId, a.threadId) as HandoffRow | undefined;
+    return r && toHandoff(r);
   }
 
   async setCard(id: string, messageId: string, at: string): Promise<void> {
@@ -158,8 +106,8 @@ export class SqliteHandoffStore implements HandoffStore {
           `SELECT * FROM handoffs WHERE state = 'queued' AND tech_thread_id IS NOT NULL AND last_reminder_at <= ? AND reminders_sent < ?
            ORDER BY last_reminder_at`,
         )
-        .all(before, maxReminders) as Row[]
-    ).map(toRecord);
+        .all(before, maxReminders) as HandoffRow[]
+    ).map(toHandoff);
   }
 
   async recordReminder(id: string, seen: number, at: string): Promise<boolean> {
@@ -170,7 +118,7 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   async withoutCard(): Promise<HandoffRecord[]> {
-    return (this.db.prepare(`SELECT * FROM handoffs WHERE state IN ('queued', 'taken') AND tech_thread_id IS NULL ORDER BY created_at`).all() as Row[]).map(toRecord);
+    return (this.db.prepare(`SELECT * FROM handoffs WHERE state IN ('queued', 'taken') AND tech_thread_id IS NULL ORDER BY created_at`).all() as HandoffRow[]).map(toHandoff);
   }
 
   async setRatingNonce(id: string, nonce: string, at: string): Promise<void> {
