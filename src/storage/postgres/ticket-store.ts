@@ -14,6 +14,7 @@ import {
 import type { TicketState } from '../../engine/ports/tickets.js';
 import { redact } from '../../engine/redact.js';
 import { withTransaction, type PgClient, type PgPool } from './pool.js';
+import { toEvent, toTicket, type EventRow, type TicketRow } from '../rows/tickets.js';
 
 /**
  * The embedded ticket system in PostgreSQL (schema 0007_local_tickets). Numbers come from the
@@ -23,82 +24,6 @@ import { withTransaction, type PgClient, type PgPool } from './pool.js';
  * earlier but committed later.
  */
 const TICKET_WRITE_LOCK = 724_190_019;
-
-interface TicketRow {
-  id: string;
-  number: string;
-  idempotency_key: string;
-  state: string;
-  title: string;
-  body: string;
-  priority: string;
-  category: string | null;
-  lang: string;
-  channel: string;
-  conversation_id: string;
-  requester_id: string;
-  requester_email: string | null;
-  requester_name: string | null;
-  assignee: string | null;
-  resolution_notes: string | null;
-  packet_json: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface EventRow {
-  id: string;
-  ticket_id: string;
-  number: string;
-  kind: string;
-  at: string;
-  from_state: string | null;
-  to_state: string;
-  assignee: string | null;
-  actor: string | null;
-  note: string | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toTicket(r: TicketRow): LocalTicket {
-  return {
-    id: Number(r.id),
-    number: r.number,
-    idempotencyKey: r.idempotency_key,
-    state: r.state as TicketState,
-    title: r.title,
-    body: r.body,
-    priority: r.priority as LocalTicket['priority'],
-    category: opt(r.category),
-    lang: r.lang as LocalTicket['lang'],
-    channel: r.channel,
-    conversationId: r.conversation_id,
-    requesterId: r.requester_id,
-    requesterEmail: opt(r.requester_email),
-    requesterName: opt(r.requester_name),
-    assignee: opt(r.assignee),
-    resolutionNotes: opt(r.resolution_notes),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-  };
-}
-
-function toEvent(r: EventRow): LocalTicketEvent {
-  return {
-    id: Number(r.id),
-    ticketId: Number(r.ticket_id),
-    number: r.number,
-    kind: r.kind as TicketEventKind,
-    at: r.at,
-    fromState: opt(r.from_state) as TicketState | undefined,
-    toState: r.to_state as TicketState,
-    assignee: opt(r.assignee),
-    actor: opt(r.actor),
-    note: opt(r.note),
-  };
-}
 
 export interface PgTicketStoreOptions {
   prefix?: string;

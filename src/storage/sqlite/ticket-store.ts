@@ -14,6 +14,7 @@ import {
   type TicketFilter,
 } from '../../engine/ports/local-tickets.js';
 import { redact } from '../../engine/redact.js';
+import { toEvent, toTicket, type EventRow, type TicketRow } from '../rows/tickets.js';
 
 /**
  * The embedded ticket system (TICKET_PROVIDER=local): tickets numbered HD-000123 with status,
@@ -21,82 +22,6 @@ import { redact } from '../../engine/redact.js';
  * notifier reads ("your ticket is now in progress") and what the console shows; `eventsSince` lets a
  * notifier in another process follow it, `onChange` serves listeners in this one.
  */
-
-interface TicketRow {
-  id: number;
-  number: string;
-  idempotency_key: string;
-  state: string;
-  title: string;
-  body: string;
-  priority: string;
-  category: string | null;
-  lang: string;
-  channel: string;
-  conversation_id: string;
-  requester_id: string;
-  requester_email: string | null;
-  requester_name: string | null;
-  assignee: string | null;
-  resolution_notes: string | null;
-  packet_json: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface EventRow {
-  id: number;
-  ticket_id: number;
-  number: string;
-  kind: string;
-  at: string;
-  from_state: string | null;
-  to_state: string;
-  assignee: string | null;
-  actor: string | null;
-  note: string | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toTicket(r: TicketRow): LocalTicket {
-  return {
-    id: r.id,
-    number: r.number,
-    idempotencyKey: r.idempotency_key,
-    state: r.state as TicketState,
-    title: r.title,
-    body: r.body,
-    priority: r.priority as LocalTicket['priority'],
-    category: opt(r.category),
-    lang: r.lang as LocalTicket['lang'],
-    channel: r.channel,
-    conversationId: r.conversation_id,
-    requesterId: r.requester_id,
-    requesterEmail: opt(r.requester_email),
-    requesterName: opt(r.requester_name),
-    assignee: opt(r.assignee),
-    resolutionNotes: opt(r.resolution_notes),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-  };
-}
-
-function toEvent(r: EventRow): LocalTicketEvent {
-  return {
-    id: r.id,
-    ticketId: r.ticket_id,
-    number: r.number,
-    kind: r.kind as TicketEventKind,
-    at: r.at,
-    fromState: opt(r.from_state) as TicketState | undefined,
-    toState: r.to_state as TicketState,
-    assignee: opt(r.assignee),
-    actor: opt(r.actor),
-    note: opt(r.note),
-  };
-}
 
 export interface TicketStoreOptions {
   /** Number prefix: HD gives HD-000123. */
