@@ -5,44 +5,9 @@ import type { ArticleDraft, DraftFilter, DraftStatus, DraftStore, ResolvedTicket
 // The proposed article is the same whatever the backend: one implementation, kept next to the SQLite store.
 import { proposeArticle, type DraftStoreOptions } from '../sqlite/draft-store.js';
 import type { PgPool } from './pool.js';
+import { toDraft, type DraftRow } from '../rows/drafts.js';
 
 /** Article drafts in PostgreSQL (schema 0003_article_drafts); one draft per resolved ticket. */
-interface Row {
-  id: string;
-  status: DraftStatus;
-  source_kind: string;
-  provider: string;
-  ticket_number: string;
-  conversation_id: string | null;
-  lang: string;
-  front_matter_json: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-  published_article_id: string | null;
-  published_file: string | null;
-}
-
-function toDraft(r: Row): ArticleDraft {
-  return {
-    id: r.id,
-    status: r.status,
-    source: {
-      kind: 'ticket',
-      provider: r.provider,
-      ticketNumber: r.ticket_number,
-      ...(r.conversation_id ? { conversationId: r.conversation_id } : {}),
-    },
-    lang: r.lang as Lang,
-    frontMatter: JSON.parse(r.front_matter_json) as Record<string, unknown>,
-    body: r.body,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...(r.published_article_id ? { publishedArticleId: r.published_article_id } : {}),
-    ...(r.published_file ? { publishedFile: r.published_file } : {}),
-  };
-}
-
 export class PgDraftStore implements DraftStore {
   private readonly t: Translator;
   private readonly now: () => Date;
@@ -59,7 +24,7 @@ export class PgDraftStore implements DraftStore {
     const at = input.resolvedAt ?? this.now().toISOString();
     const { frontMatter, body } = proposeArticle(input, this.t, at.slice(0, 10));
     // The unique (provider, ticket_number) decides: a webhook retry on another replica inserts nothing.
-    const inserted = await this.pool.query<Row>(
+    const inserted = await this.pool.query<DraftRow>(
       `INSERT INTO article_drafts (id, status, source_kind, provider, ticket_number, conversation_id, lang,
          front_matter_json, body, created_at, updated_at)
        VALUES ($1, 'pending', 'ticket', $2, $3, $4, $5, $6, $7, $8, $8)
@@ -68,19 +33,19 @@ export class PgDraftStore implements DraftStore {
     );
     if (inserted.rows[0]) return { draft: toDraft(inserted.rows[0]), created: true };
     const existing = (
-      await this.pool.query<Row>('SELECT * FROM article_drafts WHERE provider = $1 AND ticket_number = $2', [input.provider, input.ticketNumber])
+      await this.pool.query<DraftRow>('SELECT * FROM article_drafts WHERE provider = $1 AND ticket_number = $2', [input.provider, input.ticketNumber])
     ).rows[0]!;
     return { draft: toDraft(existing), created: false };
   }
 
   async get(id: string): Promise<ArticleDraft | undefined> {
-    const row = (await this.pool.query<Row>('SELECT * FROM article_drafts WHERE id = $1', [id])).rows[0];
+    const row = (await this.pool.query<DraftRow>('SELECT * FROM article_drafts WHERE id = $1', [id])).rows[0];
     return row && toDraft(row);
   }
 
   async list(filter: DraftFilter = {}): Promise<ArticleDraft[]> {
     const statuses = filter.statuses?.length ? filter.statuses : null;
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<DraftRow>(
       `SELECT * FROM article_drafts WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
        ORDER BY created_at DESC, seq DESC LIMIT $2`,
       [statuses, filter.limit ?? 200],
@@ -91,7 +56,7 @@ export class PgDraftStore implements DraftStore {
   async update(id: string, changes: { frontMatter?: Record<string, unknown>; body?: string }): Promise<ArticleDraft | undefined> {
     const current = await this.get(id);
     if (!current || current.status !== 'pending') return undefined;
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<DraftRow>(
       `UPDATE article_drafts SET front_matter_json = $1, body = $2, updated_at = $3 WHERE id = $4 AND status = 'pending' RETURNING *`,
       [JSON.stringify(changes.frontMatter ?? current.frontMatter), changes.body ?? current.body, this.now().toISOString(), id],
     );

@@ -10,48 +10,13 @@ import type {
 } from '../../engine/ports/drafts.js';
 import { type Db } from './database.js';
 import { migrateSqlite } from './migrations.js';
+import { toDraft, type DraftRow } from '../rows/drafts.js';
 
 /**
  * Article drafts in the embedded SQLite database. One draft per resolved ticket (unique on
  * provider + number); the proposed front matter and body follow the knowledge article format so
  * publishing from the console is an ordinary, linted article save.
  */
-
-interface Row {
-  id: string;
-  status: DraftStatus;
-  source_kind: string;
-  provider: string;
-  ticket_number: string;
-  conversation_id: string | null;
-  lang: string;
-  front_matter_json: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-  published_article_id: string | null;
-  published_file: string | null;
-}
-
-function toDraft(r: Row): ArticleDraft {
-  return {
-    id: r.id,
-    status: r.status,
-    source: {
-      kind: 'ticket',
-      provider: r.provider,
-      ticketNumber: r.ticket_number,
-      ...(r.conversation_id ? { conversationId: r.conversation_id } : {}),
-    },
-    lang: r.lang as Lang,
-    frontMatter: JSON.parse(r.front_matter_json) as Record<string, unknown>,
-    body: r.body,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...(r.published_article_id ? { publishedArticleId: r.published_article_id } : {}),
-    ...(r.published_file ? { publishedFile: r.published_file } : {}),
-  };
-}
 
 /** A file-name-safe article id from a title: lower case, accents folded, dashes. */
 export function slugify(text: string, maxLength = 60): string {
@@ -145,7 +110,7 @@ export class SqliteDraftStore implements DraftStore {
       .transaction(() => {
         const existing = this.db
           .prepare('SELECT * FROM article_drafts WHERE provider = ? AND ticket_number = ?')
-          .get(input.provider, input.ticketNumber) as Row | undefined;
+          .get(input.provider, input.ticketNumber) as DraftRow | undefined;
         if (existing) return { draft: toDraft(existing), created: false };
         const at = input.resolvedAt ?? this.now().toISOString();
         const { frontMatter, body } = proposeArticle(input, this.t, at.slice(0, 10));
@@ -163,7 +128,7 @@ export class SqliteDraftStore implements DraftStore {
   }
 
   async get(id: string): Promise<ArticleDraft | undefined> {
-    const row = this.db.prepare('SELECT * FROM article_drafts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM article_drafts WHERE id = ?').get(id) as DraftRow | undefined;
     return row && toDraft(row);
   }
 
@@ -174,7 +139,7 @@ export class SqliteDraftStore implements DraftStore {
         `SELECT * FROM article_drafts ${statuses ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : ''}
          ORDER BY created_at DESC, rowid DESC LIMIT ?`,
       )
-      .all(...(statuses ?? []), filter.limit ?? 200) as Row[];
+      .all(...(statuses ?? []), filter.limit ?? 200) as DraftRow[];
     return rows.map(toDraft);
   }
 
@@ -211,7 +176,7 @@ export class SqliteDraftStore implements DraftStore {
   }
 
   private mustGet(id: string): ArticleDraft {
-    const row = this.db.prepare('SELECT * FROM article_drafts WHERE id = ?').get(id) as Row;
+    const row = this.db.prepare('SELECT * FROM article_drafts WHERE id = ?').get(id) as DraftRow;
     return toDraft(row);
   }
 }
