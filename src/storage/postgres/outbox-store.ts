@@ -2,6 +2,7 @@ import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../engine/ports/outbox.js';
 import type { TicketRef } from '../../engine/ports/tickets.js';
 import type { PgPool } from './pool.js';
+import { toItem, type OutboxRow } from '../rows/outbox.js';
 
 /**
  * The ticket outbox in PostgreSQL (schema 0006_ticket_outbox). Replicas claim due rows with
@@ -9,57 +10,6 @@ import type { PgPool } from './pool.js';
  * each other; a replica killed mid-delivery leaves a `delivering` row whose lease runs out, and the
  * next claim anywhere takes it over. Every later change is fenced on the lease owner.
  */
-interface Row {
-  id: string;
-  conversation_id: string;
-  channel: string;
-  user_id: string;
-  packet_json: string;
-  status: OutboxStatus;
-  attempts: number;
-  total_attempts: number;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-  last_error: string | null;
-  provider: string | null;
-  ticket_id: string | null;
-  ticket_number: string | null;
-  ticket_url: string | null;
-  created_at: string;
-  updated_at: string;
-  delivered_at: string | null;
-  notified_at: string | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toItem(r: Row): OutboxItem {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    channel: r.channel,
-    userId: r.user_id,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-    status: r.status,
-    attempts: r.attempts,
-    totalAttempts: r.total_attempts,
-    // BIGINT comes back as text from pg; epoch milliseconds fit a double exactly.
-    nextAttemptAt: Number(r.next_attempt_at),
-    leaseOwner: opt(r.lease_owner),
-    leaseUntil: r.lease_until === null ? undefined : Number(r.lease_until),
-    lastError: opt(r.last_error),
-    ticket:
-      r.provider && r.ticket_id && r.ticket_number
-        ? { provider: r.provider, id: r.ticket_id, number: r.ticket_number, url: opt(r.ticket_url) }
-        : undefined,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    deliveredAt: opt(r.delivered_at),
-    notifiedAt: opt(r.notified_at),
-  };
-}
-
 const DUE = `((status = 'pending' AND next_attempt_at <= $1) OR (status = 'delivering' AND lease_until <= $1))`;
 
 export class PgOutboxStore implements OutboxStore {
@@ -85,7 +35,7 @@ export class PgOutboxStore implements OutboxStore {
   async claim(owner: string, leaseMs: number): Promise<OutboxItem | undefined> {
     const now = this.now();
     // The outer WHERE repeats the due test: the row a concurrent claimer just took is no longer due.
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<OutboxRow>(
       `UPDATE ticket_outbox
           SET status = 'delivering', lease_owner = $2, lease_until = $3, attempts = attempts + 1,
               total_attempts = total_attempts + 1, updated_at = $4
@@ -144,7 +94,7 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async retry(id: string): Promise<OutboxItem | undefined> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<OutboxRow>(
       `UPDATE ticket_outbox
           SET attempts = CASE status WHEN 'dead' THEN 0 ELSE attempts END,
               status = 'pending', next_attempt_at = $1, updated_at = $2, notified_at = NULL
@@ -160,7 +110,7 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async unnotified(limit = 100): Promise<OutboxItem[]> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<OutboxRow>(
       `SELECT * FROM ticket_outbox WHERE status IN ('delivered', 'dead') AND notified_at IS NULL ORDER BY updated_at LIMIT $1`,
       [limit],
     );
@@ -168,13 +118,13 @@ export class PgOutboxStore implements OutboxStore {
   }
 
   async get(id: string): Promise<OutboxItem | undefined> {
-    const row = (await this.pool.query<Row>('SELECT * FROM ticket_outbox WHERE id = $1', [id])).rows[0];
+    const row = (await this.pool.query<OutboxRow>('SELECT * FROM ticket_outbox WHERE id = $1', [id])).rows[0];
     return row && toItem(row);
   }
 
   async findByTicket(ticket: { number?: string; id?: string; provider?: string }): Promise<OutboxItem[]> {
     if (!ticket.number && !ticket.id) return [];
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<OutboxRow>(
       `SELECT * FROM ticket_outbox WHERE status = 'delivered' AND (lower(ticket_number) = lower($1) OR ticket_id = $2)
          AND ($3::text IS NULL OR provider = $3)
        ORDER BY created_at DESC LIMIT 20`,
@@ -190,7 +140,7 @@ export class PgOutboxStore implements OutboxStore {
     if (filter.statuses?.length) where.push(`status = ANY(${p(filter.statuses)}::text[])`);
     if (filter.conversationId) where.push(`conversation_id = ${p(filter.conversationId)}`);
     if (filter.userId) where.push(`user_id = ${p(filter.userId)}`);
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<OutboxRow>(
       `SELECT * FROM ticket_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id LIMIT ${p(filter.limit ?? 50)} OFFSET ${p(filter.offset ?? 0)}`,
       params,

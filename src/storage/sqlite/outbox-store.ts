@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import type { EscalationPacket } from '../../engine/escalation/packet.js';
 import type { TicketRef } from '../../engine/ports/tickets.js';
 import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../engine/ports/outbox.js';
+import { toItem, type OutboxRow } from '../rows/outbox.js';
 
 /**
  * The ticket outbox table. An escalation is a row here before the user is told anything; workers
@@ -13,56 +14,6 @@ import type { OutboxFilter, OutboxItem, OutboxStatus, OutboxStore } from '../../
  * `notified_at` records that the user was told the outcome, so a crash between "delivered" and
  * "told the user" is replayed on restart instead of being forgotten.
  */
-
-interface Row {
-  id: string;
-  conversation_id: string;
-  channel: string;
-  user_id: string;
-  packet_json: string;
-  status: OutboxStatus;
-  attempts: number;
-  total_attempts: number;
-  next_attempt_at: number;
-  lease_owner: string | null;
-  lease_until: number | null;
-  last_error: string | null;
-  provider: string | null;
-  ticket_id: string | null;
-  ticket_number: string | null;
-  ticket_url: string | null;
-  created_at: string;
-  updated_at: string;
-  delivered_at: string | null;
-  notified_at: string | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toItem(r: Row): OutboxItem {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    channel: r.channel,
-    userId: r.user_id,
-    packet: JSON.parse(r.packet_json) as EscalationPacket,
-    status: r.status,
-    attempts: r.attempts,
-    totalAttempts: r.total_attempts,
-    nextAttemptAt: r.next_attempt_at,
-    leaseOwner: opt(r.lease_owner),
-    leaseUntil: opt(r.lease_until),
-    lastError: opt(r.last_error),
-    ticket:
-      r.provider && r.ticket_id && r.ticket_number
-        ? { provider: r.provider, id: r.ticket_id, number: r.ticket_number, url: opt(r.ticket_url) }
-        : undefined,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    deliveredAt: opt(r.delivered_at),
-    notifiedAt: opt(r.notified_at),
-  };
-}
 
 export class SqliteOutboxStore implements OutboxStore {
   constructor(
@@ -103,7 +54,7 @@ export class SqliteOutboxStore implements OutboxStore {
                        ORDER BY next_attempt_at LIMIT 1)
         RETURNING *`,
       )
-      .get({ owner, until: now + leaseMs, now, iso: this.iso() }) as Row | undefined;
+      .get({ owner, until: now + leaseMs, now, iso: this.iso() }) as OutboxRow | undefined;
     return row && toItem(row);
   }
 
@@ -176,7 +127,7 @@ export class SqliteOutboxStore implements OutboxStore {
           WHERE id = ? AND status IN ('dead', 'pending')
         RETURNING *`,
       )
-      .get(this.now(), this.iso(), id) as Row | undefined;
+      .get(this.now(), this.iso(), id) as OutboxRow | undefined;
     return row && toItem(row);
   }
 
@@ -192,12 +143,12 @@ export class SqliteOutboxStore implements OutboxStore {
           `SELECT * FROM ticket_outbox WHERE status IN ('delivered', 'dead') AND notified_at IS NULL
            ORDER BY updated_at LIMIT ?`,
         )
-        .all(limit) as Row[]
+        .all(limit) as OutboxRow[]
     ).map(toItem);
   }
 
   async get(id: string): Promise<OutboxItem | undefined> {
-    const row = this.db.prepare('SELECT * FROM ticket_outbox WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM ticket_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
     return row && toItem(row);
   }
 
@@ -211,7 +162,7 @@ export class SqliteOutboxStore implements OutboxStore {
              AND (? IS NULL OR provider = ?)
            ORDER BY created_at DESC LIMIT 20`,
         )
-        .all(ticket.number ?? null, ticket.id ?? null, ticket.provider ?? null, ticket.provider ?? null) as Row[]
+        .all(ticket.number ?? null, ticket.id ?? null, ticket.provider ?? null, ticket.provider ?? null) as OutboxRow[]
     ).map(toItem);
   }
 
@@ -238,7 +189,7 @@ export class SqliteOutboxStore implements OutboxStore {
           `SELECT * FROM ticket_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
            ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
         )
-        .all(...args) as Row[]
+        .all(...args) as OutboxRow[]
     ).map(toItem);
   }
 
