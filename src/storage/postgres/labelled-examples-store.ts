@@ -12,37 +12,12 @@ import {
 import type { Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
 import type { PgPool } from './pool.js';
+import { toExample, type LabelledExampleRow } from '../rows/labelled-examples.js';
+
+/** What the upsert returns: the row, and whether it was an insert (xmax = 0) or a replacement. */
+type Row = LabelledExampleRow & { created: boolean };
 
 /** Labelled examples in PostgreSQL (schema 0013_labelled_examples); the dedupe key makes a repeated judgement replace the earlier one. */
-interface Row {
-  id: string;
-  question: string;
-  lang: string;
-  verdict: LabelVerdict;
-  article_id: string | null;
-  source: LabelSource;
-  by_whom: string;
-  at: string;
-  conversation_id: string | null;
-  turn_id: number | null;
-  ref: string | null;
-  created: boolean;
-}
-
-const toExample = (r: Row): LabelledExample => ({
-  id: Number(r.id),
-  question: r.question,
-  lang: r.lang as Lang,
-  verdict: r.verdict,
-  ...(r.article_id ? { articleId: r.article_id } : {}),
-  source: r.source,
-  by: r.by_whom,
-  at: r.at,
-  ...(r.conversation_id ? { conversationId: r.conversation_id } : {}),
-  ...(r.turn_id !== null ? { turnId: r.turn_id } : {}),
-  ...(r.ref ? { ref: r.ref } : {}),
-});
-
 export class PgLabelledExampleStore implements LabelledExampleStore {
   constructor(
     private readonly pool: PgPool,

@@ -13,6 +13,7 @@ import type { Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
+import { toExample, type LabelledExampleRow } from '../rows/labelled-examples.js';
 
 /**
  * Labelled examples in the embedded SQLite database, next to the conversations they come from.
@@ -21,34 +22,6 @@ import { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
  */
 /** Kept for stores opened on their own (tests, the learning curve's in-memory store); the same entry is in SQLITE_MIGRATIONS. */
 export { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
-
-interface Row {
-  id: number;
-  question: string;
-  lang: string;
-  verdict: LabelVerdict;
-  article_id: string | null;
-  source: LabelSource;
-  by_whom: string;
-  at: string;
-  conversation_id: string | null;
-  turn_id: number | null;
-  ref: string | null;
-}
-
-const toExample = (r: Row): LabelledExample => ({
-  id: r.id,
-  question: r.question,
-  lang: r.lang as Lang,
-  verdict: r.verdict,
-  ...(r.article_id ? { articleId: r.article_id } : {}),
-  source: r.source,
-  by: r.by_whom,
-  at: r.at,
-  ...(r.conversation_id ? { conversationId: r.conversation_id } : {}),
-  ...(r.turn_id !== null ? { turnId: r.turn_id } : {}),
-  ...(r.ref ? { ref: r.ref } : {}),
-});
 
 export class SqliteLabelledExampleStore implements LabelledExampleStore {
   constructor(
@@ -73,7 +46,7 @@ export class SqliteLabelledExampleStore implements LabelledExampleStore {
         .run(key, ...values);
       return { id: Number(info.lastInsertRowid), created: true };
     })();
-    const stored = this.db.prepare('SELECT * FROM labelled_examples WHERE id = ?').get(row.id) as Row;
+    const stored = this.db.prepare('SELECT * FROM labelled_examples WHERE id = ?').get(row.id) as LabelledExampleRow;
     return { example: toExample(stored), created: row.created };
   }
 
@@ -89,7 +62,7 @@ export class SqliteLabelledExampleStore implements LabelledExampleStore {
       params.push(filter.conversationId);
     }
     const sql = `SELECT * FROM labelled_examples ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? -1) as Row[]).map(toExample);
+    return (this.db.prepare(sql).all(...params, filter.limit ?? -1) as LabelledExampleRow[]).map(toExample);
   }
 
   async counts(): Promise<Record<LabelSource, number>> {
