@@ -1,33 +1,8 @@
 import type { TicketNote, TicketNoteKind, TicketNotes } from '../../engine/ports/ticket-notes.js';
 import type { PgPool } from './pool.js';
+import { toNote, type TicketNoteRow } from '../rows/ticket-notes.js';
 
 /** Technicians' internal notes and replies per ticket (see the TicketNotes port), in PostgreSQL (schema 0008_ticket_notes). */
-interface Row {
-  id: string;
-  provider: string;
-  ticket_number: string;
-  kind: string;
-  author: string;
-  text: string;
-  at: string;
-  delivered: boolean | null;
-  error: string | null;
-}
-
-function toNote(r: Row): TicketNote {
-  return {
-    id: Number(r.id),
-    provider: r.provider,
-    ticketNumber: r.ticket_number,
-    kind: r.kind as TicketNoteKind,
-    author: r.author,
-    text: r.text,
-    at: r.at,
-    ...(r.delivered === null ? {} : { delivered: r.delivered }),
-    ...(r.error === null ? {} : { error: r.error }),
-  };
-}
-
 export class PgTicketNotes implements TicketNotes {
   constructor(
     private readonly pool: PgPool,
@@ -35,7 +10,7 @@ export class PgTicketNotes implements TicketNotes {
   ) {}
 
   async add(input: { provider: string; ticketNumber: string; kind: TicketNoteKind; author: string; text: string }): Promise<TicketNote> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<TicketNoteRow>(
       'INSERT INTO ticket_notes (provider, ticket_number, kind, author, text, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
       [input.provider, input.ticketNumber, input.kind, input.author, input.text, this.now().toISOString()],
     );
@@ -47,7 +22,7 @@ export class PgTicketNotes implements TicketNotes {
   }
 
   async list(provider: string, ticketNumber: string): Promise<TicketNote[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM ticket_notes WHERE provider = $1 AND ticket_number = $2 ORDER BY id', [provider, ticketNumber]);
+    const { rows } = await this.pool.query<TicketNoteRow>('SELECT * FROM ticket_notes WHERE provider = $1 AND ticket_number = $2 ORDER BY id', [provider, ticketNumber]);
     return rows.map(toNote);
   }
 }
