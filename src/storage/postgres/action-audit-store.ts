@@ -1,20 +1,8 @@
 import type { ActionAuditEntry, ActionAuditLog } from '../../engine/ports/action-audit.js';
+import { toEntry, type ActionAuditRow } from '../rows/action-audit.js';
 import type { PgPool } from './pool.js';
 
 /** The account actions' audit log in PostgreSQL (schema 0005_action_audit): append-only, one row per attempt. */
-interface Row {
-  at: string;
-  action: string;
-  provider: string;
-  channel: string;
-  user_id: string;
-  user_name: string | null;
-  account: string | null;
-  conversation_id: string;
-  outcome: ActionAuditEntry['outcome'];
-  detail: string | null;
-}
-
 export class PgActionAuditLog implements ActionAuditLog {
   constructor(private readonly pool: PgPool) {}
 
@@ -37,18 +25,7 @@ export class PgActionAuditLog implements ActionAuditLog {
   }
 
   async recent(limit: number): Promise<ActionAuditEntry[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM action_audit ORDER BY at DESC, id DESC LIMIT $1', [limit]);
-    return rows.map((r) => ({
-      at: r.at,
-      action: r.action,
-      provider: r.provider,
-      channel: r.channel,
-      userId: r.user_id,
-      ...(r.user_name ? { userName: r.user_name } : {}),
-      ...(r.account ? { account: r.account } : {}),
-      conversationId: r.conversation_id,
-      outcome: r.outcome,
-      ...(r.detail ? { detail: r.detail } : {}),
-    }));
+    const { rows } = await this.pool.query<ActionAuditRow>('SELECT * FROM action_audit ORDER BY at DESC, id DESC LIMIT $1', [limit]);
+    return rows.map(toEntry);
   }
 }

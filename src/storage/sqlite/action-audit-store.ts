@@ -1,21 +1,8 @@
 import type { ActionAuditEntry, ActionAuditLog } from '../../engine/ports/action-audit.js';
+import { toEntry, type ActionAuditRow } from '../rows/action-audit.js';
 import type { Db } from './database.js';
 
 /** The account actions' audit log in the application database: append-only, one row per attempt. */
-
-interface Row {
-  at: string;
-  action: string;
-  provider: string;
-  channel: string;
-  user_id: string;
-  user_name: string | null;
-  account: string | null;
-  conversation_id: string;
-  outcome: ActionAuditEntry['outcome'];
-  detail: string | null;
-}
-
 export class SqliteActionAuditLog implements ActionAuditLog {
   constructor(private readonly db: Db) {}
 
@@ -36,18 +23,7 @@ export class SqliteActionAuditLog implements ActionAuditLog {
   }
 
   async recent(limit: number): Promise<ActionAuditEntry[]> {
-    const rows = this.db.prepare(`SELECT * FROM action_audit ORDER BY at DESC, id DESC LIMIT ?`).all(limit) as Row[];
-    return rows.map((r) => ({
-      at: r.at,
-      action: r.action,
-      provider: r.provider,
-      channel: r.channel,
-      userId: r.user_id,
-      ...(r.user_name ? { userName: r.user_name } : {}),
-      ...(r.account ? { account: r.account } : {}),
-      conversationId: r.conversation_id,
-      outcome: r.outcome,
-      ...(r.detail ? { detail: r.detail } : {}),
-    }));
+    const rows = this.db.prepare(`SELECT * FROM action_audit ORDER BY at DESC, id DESC LIMIT ?`).all(limit) as ActionAuditRow[];
+    return rows.map(toEntry);
   }
 }
