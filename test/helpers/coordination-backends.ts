@@ -5,6 +5,7 @@ import { inProcessCoordination, InProcessState } from '../../src/storage/in-proc
 import { pgCoordination } from '../../src/storage/postgres/coordination.js';
 import { connectRedis, type RedisClient } from '../../src/storage/redis/client.js';
 import { redisCoordination } from '../../src/storage/redis/coordination.js';
+import { createTestDatabase, withAdmin, type TestDatabase } from './postgres.js';
 
 /**
  * "Replicas" of one coordination backend for the contract suite: each replica() is a separate
@@ -12,7 +13,6 @@ import { redisCoordination } from '../../src/storage/redis/coordination.js';
  * does is seen by the others only through the server. kill() destroys a replica's connections
  * the way a `kill -9` would.
  */
-export const PG_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_TEST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface Replica {
@@ -33,23 +33,8 @@ export interface Backend {
   cluster(): Promise<BackendCluster>;
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `coord_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
-}
+/** A fresh PostgreSQL database for one cluster (see createTestDatabase). */
+export const freshDatabase = (): Promise<TestDatabase> => createTestDatabase('coord');
 
 export const inProcessBackend: Backend = {
   name: 'in-process',
@@ -88,7 +73,7 @@ export const postgresBackend: Backend = {
         return {
           coordination,
           // Every backend of this replica's pool is terminated by the server, as when its host dies.
-          kill: () => admin((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [[...pids]])).then(() => undefined),
+          kill: () => withAdmin((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [[...pids]])).then(() => undefined),
         };
       },
       async dispose() {
