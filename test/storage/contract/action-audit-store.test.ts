@@ -1,11 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionAuditEntry, ActionAuditLog } from '../../../src/engine/ports/action-audit.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import type { ActionAuditEntry } from '../../../src/engine/ports/action-audit.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('action audit log contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: ActionAuditLog;
-  let b: ActionAuditLog;
+describeStoreContract('action audit log', (backend) => {
   const entry = (over: Partial<ActionAuditEntry> = {}): ActionAuditEntry => ({
     at: '2026-11-22T10:00:00.000Z',
     action: 'directory.unlockAccount',
@@ -17,14 +14,7 @@ describe.each(backends)('action audit log contract: $name', (backend) => {
     ...over,
   });
 
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).actionAudit;
-    b = (await env.connect()).actionAudit;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a, b } = connectEach(backend, 'actionAudit');
 
   it('counts attempts that reached the provider, per user, across connections', async () => {
     await a.record(entry());

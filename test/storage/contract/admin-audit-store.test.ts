@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AdminAuditLog } from '../../../src/engine/ports/admin-audit.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('console sign-in audit contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: AdminAuditLog;
-  let b: AdminAuditLog;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).adminAudit;
-    b = (await env.connect()).adminAudit;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('console sign-in audit', (backend) => {
+  const { a, b } = connectEach(backend, 'adminAudit');
 
   it('keeps every event from every connection, newest first, with oversized fields cut', async () => {
     await a.record({ at: '2026-12-07T10:00:00.000Z', event: 'sign_in_failed', method: 'form', address: '10.0.0.7', userAgent: 'x'.repeat(1000) });

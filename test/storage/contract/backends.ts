@@ -1,4 +1,4 @@
-import { afterAll } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,3 +199,49 @@ const postgres: Backend = {
 };
 
 export const backends: Backend[] = [sqlite, postgres];
+
+/** One contract suite, run once per backend: `describeStoreContract('draft store', (backend) => …)`. */
+export function describeStoreContract(title: string, suite: (backend: Backend) => void): void {
+  describe.each(backends)(`${title} contract: $name`, suite);
+}
+
+/**
+ * Gives each test a fresh database of `backend` and one store of `kind` on each of two independent
+ * connections (`a` and `b`, see BackendEnv.connect), closed after the test. Call it inside a
+ * describeStoreContract suite; what it returns stands for the current test's env and stores, so the
+ * suite can name them once instead of reassigning them in its own beforeEach.
+ */
+export function connectEach<K extends keyof StoreSet>(
+  backend: Backend,
+  kind: K,
+  options: ConnectOptions = {},
+  optionsB: ConnectOptions = options,
+): { env: BackendEnv; a: StoreSet[K]; b: StoreSet[K] } {
+  let current: { env: BackendEnv; a: StoreSet[K]; b: StoreSet[K] } | undefined;
+  beforeEach(async () => {
+    const env = await backend.create();
+    current = { env, a: (await env.connect(options))[kind], b: (await env.connect(optionsB))[kind] };
+  });
+  afterEach(async () => {
+    await current?.env.close();
+    current = undefined;
+  });
+  return { env: live(() => current?.env), a: live(() => current?.a), b: live(() => current?.b) };
+}
+
+/** An object forwarding to what `get` returns when it is used (methods bound to it). */
+function live<T extends object>(get: () => T | undefined): T {
+  const target = (): T => {
+    const t = get();
+    if (!t) throw new Error('store used outside a test (connectEach gives stores in tests and hooks only)');
+    return t;
+  };
+  return new Proxy({} as T, {
+    get(_, prop) {
+      const t = target();
+      const value = Reflect.get(t, prop, t) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+    },
+    has: (_, prop) => Reflect.has(target(), prop),
+  });
+}

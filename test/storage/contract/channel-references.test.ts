@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelReferences } from '../../../src/engine/ports/channel-references.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('channel references contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: ChannelReferences;
-  let b: ChannelReferences;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).references;
-    b = (await env.connect()).references;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('channel references', (backend) => {
+  const { env, a, b } = connectEach(backend, 'references');
 
   it('keeps the latest reference per channel conversation, readable from another connection', async () => {
     const ref = { serviceUrl: 'https://smba.trafficmanager.net/emea/', conversation: { id: 'a:1', tenantId: 't' }, bot: { id: '28:bot' } };

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConversationStore, InboundTurn } from '../../../src/engine/ports/conversation-store.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import type { InboundTurn } from '../../../src/engine/ports/conversation-store.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
 const inbound = (over: Partial<InboundTurn> = {}): InboundTurn => ({
   address: { channel: 'test', conversationId: 'conv-1' },
@@ -12,19 +12,8 @@ const inbound = (over: Partial<InboundTurn> = {}): InboundTurn => ({
   ...over,
 });
 
-describe.each(backends)('conversation store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let store: ConversationStore;
-  let other: ConversationStore;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    store = (await env.connect()).conversations;
-    other = (await env.connect()).conversations;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('conversation store', (backend) => {
+  const { env, a: store, b: other } = connectEach(backend, 'conversations');
 
   it('records the inbound turn before processing and creates the conversation', async () => {
     const begun = await store.beginTurn(inbound());

@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
-import { backends, type BackendEnv } from './backends.js';
+import { beforeEach, expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /** Durable inbound de-duplication: a retried Slack or Bot Framework delivery is taken in once, whichever replica it reaches. */
-describe.each(backends)('delivery log contract: $name', (backend) => {
-  let env: BackendEnv;
+describeStoreContract('delivery log', (backend) => {
   let clock: number;
-  let a: DeliveryLog;
-  let b: DeliveryLog;
 
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = Date.parse('2026-12-07T10:00:00Z');
-    env = await backend.create();
-    a = (await env.connect({ clock: () => clock })).deliveries;
-    b = (await env.connect({ clock: () => clock })).deliveries;
   });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a, b } = connectEach(backend, 'deliveries', { clock: () => clock });
 
   it('takes a key in once, per channel, from either connection, and again after its time to live', async () => {
     expect(await a.firstDelivery('slack', ['event:Ev1', 'msg:m1'], 60_000)).toBe(true);

@@ -1,23 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseArticle } from '../../../src/engine/knowledge/parse.js';
-import type { DraftStore } from '../../../src/engine/ports/drafts.js';
-import { backends, type BackendEnv } from './backends.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('draft store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let store: DraftStore;
-  let other: DraftStore;
+describeStoreContract('draft store', (backend) => {
   const now = () => new Date('2026-11-22T10:00:00Z');
 
-  beforeEach(async () => {
-    env = await backend.create();
-    store = (await env.connect({ now })).drafts;
-    other = (await env.connect({ now })).drafts;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a: store, b: other } = connectEach(backend, 'drafts', { now });
 
   const ticket = {
     provider: 'local',

@@ -1,21 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EmbeddingCache } from '../../../src/engine/ports/embedding-cache.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /** The embedding cache: what one process (or replica) embedded, another reads back bit for bit. */
-describe.each(backends)('embedding cache contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: EmbeddingCache;
-  let b: EmbeddingCache;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).embeddingCache;
-    b = (await env.connect()).embeddingCache;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('embedding cache', (backend) => {
+  const { a, b } = connectEach(backend, 'embeddingCache');
 
   it('stores vectors by provider, model and hash, exactly, for another connection', async () => {
     const v = Float32Array.from([0.6, 0.8, 0, -1e-38, 3.4e38]);

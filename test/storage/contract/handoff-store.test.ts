@@ -1,26 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { EscalationPacket } from '../../../src/engine/escalation/packet.js';
-import type { HandoffStore } from '../../../src/engine/ports/handoff.js';
-import { backends, type BackendEnv } from './backends.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /** The handoff state machine's transitions are compare-and-set, also across two connections (two processes or replicas). */
-describe.each(backends)('handoff store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: HandoffStore;
-  let b: HandoffStore;
+describeStoreContract('handoff store', (backend) => {
   const user = { channel: 'web', conversationId: 'conv-1' };
   const technicians = { channel: 'slack', conversationId: 'C0TECHS' };
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 22, 9, minute)).toISOString();
 
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).handoffs;
-    b = (await env.connect()).handoffs;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a, b } = connectEach(backend, 'handoffs');
 
   async function queued(id = randomUUID(), card = true) {
     const packet = { id, question: 'dock' } as unknown as EscalationPacket;

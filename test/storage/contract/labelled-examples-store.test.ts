@@ -1,22 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LabelledExampleStore } from '../../../src/engine/ports/labelled-examples.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /** The desk's judgements (README "Learning from the desk"): one per judgement key, redacted, shared by every connection. */
-describe.each(backends)('labelled-examples store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let store: LabelledExampleStore;
-  let other: LabelledExampleStore;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    const now = () => new Date('2026-12-07T10:00:00Z');
-    store = (await env.connect({ now })).labels;
-    other = (await env.connect({ now })).labels;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('labelled-examples store', (backend) => {
+  const now = () => new Date('2026-12-07T10:00:00Z');
+  const { env, a: store, b: other } = connectEach(backend, 'labels', { now });
 
   it('keeps a judgement with its question, language, label, source, judge, time and conversation references', async () => {
     const { example, created } = await store.record({

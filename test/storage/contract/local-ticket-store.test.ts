@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LocalTicketEvent, LocalTicketStore } from '../../../src/engine/ports/local-tickets.js';
 import { makePacket } from '../../tickets/fixtures/packet.js';
-import { backends, type BackendEnv } from './backends.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /** The embedded ticket system's store: numbering, idempotency, history and the cursor a notifier follows, from two connections. */
-describe.each(backends)('local ticket store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: LocalTicketStore;
-  let b: LocalTicketStore;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).tickets;
-    b = (await env.connect()).tickets;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('local ticket store', (backend) => {
+  const { env, a, b } = connectEach(backend, 'tickets');
 
   const create = (store: LocalTicketStore, packet = makePacket()) => store.create({ idempotencyKey: packet.id, packet, title: packet.question, body: 'context' });
 

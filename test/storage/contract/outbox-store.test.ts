@@ -1,29 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { OutboxStore } from '../../../src/engine/ports/outbox.js';
 import { makePacket } from '../../tickets/fixtures/packet.js';
-import { backends, type BackendEnv } from './backends.js';
+import { connectEach, describeStoreContract } from './backends.js';
 
 /**
  * The outbox contract: leases, fencing, take-over. "a" and "b" are two connections (two processes
  * or two replicas) sharing a clock the test moves.
  */
-describe.each(backends)('outbox store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: OutboxStore;
-  let b: OutboxStore;
+describeStoreContract('outbox store', (backend) => {
   let now: number;
   const clock = () => now;
   const ticket = { provider: 'local', id: '17', number: 'HD-000017' };
 
-  beforeEach(async () => {
+  beforeEach(() => {
     now = Date.UTC(2026, 11, 7, 9, 0);
-    env = await backend.create();
-    a = (await env.connect({ clock })).outbox;
-    b = (await env.connect({ clock })).outbox;
   });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a, b } = connectEach(backend, 'outbox', { clock });
 
   it('insert is durable and idempotent on the packet id', async () => {
     const packet = makePacket();

@@ -1,20 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TicketNewsStore } from '../../../src/engine/ports/ticket-news.js';
-import { backends, type BackendEnv } from './backends.js';
+import { expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('ticket news store contract: $name', (backend) => {
-  let env: BackendEnv;
-  let a: TicketNewsStore;
-  let b: TicketNewsStore;
-
-  beforeEach(async () => {
-    env = await backend.create();
-    a = (await env.connect()).ticketNews;
-    b = (await env.connect()).ticketNews;
-  });
-  afterEach(async () => {
-    await env.close();
-  });
+describeStoreContract('ticket news store', (backend) => {
+  const { a, b } = connectEach(backend, 'ticketNews');
 
   it('remembers how far each feed was read', async () => {
     expect(await a.cursor('local')).toBeUndefined();

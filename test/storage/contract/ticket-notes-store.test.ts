@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TicketNotes } from '../../../src/engine/ports/ticket-notes.js';
-import { backends, type BackendEnv } from './backends.js';
+import { beforeEach, expect, it } from 'vitest';
+import { connectEach, describeStoreContract } from './backends.js';
 
-describe.each(backends)('ticket notes contract: $name', (backend) => {
-  let env: BackendEnv;
+describeStoreContract('ticket notes', (backend) => {
   let clock: number;
-  let notes: TicketNotes;
-  let other: TicketNotes;
 
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = Date.parse('2026-12-07T10:00:00Z');
-    env = await backend.create();
-    notes = (await env.connect({ now: () => new Date((clock += 1000)) })).ticketNotes;
-    other = (await env.connect()).ticketNotes;
   });
-  afterEach(async () => {
-    await env.close();
-  });
+  const { a: notes, b: other } = connectEach(backend, 'ticketNotes', { now: () => new Date((clock += 1000)) }, {});
 
   it('keeps notes and replies per ticket, in order, with the delivery outcome of replies; another connection reads them', async () => {
     await notes.add({ provider: 'local', ticketNumber: 'HD-000001', kind: 'note', author: 'Sam', text: 'Gateway logs checked.' });
