@@ -3,17 +3,14 @@ import type { ConversationAddress, OutboundMessage } from '../../engine/contract
 import type { Lang } from '../../engine/lang.js';
 import type {
   AnalyticsEvent,
-  AnalyticsEventType,
   BeginTurnResult,
   ConversationRecord,
   ConversationSearch,
-  ConversationStatus,
   ConversationStore,
   ConversationSummary,
   EventQuery,
   FeedbackRecord,
   FlowRunRecord,
-  FlowRunStatus,
   InboundTurn,
   TurnCommit,
   TurnRecord,

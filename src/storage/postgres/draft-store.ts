@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { translator as sharedTranslator, type Translator } from '../../engine/i18n.js';
-import type { Lang } from '../../engine/lang.js';
 import type { ArticleDraft, DraftFilter, DraftStatus, DraftStore, ResolvedTicketInput } from '../../engine/ports/drafts.js';
 // The proposed article is the same whatever the backend: one implementation, kept next to the SQLite store.
 import { proposeArticle, type DraftStoreOptions } from '../sqlite/draft-store.js';

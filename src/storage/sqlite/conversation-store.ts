@@ -5,17 +5,14 @@ import type { ConversationAddress, OutboundMessage } from '../../engine/contract
 import type { Lang } from '../../engine/lang.js';
 import type {
   AnalyticsEvent,
-  AnalyticsEventType,
   BeginTurnResult,
   ConversationRecord,
   ConversationSearch,
   ConversationSummary,
-  ConversationStatus,
   ConversationStore,
   EventQuery,
   FeedbackRecord,
   FlowRunRecord,
-  FlowRunStatus,
   InboundTurn,
   TurnCommit,
   TurnRecord,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { translator as sharedTranslator, type Translator } from '../../engine/i18n.js';
-import type { Lang } from '../../engine/lang.js';
 import type {
   ArticleDraft,
   DraftFilter,

@@ -1,6 +1,4 @@
 import type { ConversationAddress } from '../../engine/contract.js';
-import type { EscalationPacket } from '../../engine/escalation/packet.js';
-import type { Lang } from '../../engine/lang.js';
 import type {
   HandoffEnd,
   HandoffRecord,

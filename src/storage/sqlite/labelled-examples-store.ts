@@ -7,9 +7,7 @@ import {
   type LabelledExampleInput,
   type LabelledExampleStore,
   type LabelSource,
-  type LabelVerdict,
 } from '../../engine/ports/labelled-examples.js';
-import type { Lang } from '../../engine/lang.js';
 import { redact } from '../../engine/redact.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { LABELLED_EXAMPLES_MIGRATION } from './migrations.js';
