@@ -134,7 +134,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     cleanups.push(() => storage.close());
     logger.info({ backend: storage.backend, location: storage.location, ...('migrated' in storage ? { migrated: storage.migrated } : {}) }, 'storage open');
     // Redis (REDIS_URL), PostgreSQL (DATABASE_URL) or this process: see README "Several replicas".
-    const coordination = await createCoordination(config.coordination, logger);
+    const coordination = await createCoordination({ ...config.coordination, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl.href } : {}) }, logger);
     cleanups.push(() => coordination.close());
     logger.info({ backend: coordination.backend }, 'coordination between replicas');
     const multiReplica = coordination.backend !== 'in-process';

@@ -239,18 +239,18 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
    * so the link is kept in the durable reference table: a thumb after a restart still counts.
    */
   const answerKey = (conversationId: string, activityId: string): string => `${teamsAddress(conversationId).conversationId}\n${activityId}`;
-  const keepAnswer = (conversationId: string, id: string | undefined, message: OutboundMessage): void => {
+  const keepAnswer = async (conversationId: string, id: string | undefined, message: OutboundMessage): Promise<void> => {
     const choices = feedbackChoices(message);
     if (!id || !choices) return;
     try {
-      references.save(TEAMS_ANSWERS, answerKey(conversationId, id), choices);
+      await references.save(TEAMS_ANSWERS, answerKey(conversationId, id), choices);
     } catch (err) {
       // The answer is already sent; only its thumbs will not count.
       deps.reportError('reference', err);
     }
   };
-  const answerOf = (conversationId: string, activityId: string): FeedbackChoices | undefined => {
-    const stored = feedbackChoicesSchema.safeParse(references.get(TEAMS_ANSWERS, answerKey(conversationId, activityId)));
+  const answerOf = async (conversationId: string, activityId: string): Promise<FeedbackChoices | undefined> => {
+    const stored = feedbackChoicesSchema.safeParse(await references.get(TEAMS_ANSWERS, answerKey(conversationId, activityId)));
     return stored.success ? stored.data : undefined;
   };
 
@@ -271,7 +271,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         const final = withAiConventions(renderStreamFinal(reply, t), reply);
         const id = await stream!.finish(final, reply);
         keepCard(id, final);
-        keepAnswer(context.activity.conversation.id, id, reply);
+        await keepAnswer(context.activity.conversation.id, id, reply);
         continue;
       }
       const activity = withAiConventions(renderTeamsActivity(reply, t), reply);
@@ -286,7 +286,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       }
       const id = (await context.sendActivity(activity))?.id;
       keepCard(id, activity);
-      keepAnswer(context.activity.conversation.id, id, reply);
+      await keepAnswer(context.activity.conversation.id, id, reply);
     }
   }
 
@@ -339,7 +339,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     remember(context.activity);
     const parsed = feedbackInvokeSchema.safeParse(context.activity.value);
     const activity = context.activity;
-    const choices = data.replyToId ? answerOf(activity.conversation.id, data.replyToId) : undefined;
+    const choices = data.replyToId ? await answerOf(activity.conversation.id, data.replyToId) : undefined;
     if (!parsed.success || !choices) return;
     const choice = parsed.data.actionValue.reaction === 'like' ? choices.yes : choices.no;
     const comment = feedbackComment(parsed.data.actionValue.feedback);

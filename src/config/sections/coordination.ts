@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Where replicas coordinate (README "Several replicas"). REDIS_URL: locks, pub/sub, rate limits and
  * job ticks in Redis. Else DATABASE_URL=postgres://…: the same in PostgreSQL. Neither: in this
- * process (one replica). DATABASE_URL is parsed here only for its scheme; the stores own the rest.
+ * process (one replica). DATABASE_URL is the core section's (the stores and coordination share it).
  */
 const urlWithScheme = (schemes: string[], hint: string) =>
   z
@@ -35,8 +35,7 @@ export const coordinationSchema = z
       .optional()
       .transform((v) => (v?.trim() ? v.trim() : 'helpdesk:'))
       .pipe(z.string().max(64).regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, ":", "_", "." or "-", up to 64')),
-    DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user@host:port/database'),
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, databaseUrl: e.DATABASE_URL }));
+  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX }));
 
 export type CoordinationConfig = z.output<typeof coordinationSchema>;

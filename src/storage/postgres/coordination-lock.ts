@@ -29,6 +29,12 @@ export class PgKeyedLock implements KeyedLock {
     return this.local.run(key, async () => {
       const client = await this.acquire(key);
       let broken: Error | undefined;
+      // A connection that drops while the turn holds it emits 'error' on the client (the pool only
+      // listens to idle ones): without a listener that would end the process. The lock went with it.
+      const dropped = (err: Error): void => {
+        broken = err;
+      };
+      client.on('error', dropped);
       try {
         return await work();
       } finally {
@@ -39,6 +45,7 @@ export class PgKeyedLock implements KeyedLock {
           broken = err instanceof Error ? err : new Error(String(err));
         }
         client.release(broken);
+        client.off('error', dropped);
       }
     });
   }
