@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { familyKeyOf } from '../engine/eval/run.js';
-import { calibrate, chooseThresholds, DEFAULT_TARGETS, riskCoverage, type CalibrationExample, type CalibrationResult, type RiskCoverageRow, type Scored } from '../engine/gate/calibrate.js';
+import { chooseThresholds, DEFAULT_TARGETS, riskCoverage, type CalibrationExample, type CalibrationResult, type RiskCoverageRow, type Scored } from '../engine/gate/calibrate.js';
 import { gateFeatures } from '../engine/gate/features.js';
 import { predict } from '../engine/gate/logistic.js';
 import type { GateModel, RetrievalMode } from '../engine/gate/model.js';
@@ -10,7 +10,7 @@ import type { LabelledExample } from '../engine/ports/labelled-examples.js';
 import { rerank } from '../engine/retrieval/retrieve.js';
 import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import { zeroLabelExamples, type ZeroLabelExamples } from '../engine/retrieval/zero-label.js';
-import { DEFAULT_TARGET_PRECISION, queryEmbedder, readOutOfScopeBank, writeModels } from './zero-label.js';
+import { DEFAULT_TARGET_PRECISION, fitOnKnowledge, queryEmbedder, readOutOfScopeBank, writeModels } from './zero-label.js';
 
 /**
  * Learning from the desk: refits the ranker, the gate and the clarify shortlist on the
@@ -133,17 +133,12 @@ export async function runDeskCalibration(
     const examples = [...base, ...labelled];
     options.log?.(`fitting the ${mode} models on ${base.length} zero-label and ${labelled.length} labelled examples (weight ${labelled[0]?.weight ?? '-'})`);
     const current = service.modelInUse(mode);
-    const result = calibrate(examples, {
+    const result = fitOnKnowledge(service, examples, {
       mode,
-      embedder: mode === 'hybrid' && status.embedder ? status.embedder : null,
       targets,
-      repeats: options.repeats ?? 3,
+      repeats: options.repeats,
+      command: 'helpdesk calibrate (zero-label + labelled examples from the desk)',
       provenance: {
-        createdAt: new Date().toISOString(),
-        command: 'helpdesk calibrate (zero-label + labelled examples from the desk)',
-        zeroLabel: true,
-        knowledgeHash: status.knowledgeHash,
-        articles: status.articles,
         examples: { ...zero.counts, total: examples.length, labelled: labelled.length, labelWeight: labelled[0]?.weight ?? null },
         labelled: labelled.length,
         targetPrecision: targets.answerPrecision,

@@ -96,24 +96,43 @@ export async function runZeroLabel(service: HybridKnowledgeService, options: Zer
     if (!list || list.length === 0) continue;
     await options.pause?.();
     options.log?.(`fitting the ${mode} models on ${list.length} examples`);
-    const result = calibrate(list, {
+    const result = fitOnKnowledge(service, list, {
       mode,
-      embedder: mode === 'hybrid' && status.embedder ? status.embedder : null,
       targets,
-      repeats: options.repeats ?? 3,
-      provenance: {
-        createdAt: new Date().toISOString(),
-        command: 'helpdesk calibrate (zero-label)',
-        zeroLabel: true,
-        knowledgeHash: status.knowledgeHash,
-        articles: status.articles,
-        examples: { ...examples.counts, total: list.length, outOfScope: list.filter((e) => e.expectedFamilies.size === 0).length },
-      },
+      repeats: options.repeats,
+      command: 'helpdesk calibrate (zero-label)',
+      provenance: { examples: { ...examples.counts, total: list.length, outOfScope: list.filter((e) => e.expectedFamilies.size === 0).length } },
     });
     models[mode] = result.model;
     results[mode] = result;
   }
   return { models, results, counts: examples.counts };
+}
+
+/**
+ * One mode's gate fitted on examples drawn from the knowledge base itself (zero-label, plus the
+ * desk's judgements when there are some), with the provenance every such model carries.
+ */
+export function fitOnKnowledge(
+  service: HybridKnowledgeService,
+  examples: Parameters<typeof calibrate>[0],
+  options: { mode: RetrievalMode; targets: typeof DEFAULT_TARGETS; repeats?: number; command: string; provenance: Record<string, unknown> },
+): CalibrationResult {
+  const status = service.status();
+  return calibrate(examples, {
+    mode: options.mode,
+    embedder: options.mode === 'hybrid' && status.embedder ? status.embedder : null,
+    targets: options.targets,
+    repeats: options.repeats ?? 3,
+    provenance: {
+      createdAt: new Date().toISOString(),
+      command: options.command,
+      zeroLabel: true,
+      knowledgeHash: status.knowledgeHash,
+      articles: status.articles,
+      ...options.provenance,
+    },
+  });
 }
 
 export function writeModels(dir: string, models: Partial<Record<RetrievalMode, GateModel>>, provider?: string): string[] {
