@@ -364,4 +364,28 @@ export const pgMigrations: readonly PgMigration[] = [
     name: '0014_feedback_comment',
     up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
   },
+  {
+    // Coordination between replicas (rate buckets, job ticks, big bus messages). These tables were
+    // created at start by coordination code before they joined this list; IF NOT EXISTS lets a
+    // database that already has them record the migration without touching them.
+    name: '0015_coordination',
+    up: `
+      CREATE TABLE IF NOT EXISTS coordination_rate (
+        key text PRIMARY KEY,
+        tat double precision NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS coordination_jobs (
+        job text PRIMARY KEY,
+        tick bigint NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS coordination_bus (
+        id bigserial PRIMARY KEY,
+        topic text NOT NULL,
+        payload text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS coordination_bus_at ON coordination_bus (at);
+    `,
+  },
 ];
