@@ -388,4 +388,23 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX IF NOT EXISTS coordination_bus_at ON coordination_bus (at);
     `,
   },
+  {
+    // Teams' sent cards live a day in this table (channel 'teams.cards'): pruned by age per channel.
+    name: '0016_conversation_references_age',
+    up: `CREATE INDEX conversation_references_age ON conversation_references (channel, updated_at);`,
+  },
+  {
+    // What the bot said on its own in web chats, stored before the replicas are woken (ProactiveLog).
+    name: '0017_web_proactive_messages',
+    up: `
+      CREATE TABLE web_proactive_messages (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at ${TS} NOT NULL
+      );
+      CREATE INDEX web_proactive_messages_conversation ON web_proactive_messages (conversation_id, id);
+      CREATE INDEX web_proactive_messages_created ON web_proactive_messages (created_at);
+    `,
+  },
 ];
