@@ -13,8 +13,8 @@ import { baseEnv, chat, choices, tempDir } from '../reliability/helpers.js';
 /**
  * Two real server processes coordinating through one PostgreSQL database (DATABASE_URL). A web
  * chat page holds its event stream on replica B; the user escalates on replica A, whose outbox
- * opens the ticket and says the number on its own. The message must reach the stream on B.
- * (The conversations themselves are still in SQLite here: both processes share one DATA_DIR.)
+ * opens the ticket and says the number on its own. The message must reach the stream on B, also
+ * when B was cut off from the bus while it was sent (it is stored first, B reads what it missed).
  */
 
 const proactiveSent = async (url: string): Promise<number> => {
