@@ -14,7 +14,7 @@ import { WebHub, type HubOptions } from './hub.js';
 import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
-import { toWebMessage, type WebMessage } from './view-model.js';
+import { toWebMessage } from './view-model.js';
 import { z } from 'zod';
 
 /**
