@@ -296,6 +296,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
           conversationOwner: async (conversationId) => (await store.findConversation({ channel: 'web', conversationId }))?.user.id,
           ...(config.limits.addressRateLimit ? { addressLimiter: coordination.limiter('address', config.limits.addressRateLimit) } : {}),
           // One replica writes to its own streams directly (today's behaviour); several share a bus.
+          proactiveLog: storage.proactive,
           ...(multiReplica ? { fanOut: coordination.bus } : {}),
           hub: { maxStreams: config.limits.sse.maxStreams, maxStreamsPerClient: config.limits.sse.maxPerClient },
         }),

@@ -38,14 +38,22 @@ export async function createCoordination(settings: CoordinationSettings, logger:
   return inProcessCoordination();
 }
 
-/** A change signal over the bus: every replica but the sender hears it (the id in the message says who sent it). */
+/**
+ * A change signal over the bus: every replica but the sender hears it (the id in the message says
+ * who sent it). A replica whose bus connection came back may have missed a signal, so it hears one
+ * then too.
+ */
 export function busChangeSignal(bus: MessageBus, topic: string, replicaId: string = randomUUID()): ChangeSignal {
   return {
     notify: () => bus.publish(topic, replicaId),
     onChange: (listener) =>
-      bus.subscribe(topic, (from) => {
-        if (from !== replicaId) listener();
-      }),
+      bus.subscribe(
+        topic,
+        (from) => {
+          if (from !== replicaId) listener();
+        },
+        listener,
+      ),
   };
 }
 
