@@ -53,7 +53,7 @@ if (database !== 'sqlite' && database !== 'postgres') throw new Error('--databas
 if (database === 'sqlite' && replicas > 1) {
   // One line and no measurement: numbers from an unsafe setup would look like a supported one.
   console.error(
-    `load: --replicas ${replicas} --database sqlite refused: several replicas on one SQLite DATA_DIR are not a supported configuration (the server allows it but, without REDIS_URL, each process keeps its own turn locks, web chat bus, rate limits and jobs, and SQLite's migrations take no lock across processes); measure several replicas with --database postgres, SQLite with --replicas 1 (README "Several replicas")`,
+    `load: --replicas ${replicas} --database sqlite refused: several server processes on one SQLite DATA_DIR are not a supported configuration (the server starts them, but without REDIS_URL each keeps its own turn locks, web chat bus, rate limits and jobs, and a SQLite file is one host's, so it gives no availability); use --database postgres for several replicas, --replicas 1 on SQLite (README "Several replicas")`,
   );
   process.exit(2);
 }
