@@ -164,6 +164,23 @@ try {
     }
     console.log(`\n${report.sent.length} messages in ${report.seconds} s on ${cpus().length} cores (load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}); stored once, handled and answered with exactly the delivered replies: ${stored.stored}/${report.sent.length}; ${clustered ? `every replica still ready: ${alive} (${ready.filter(Boolean).length}/${ready.length})` : `server still ready: ${alive}`}`);
     for (const p of stored.problems.slice(0, 20)) console.log(`  problem: ${p}`);
+    if (clustered) {
+      // What the client saw for each failed message, and what the proxy saw towards the replicas.
+      for (const m of report.sent.filter((x) => x.status !== 200 || x.replies < 1).slice(0, 20)) console.log(`  failed: ${m.channel} ${m.messageId}: HTTP ${m.status}, ${m.replies} replies${m.error ? `, ${m.error}` : ''}`);
+      for (const e of proxy?.errors.slice(0, 20) ?? []) console.log(`  proxy: ${e.method} ${e.url} to ${e.upstream}: ${e.error}`);
+      // A failed run: the replicas' own errors (pino level 50 and up, each message once), so it says why.
+      if (stored.problems.length > 0 || failed > 0) {
+        replicaSet.forEach((r, i) => {
+          const seen = new Set<string>();
+          for (const l of r.logs().filter((x) => Number(x.level) >= 50)) {
+            const key = `${String(l.msg)} ${String(l.err)}`;
+            if (seen.has(key) || seen.size >= 10) continue;
+            seen.add(key);
+            console.log(`  replica ${i}: ${JSON.stringify(l)}`);
+          }
+        });
+      }
+    }
   }
   if (failed > 0 || stored.problems.length > 0 || stored.stored !== report.sent.length || !alive) exitCode = 1;
 } finally {

@@ -24,6 +24,8 @@ export interface RoundRobinProxy {
   upstreams: string[];
   /** Requests sent to each upstream so far, by base URL. */
   counts: Map<string, number>;
+  /** Requests that failed between the proxy and an upstream (answered 502 or cut), with the reason. */
+  errors: Array<{ upstream: string; method: string; url: string; error: string }>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
   // Keep-alive towards the replicas, as a real balancer pools its upstream connections.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const counts = new Map<string, number>();
+  const errors: RoundRobinProxy['errors'] = [];
   const state = { upstreams: [...upstreams], next: 0 };
   const server: Server = createServer((req, res) => {
     const base = state.upstreams[state.next++ % state.upstreams.length]!;
@@ -49,6 +52,7 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
       },
     );
     upstream.on('error', (err) => {
+      errors.push({ upstream: base, method: req.method ?? '', url: req.url ?? '', error: err.message });
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`bad gateway: ${base}: ${err.message}\n`);
@@ -76,6 +80,7 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
       state.upstreams = [...list];
     },
     counts,
+    errors,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
