@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intInRange } from '../env.js';
 
 /**
  * Where replicas coordinate (README "Several replicas"). REDIS_URL: locks, pub/sub, rate limits and
@@ -35,7 +36,12 @@ export const coordinationSchema = z
       .optional()
       .transform((v) => (v?.trim() ? v.trim() : 'helpdesk:'))
       .pipe(z.string().max(64).regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, ":", "_", "." or "-", up to 64')),
+    /**
+     * Coordination on PostgreSQL: connections of one replica for turn locks (one per turn in flight),
+     * pub/sub and job claims. Replicas × (this + DATABASE_POOL_SIZE) must stay under max_connections.
+     */
+    COORDINATION_POOL_SIZE: intInRange(20, 2, 500),
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX }));
+  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, poolSize: e.COORDINATION_POOL_SIZE }));
 
 export type CoordinationConfig = z.output<typeof coordinationSchema>;
