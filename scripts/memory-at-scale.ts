@@ -3,14 +3,16 @@
  * stand-in embedder (512-d hashed bag of words, no model): what the knowledge snapshot itself
  * costs, without the hour of CPU the real embedder needs to fill the 10,000-article cache.
  *
- *   node --expose-gc --import tsx scripts/memory-at-scale.ts [articles] [--queries N]
+ *   node --expose-gc --import tsx scripts/memory-at-scale.ts [articles] [--queries N] [--profile FILE]
  *
  * Prints JSON: build time and peak RSS, memory after a full GC once built, then each dev-set
  * question decided (after 20 warm-up ones) with the largest RSS seen, and `decide` wall time
  * minus the stand-in's own embedding call (what retrieval, fusion, ranker and gate cost), and its
- * CPU time (less sensitive than wall time to other load on a shared machine).
+ * CPU time (less sensitive than wall time to other load on a shared machine). `--profile` writes a
+ * V8 CPU profile of the timed decisions only (open it in Chrome DevTools).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from '../src/app/gate-models.js';
@@ -52,6 +54,8 @@ const args = process.argv.slice(2);
 const articles = Number(args.find((a) => /^\d+$/.test(a)) ?? 10000);
 const limitAt = args.indexOf('--queries');
 const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Infinity;
+const profileAt = args.indexOf('--profile');
+const profileFile = profileAt >= 0 ? args[profileAt + 1] : undefined;
 const work = process.env.MEMORY_WORK_DIR ?? '/tmp/pm';
 const kbDir = join(work, `kb-${articles}`);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -61,7 +65,7 @@ if (!existsSync(join(kbDir, '.done'))) {
   generateKnowledgeBase({ seedDir: 'knowledge', outDir: kbDir, articles });
   mkdirSync(kbDir, { recursive: true });
   rmSync(join(kbDir, '.done'), { force: true });
-  (await import('node:fs')).writeFileSync(join(kbDir, '.done'), '');
+  writeFileSync(join(kbDir, '.done'), '');
 }
 const indexDir = join(work, `index-${articles}`);
 rmSync(indexDir, { recursive: true, force: true });
@@ -84,6 +88,12 @@ const beyond: number[] = [];
 const engineCpu: number[] = [];
 let servingRss = process.memoryUsage().rss;
 const loadStart = loadavg()[0]!;
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
 for (const q of queries) {
   const t0 = performance.now();
   await embedder.embedQueries([q]);
@@ -97,6 +107,11 @@ for (const q of queries) {
   engine.push(ms);
   beyond.push(Math.max(0, ms - floor));
   servingRss = Math.max(servingRss, process.memoryUsage().rss);
+}
+if (session && profileFile) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  session.disconnect();
 }
 gc?.();
 const after = process.memoryUsage();
