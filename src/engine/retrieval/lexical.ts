@@ -134,6 +134,9 @@ export class LexicalIndex implements Vocabulary {
   private readonly ids: string[] = [];
   private readonly docOf = new Map<string, number>();
   private readonly fields: FieldPostings[];
+  private readonly queryWeights = new WeakMap<AnalyzedQuery, { tokenWeights: number[]; queryWeight: number }>();
+  /** Summed idf of each example question's terms, computed on first use. */
+  private readonly questionWeights = new WeakMap<Set<string>, number>();
   readonly documentCount: number;
 
   constructor(documents: readonly LexicalDocument[], private readonly boosts: FieldBoosts = DEFAULT_FIELD_BOOSTS) {
@@ -327,8 +330,14 @@ export class LexicalIndex implements Vocabulary {
   questionMatch(query: AnalyzedQuery, articleId: string): number {
     const questions = this.questionTerms.get(articleId) ?? [];
     if (questions.length === 0 || query.tokens.length === 0) return 0;
-    const tokenWeights = query.tokens.map((t) => this.tokenWeight(t.variants));
-    const queryWeight = tokenWeights.reduce((s, w) => s + w, 0);
+    // Per query, not per article: retrieval asks this for every member of every candidate family.
+    let weighed = this.queryWeights.get(query);
+    if (!weighed) {
+      const tokenWeights = query.tokens.map((t) => this.tokenWeight(t.variants));
+      weighed = { tokenWeights, queryWeight: tokenWeights.reduce((s, w) => s + w, 0) };
+      this.queryWeights.set(query, weighed);
+    }
+    const { tokenWeights, queryWeight } = weighed;
     let best = 0;
     for (const terms of questions) {
       let matched = 0;
@@ -347,7 +356,8 @@ export class LexicalIndex implements Vocabulary {
           matched += tokenWeights[i]! * hitWeight;
         }
       });
-      const questionWeight = [...terms].reduce((s, t) => s + this.idf(t), 0);
+      let questionWeight = this.questionWeights.get(terms);
+      if (questionWeight === undefined) this.questionWeights.set(terms, (questionWeight = [...terms].reduce((s, t) => s + this.idf(t), 0)));
       const usedWeight = [...used].reduce((s, t) => s + this.idf(t), 0);
       best = Math.max(best, (matched + usedWeight) / (queryWeight + questionWeight || 1));
     }
@@ -358,8 +368,10 @@ export class LexicalIndex implements Vocabulary {
 /** 1 for the same term, less for a prefix ("sync" / "synchronis") or a one-letter typo, 0 otherwise. */
 export function termSimilarity(a: string, b: string): number {
   if (a === b) return 1;
-  if (isCode(a) || isCode(b)) return 0;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  // Neither a prefix nor within one letter: 0 whatever the terms are (the cheap test first, it is most pairs).
+  if (short.length < 4 || (!long.startsWith(short) && (short.length < 5 || long.length - short.length > 1))) return 0;
+  if (isCode(a) || isCode(b)) return 0;
   if (short.length >= 4 && long.startsWith(short)) return 0.8;
   if (short.length >= 5 && long.length - short.length <= 1 && withinOneEdit(short, long)) return 0.7;
   return 0;
