@@ -65,7 +65,7 @@ async function buildDense(
   kb: KnowledgeBase,
   embedder: Embedder,
   options: BuildOptions,
-): Promise<{ dense: NonNullable<Snapshot['dense']>; embedded: number; rebuiltBecause?: string }> {
+): Promise<{ dense: NonNullable<Snapshot['dense']>; embedded: number; rebuiltBecause?: string; updatedInPlace?: { added: number; removed: number } }> {
   const entries: EmbedText[] = kb.articles.flatMap(articleEntries);
   const previous = options.previous?.dense?.vectorsByHash;
   let embedded = 0;
@@ -90,10 +90,12 @@ async function buildDense(
   };
   let index: DenseState['index'];
   let rebuiltBecause: string | undefined;
+  let updatedInPlace: { added: number; removed: number } | undefined;
   if (options.vectorStore) {
     const opened = await options.vectorStore.open(manifest, vectorEntries);
     index = opened.index;
     rebuiltBecause = opened.rebuiltBecause;
+    updatedInPlace = opened.updatedInPlace;
   } else {
     index = new BruteForceIndex(vectorEntries);
   }
@@ -108,6 +110,7 @@ async function buildDense(
     dense: { index, byArticle, articleOfKey: (k) => articleOfKey.get(k), vectorsByHash: byHash, count: entries.length },
     embedded,
     rebuiltBecause,
+    ...(updatedInPlace ? { updatedInPlace } : {}),
   };
 }
 
@@ -134,6 +137,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
       dense = built.dense;
       embedded = built.embedded;
       if (built.rebuiltBecause) options.log?.(`vector index rebuilt: ${built.rebuiltBecause}`);
+      if (built.updatedInPlace) options.log?.(`vector index updated in place: ${built.updatedInPlace.added} points added, ${built.updatedInPlace.removed} removed`);
     } catch (err) {
       warnings.push(
         `embeddings failed (${err instanceof Error ? err.message : String(err)}): answering with lexical retrieval only`,

@@ -34,6 +34,8 @@ export interface OpenedIndex {
   index: VectorIndex;
   /** Why the index was (re)built rather than loaded, e.g. "manifest changed: model". */
   rebuiltBecause?: string;
+  /** The saved index was updated in place for a changed knowledge base: points added and removed. */
+  updatedInPlace?: { added: number; removed: number };
 }
 
 export interface VectorIndexStore {

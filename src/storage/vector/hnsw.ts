@@ -35,6 +35,8 @@ const storedManifestSchema = z.object({
   keys: z.array(z.string()),
   /** The graph point of each key (keys with the same vector share one). */
   labels: z.array(z.number().int().nonnegative()).optional(),
+  /** Digest of each point's vector by label, '' for a deleted point: what an in-place update matches on. */
+  digests: z.array(z.string()).optional(),
   fileSha256: z.string(),
   builtAt: z.string(),
 });
@@ -44,21 +46,36 @@ function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+function digestOf(vector: Float32Array): string {
+  return createHash('sha1').update(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength)).digest('base64');
+}
+
 /** Label of each entry: entries whose vectors are equal byte for byte share the first one's label. */
-function labelsOf(entries: readonly VectorEntry[]): number[] {
+function labelsOf(entries: readonly VectorEntry[]): { labels: number[]; digests: string[] } {
   const seen = new Map<string, number>();
-  return entries.map((e) => {
-    const bytes = Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength);
-    const digest = createHash('sha1').update(bytes).digest('base64');
+  const digests: string[] = [];
+  const labels = entries.map((e) => {
+    const digest = digestOf(e.vector);
     let label = seen.get(digest);
-    if (label === undefined) seen.set(digest, (label = seen.size));
+    if (label === undefined) {
+      seen.set(digest, (label = seen.size));
+      digests.push(digest);
+    }
     return label;
   });
+  return { labels, digests };
 }
+
+/**
+ * Share of dead points past which a changed knowledge base is rebuilt rather than updated in place:
+ * deleted points still cost memory and search hops, and a fresh build also re-balances the graph.
+ */
+const MAX_DEAD_SHARE = 0.25;
 
 class HnswIndex implements VectorIndex {
   /** Keys of each point, in entry order. */
   private readonly keysOf: string[][] = [];
+  private live?: number;
 
   constructor(
     private readonly index: hnswlib.HierarchicalNSW,
@@ -72,8 +89,15 @@ class HnswIndex implements VectorIndex {
     return this.keys.length;
   }
 
+  /** Points that hold a key (deleted points of an updated index hold none). */
+  private get livePoints(): number {
+    let n = 0;
+    for (const keys of this.keysOf) if (keys) n++;
+    return n;
+  }
+
   search(query: Float32Array, k: number): VectorHit[] {
-    const n = Math.min(k, this.keysOf.length);
+    const n = Math.min(k, this.live ??= this.livePoints);
     if (n === 0) return [];
     this.index.setEf(Math.max(64, n));
     const { neighbors, distances } = this.index.searchKnn(Array.from(query), n);
@@ -110,7 +134,7 @@ export class HnswVectorStore implements VectorIndexStore {
     if (changed.length > 0) return `manifest changed: ${changed.join(', ')}`;
     if (stored.count !== entries.length || stored.keys.some((k, i) => k !== entries[i]?.key)) return 'entries changed';
     if (!stored.labels || stored.labels.length !== stored.count) return 'index format changed (one point per distinct vector)';
-    const points = stored.labels.reduce((m, l) => Math.max(m, l + 1), 0);
+    const points = stored.digests?.length ?? stored.labels.reduce((m, l) => Math.max(m, l + 1), 0);
     const file = join(this.dir, INDEX_FILE);
     if (!existsSync(file)) return 'index file missing';
     if (sha256File(file) !== stored.fileSha256) return 'index file corrupt (checksum mismatch)';
@@ -127,12 +151,64 @@ export class HnswVectorStore implements VectorIndexStore {
   async open(manifest: IndexManifest, entries: readonly VectorEntry[]): Promise<OpenedIndex> {
     const loaded = this.tryLoad(manifest, entries);
     if (typeof loaded !== 'string') return loaded;
-    return { index: this.build(manifest, entries), rebuiltBecause: loaded };
+    const updated = this.tryUpdate(manifest, entries);
+    if (typeof updated !== 'string') return updated;
+    return { index: this.build(manifest, entries), rebuiltBecause: loaded.startsWith('manifest changed: knowledgeHash') || loaded === 'entries changed' ? `${loaded}; ${updated}` : loaded };
+  }
+
+  /**
+   * The knowledge changed but not the model: the saved graph is updated in place (points for new
+   * vectors added, points no entry uses any more marked deleted) instead of rebuilt, so an edit to
+   * one article costs its own vectors, not the whole base (a rebuild takes minutes at 10,000
+   * articles, and every replica does it). Returns why it could not, when it could not.
+   */
+  private tryUpdate(manifest: IndexManifest, entries: readonly VectorEntry[]): OpenedIndex | string {
+    const stored = this.readManifest();
+    if (typeof stored === 'string') return stored;
+    if ((['provider', 'model', 'dimension'] as const).some((k) => stored[k] !== manifest[k])) return 'model changed';
+    if (!stored.labels || !stored.digests) return 'saved index has no point digests';
+    const file = join(this.dir, INDEX_FILE);
+    if (!existsSync(file) || sha256File(file) !== stored.fileSha256) return 'saved index missing or corrupt';
+    const digests = [...stored.digests];
+    const byDigest = new Map<string, number>();
+    digests.forEach((d, label) => d && byDigest.set(d, label));
+    const fresh: Array<{ label: number; vector: Float32Array }> = [];
+    const labels = entries.map((e) => {
+      const digest = digestOf(e.vector);
+      let label = byDigest.get(digest);
+      if (label === undefined) {
+        label = digests.length;
+        digests.push(digest);
+        byDigest.set(digest, label);
+        fresh.push({ label, vector: e.vector });
+      }
+      return label;
+    });
+    const used = new Set(labels);
+    const gone = digests.flatMap((d, label) => (d && !used.has(label) ? [label] : []));
+    const dead = digests.filter((d) => !d).length + gone.length;
+    if (dead > MAX_DEAD_SHARE * digests.length) return `too many changes for an in-place update (${dead} of ${digests.length} points dead)`;
+    let index: hnswlib.HierarchicalNSW;
+    try {
+      index = new hnswlib.HierarchicalNSW('cosine', manifest.dimension);
+      index.readIndexSync(file);
+      if (index.getCurrentCount() !== stored.digests.length) return 'saved index corrupt (wrong size)';
+      if (index.getMaxElements() < digests.length) index.resizeIndex(digests.length);
+      for (const { label, vector } of fresh) index.addPoint(Array.from(vector), label);
+      for (const label of gone) {
+        index.markDelete(label);
+        digests[label] = '';
+      }
+    } catch (err) {
+      return `in-place update failed (${err instanceof Error ? err.message : String(err)})`;
+    }
+    const built = this.persist(index, manifest, entries, labels, digests);
+    return { index: built, updatedInPlace: { added: fresh.length, removed: gone.length } };
   }
 
   private build(manifest: IndexManifest, entries: readonly VectorEntry[]): VectorIndex {
-    const labels = labelsOf(entries);
-    const points = labels.reduce((m, l) => Math.max(m, l + 1), 0);
+    const { labels, digests } = labelsOf(entries);
+    const points = digests.length;
     const index = new hnswlib.HierarchicalNSW('cosine', manifest.dimension);
     index.initIndex({ maxElements: Math.max(1, points), m: 16, efConstruction: 200, randomSeed: 42 });
     // Points in first-seen order, so a base without duplicates builds the same graph as before.
@@ -140,6 +216,11 @@ export class HnswVectorStore implements VectorIndexStore {
     entries.forEach((e, i) => {
       if (labels[i] === added) index.addPoint(Array.from(e.vector), added++);
     });
+    return this.persist(index, manifest, entries, labels, digests);
+  }
+
+  /** Writes the graph and then its manifest, each atomically. */
+  private persist(index: hnswlib.HierarchicalNSW, manifest: IndexManifest, entries: readonly VectorEntry[], labels: number[], digests: string[]): VectorIndex {
     mkdirSync(this.dir, { recursive: true });
     const file = join(this.dir, INDEX_FILE);
     const tmp = `${file}.${process.pid}.tmp`;
@@ -149,6 +230,7 @@ export class HnswVectorStore implements VectorIndexStore {
       count: entries.length,
       keys: entries.map((e) => e.key),
       labels,
+      digests,
       fileSha256: sha256File(tmp),
       builtAt: new Date().toISOString(),
     };

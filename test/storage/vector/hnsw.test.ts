@@ -43,7 +43,47 @@ describe('HnswVectorStore', () => {
     await new HnswVectorStore(dir).open(manifest, entries);
     const changed = await new HnswVectorStore(dir).open({ ...manifest, knowledgeHash: 'k2', model: 'm2' }, entries.slice(0, 3));
     expect(changed.rebuiltBecause).toBe('manifest changed: model, knowledgeHash');
+    expect(changed.updatedInPlace).toBeUndefined();
     expect(changed.index.size).toBe(3);
+  });
+
+  it('updates the saved graph in place when only the knowledge changed: new vectors added, unused ones gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hnsw-'));
+    dirs.push(dir);
+    // Enough points that one edit stays under the share of dead points that forces a rebuild.
+    const many = Array.from({ length: 40 }, (_, i) => ({ key: `art${i}#0`, vector: unit([Math.cos(i / 7), Math.sin(i / 7), (i % 5) / 5, 1 + (i % 3)]) }));
+    await new HnswVectorStore(dir).open(manifest, many);
+    // One article edited: its text (and vector) changed, another article removed, one added.
+    const edited = [
+      ...many.slice(0, 38).map((e, i) => (i === 3 ? { key: e.key, vector: unit([0, 0, 1, 0]) } : e)),
+      { key: 'new#0', vector: unit([0, 1, 0, 0.01]) },
+    ];
+    const updated = await new HnswVectorStore(dir).open({ ...manifest, knowledgeHash: 'k2' }, edited);
+    expect(updated.rebuiltBecause).toBeUndefined();
+    expect(updated.updatedInPlace).toEqual({ added: 2, removed: 3 });
+    expect(updated.index.size).toBe(39);
+    expect(updated.index.search(unit([0, 0, 1, 0]), 1)[0]?.key).toBe('art3#0');
+    expect(updated.index.search(unit([0, 1, 0, 0]), 1)[0]?.key).toBe('new#0');
+    // Removed keys never come back, whatever is asked for.
+    const all = updated.index.search(unit([1, 1, 1, 1]), 100).map((h) => h.key);
+    expect(all).toHaveLength(39);
+    expect(all).not.toContain('art38#0');
+    expect(all).not.toContain('art39#0');
+    // The updated index is what a restart loads, untouched.
+    const again = await new HnswVectorStore(dir).open({ ...manifest, knowledgeHash: 'k2' }, edited);
+    expect(again.rebuiltBecause).toBeUndefined();
+    expect(again.updatedInPlace).toBeUndefined();
+    expect(again.index.search(unit([0, 1, 0, 0]), 1)[0]?.key).toBe('new#0');
+  });
+
+  it('rebuilds rather than updates once too much of the graph would be dead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hnsw-'));
+    dirs.push(dir);
+    await new HnswVectorStore(dir).open(manifest, entries);
+    const replaced = await new HnswVectorStore(dir).open({ ...manifest, knowledgeHash: 'k2' }, [entries[0]!, { key: 'z#0', vector: unit([1, 1, 1, 0]) }]);
+    expect(replaced.updatedInPlace).toBeUndefined();
+    expect(replaced.rebuiltBecause).toMatch(/^manifest changed: knowledgeHash; too many changes for an in-place update/);
+    expect(replaced.index.search(unit([1, 1, 1, 0]), 1)[0]?.key).toBe('z#0');
   });
 
   it('detects a corrupt or missing index file and rebuilds it', async () => {
