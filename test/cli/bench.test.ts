@@ -49,12 +49,12 @@ describe('helpdesk bench', () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(printed);
     expect(stderr).toMatch(/quality and cold\/warm builds/);
 
-    expect(printed.quality.systems.map((s) => s.name)).toEqual(['helpdesk-bot', 'MiniSearch', 'Orama']);
-    expect(Object.keys(printed.quality.queries)).toEqual(['all', 'report']);
-    expect(printed.quality.systems[0]!.gate?.all).toBeDefined();
-    expect(printed.quality.systems[1]!.gate).toBeUndefined();
-    expect(printed.quality.builds.cold.embedded).toBeGreaterThan(0);
-    expect(printed.quality.builds.warm.embedded).toBe(0);
+    expect(printed.quality!.systems.map((s) => s.name)).toEqual(['helpdesk-bot', 'MiniSearch', 'Orama']);
+    expect(Object.keys(printed.quality!.queries)).toEqual(['all', 'report']);
+    expect(printed.quality!.systems[0]!.gate?.all).toBeDefined();
+    expect(printed.quality!.systems[1]!.gate).toBeUndefined();
+    expect(printed.quality!.builds.cold.embedded).toBeGreaterThan(0);
+    expect(printed.quality!.builds.warm.embedded).toBe(0);
     expect(printed.knowledge_bases.map((k) => k.build.articles)).toEqual([20, 40]);
     for (const kb of printed.knowledge_bases) {
       expect(kb.build.mode).toBe('hybrid');
@@ -69,9 +69,9 @@ describe('helpdesk bench', () => {
     }
     // The smaller base reuses the embeddings the larger one cached.
     expect(printed.knowledge_bases[0]!.build.embedded).toBe(0);
-    expect(printed.vectors.full.vectors).toBe(3000);
-    expect(printed.vectors.full.real + printed.vectors.full.synthetic).toBe(3000);
-    expect(printed.vectors.full.hnsw_k10.recall_at_10).toBeGreaterThan(0);
+    expect(printed.vectors!.full.vectors).toBe(3000);
+    expect(printed.vectors!.full.real + printed.vectors!.full.synthetic).toBe(3000);
+    expect(printed.vectors!.full.hnsw_k10.recall_at_10).toBeGreaterThan(0);
 
     const tables = formatResults(printed);
     for (const row of ['query embedding (the floor), p50', 'engine p95 / floor at 1,000 articles', 'engine p95 / floor at 10,000 articles', 'engine p95 / floor at 50,000 articles', 'build (peak) / serving', 'cold indexing, embedded texts per second', 'npm run load -- --saturate']) {
