@@ -46,7 +46,7 @@ export interface LatencyMeasure {
   /** CPU time (user + system) of one floor call, p50: less sensitive to other load on the machine than wall time. */
   floor_cpu_ms_p50: number;
   /** 1-minute load average when the timing started and ended (2 cores shared: read wall times against it). */
-  load_average: [number, number];
+  load_average?: [number, number];
 }
 
 export interface KnowledgePhaseResult {

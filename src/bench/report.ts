@@ -20,7 +20,7 @@ export function latencyTable(r: BenchResults): string {
     r.knowledge_bases.map((kb) => {
       const l = kb.latency;
       return [
-        `${kb.build.articles} articles`,
+        `${kb.build.articles} articles${kb.stand_in_vectors ? ' (STAND-IN article vectors, real questions)' : ''}${when(kb.measured_at)}`,
         kb.build.texts,
         ...(l
           ? [ms(l.engine.p50), ms(l.engine.p95), ms(l.engine.p99), ms(l.floor.p50), ms(l.floor.p95), ms(l.floor.p99), l.floor_cpu_ms_p50 !== undefined ? ms(l.floor_cpu_ms_p50) : '–', `${l.p95_ratio}×`, l.load_average ? l.load_average.join('–') : '–']
@@ -120,7 +120,7 @@ export function targetsTable(r: BenchResults): string {
     return [
       `engine p95 / floor at ${n.toLocaleString('en')} articles`,
       found.length
-        ? found.map((k) => `${k.latency!.p95_ratio}× (${ms(k.latency!.engine.p95)} ms vs ${ms(k.latency!.floor.p95)} ms; decide p50 ${ms(k.latency!.engine.p50)} ms; load ${k.latency!.load_average.join('–')})${k.stand_in_vectors ? ' STAND-IN article vectors, real query embedding' : ''}${when(k.measured_at)}`).join('; ')
+        ? found.map((k) => `${k.latency!.p95_ratio}× (${ms(k.latency!.engine.p95)} ms vs ${ms(k.latency!.floor.p95)} ms; decide p50 ${ms(k.latency!.engine.p50)} ms; load ${k.latency!.load_average?.join('–') ?? 'not recorded'})${k.stand_in_vectors ? ' STAND-IN article vectors, real query embedding' : ''}${when(k.measured_at)}`).join('; ')
         : 'not measured',
       '≤ 1.5×',
     ];
@@ -128,7 +128,7 @@ export function targetsTable(r: BenchResults): string {
   const rssRows = [1000, 10000, 50000].flatMap((n) =>
     kbs(n).map((k) => [
       `RSS at ${size(k)} articles, build (peak) / serving; index load (restart)`,
-      `${Math.round(k.build_peak_rss_mb ?? k.peak_rss_mb)} MB / ${k.serving_rss_mb ?? '–'} MB; ${k.index_load_s !== undefined ? `${k.index_load_s} s` : '–'}${k.build.embedded > 0 && !k.stand_in_vectors ? ' (build embedded texts: workers alive)' : ''}${when(k.measured_at)}`,
+      `${Math.round(k.build_peak_rss_mb ?? k.peak_rss_mb)} MB / ${k.serving_rss_mb !== undefined ? `${k.serving_rss_mb} MB` : 'not recorded'}; ${k.index_load_s !== undefined ? `${k.index_load_s} s` : '–'}${k.build.embedded > 0 && !k.stand_in_vectors ? ' (build embedded texts: workers alive)' : ''}${when(k.measured_at)}`,
       n === 10000 ? 'build ≤ 1,000 MB, serving ≤ 600 MB' : '–',
     ]),
   );
@@ -146,7 +146,7 @@ export function targetsTable(r: BenchResults): string {
     [
       [
         'query embedding (the floor), p50',
-        withLatency.length ? withLatency.map((k) => `${ms(k.latency!.floor.p50)} ms wall, ${k.latency!.floor_cpu_ms_p50 !== undefined ? `${ms(k.latency!.floor_cpu_ms_p50)} ms CPU` : '–'} (${size(k)}, load ${k.latency!.load_average?.join('–') ?? '–'}${when(k.measured_at)})`).join('; ') : '–',
+        withLatency.length ? withLatency.map((k) => `${ms(k.latency!.floor.p50)} ms wall, ${k.latency!.floor_cpu_ms_p50 !== undefined ? `${ms(k.latency!.floor_cpu_ms_p50)} ms CPU` : 'CPU not recorded'} (${size(k)}, load ${k.latency!.load_average?.join('–') ?? '–'}${when(k.measured_at)})`).join('; ') : '–',
         '≤ 8 ms',
       ],
       ...ratioRows,
