@@ -126,7 +126,7 @@ export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDi
     if (!embedder) throw new Error(problem ?? 'no embedder');
     standIn = new StandInEmbedder(embedder, standInPool(input.standIn, progress));
   }
-  const { value: runtime, ms } = await timed(() =>
+  const { value: runtime, ms: elapsed } = await timed(() =>
     createKnowledgeRuntime(
       { core: { kbDir: input.kbDir, dataDir: input.dataDir }, retrieval: benchRetrievalConfig() },
       // Builds and latency are measured with the committed models, not a zero-label fit of each generated base.
@@ -140,6 +140,7 @@ export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDi
   );
   // From here on the user's questions are embedded by the real model.
   if (standIn) standIn.standIn = false;
+  const ms = elapsed - (standIn?.poolMs ?? 0);
   const status = runtime.service.status();
   const seconds = ms / 1000;
   const embedded = status.lastLoad?.embedded ?? 0;

@@ -26,6 +26,8 @@ export class StandInEmbedder implements Embedder {
   standIn = true;
   /** Texts given a stand-in vector so far. */
   standIns = 0;
+  /** Time spent gathering the real pool (not part of a build or of an index load: the bench subtracts it). */
+  poolMs = 0;
   private pool: Float32Array[] = [];
 
   constructor(
@@ -56,7 +58,9 @@ export class StandInEmbedder implements Embedder {
 
   async init(): Promise<void> {
     await this.real.init();
+    const started = performance.now();
     if (this.pool.length === 0) this.pool = await this.loadPool(this.real);
+    this.poolMs += performance.now() - started;
     if (this.pool.length === 0) throw new Error('stand-in embedder: no real vectors to build stand-ins from');
   }
 
