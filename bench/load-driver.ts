@@ -41,6 +41,27 @@ export interface SentMessage {
   error?: string;
 }
 
+/** Why a message failed, as the client saw it: the HTTP status and the body's error code, or the transport error and its cause. */
+export function failureReason(m: SentMessage): string | undefined {
+  if (m.status === 200 && m.replies >= 1) return undefined;
+  if (m.status === 0) return `no HTTP answer: ${m.error ?? 'unknown'}`;
+  return `HTTP ${m.status}${m.error ? ` ${m.error}` : ''}${m.status === 200 ? ' with no reply' : ''}`;
+}
+
+/** A transport error with its cause (undici puts the useful part, e.g. UND_ERR_HEADERS_TIMEOUT or ECONNRESET, there). */
+function transportError(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e?.cause ? ` (${e.cause.code ?? ''}${e.cause.code && e.cause.message ? ': ' : ''}${e.cause.message ?? ''})` : '';
+  return `${e?.message ?? String(err)}${cause}`;
+}
+
+/** The error code a non-2xx JSON answer carries ({ error: 'busy' }, …). */
+function bodyError(status: number, json: unknown): string | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  const o = json as { error?: unknown; message?: unknown } | undefined;
+  return typeof o?.error === 'string' ? o.error : typeof json === 'string' ? json.slice(0, 80) : undefined;
+}
+
 export interface ChannelReport {
   channel: LoadChannel;
   users: number;
@@ -51,6 +72,8 @@ export interface ChannelReport {
   buttons: number;
   latency: LatencySummary;
   throughput_per_s: number;
+  /** Failed messages by reason (failureReason), so a failure is explained, not only counted. */
+  failures: Record<string, number>;
 }
 
 export interface LoadReport {
@@ -106,10 +129,11 @@ async function webUser(options: LoadOptions, n: number, r: Random, record: (m: S
       // ignored, and the user is known by the session cookie postJson keeps for it.
       const res = await postJson(`${options.url}/api/chat`, body, { 'x-forwarded-user': user });
       const replies = Array.isArray(res.json?.replies) ? res.json.replies : [];
-      sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: replies.length, ms: performance.now() - started };
+      const error = bodyError(res.status, res.json);
+      sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: replies.length, ms: performance.now() - started, ...(error ? { error } : {}) };
       buttons = webButtons(replies);
     } catch (err) {
-      sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: 0, replies: 0, ms: performance.now() - started, error: String(err) };
+      sent = { channel: 'web', conversationId, messageId, kind: button ? 'button' : 'text', status: 0, replies: 0, ms: performance.now() - started, error: transportError(err) };
     }
     record(sent);
   }
@@ -148,10 +172,11 @@ async function teamsUser(options: LoadOptions, n: number, r: Random, record: (m:
       const ours = connector.calls
         .slice(before)
         .filter((c) => c.conversationId === conversationId && c.activity?.type === 'message' && (c.op === 'reply' || (c.op === 'update' && c.targetId !== button?.source)));
-      sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: ours.length, ms: performance.now() - started };
+      const error = bodyError(res.status, res.json);
+      sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: res.status, replies: ours.length, ms: performance.now() - started, ...(error ? { error } : {}) };
       buttons = cardButtons(ours);
     } catch (err) {
-      sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: 0, replies: 0, ms: performance.now() - started, error: String(err) };
+      sent = { channel: 'teams', conversationId, messageId, kind: button ? 'button' : 'text', status: 0, replies: 0, ms: performance.now() - started, error: transportError(err) };
     }
     record(sent);
   }
@@ -186,6 +211,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       buttons: mine.filter((m) => m.kind === 'button').length,
       latency: summarizeLatency(mine.map((m) => m.ms)),
       throughput_per_s: Math.round((mine.length / seconds) * 10) / 10,
+      failures: mine.reduce<Record<string, number>>((acc, m) => {
+        const why = failureReason(m);
+        if (why) acc[why] = (acc[why] ?? 0) + 1;
+        return acc;
+      }, {}),
     };
   });
   return { seconds: Math.round(seconds * 10) / 10, channels, sent };

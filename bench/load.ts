@@ -3,6 +3,7 @@
  * endpoint at the same time, against the real server process (src/main.ts) with the default
  * embedder, then every message checked in the SQLite database. Usage:
  *   npm run load -- [--users 50] [--messages 20] [--channels web,teams] [--provider use|none] [--json]
+ *   npm run load -- --saturate --out bench/load-saturate.json   # what `npm run bench` reports
  *   npm run load -- --saturate   # 100 users, no think time, on the web chat alone and then on the
  *                                # Bot Framework endpoint alone: the same load on each, p50/p95/p99 side by side
  *   npm run load -- --replicas 3 --database postgres [--users 20 --messages 5]
@@ -15,16 +16,16 @@
  * than people, and the point is to measure the turns, not the limiter.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDevSet } from '../src/engine/eval/dev-set.js';
 import { startBotConnectorServer } from '../test/helpers/bot-connector-server.js';
 import { REPO_KNOWLEDGE, ROOT, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../test/helpers/round-robin-proxy.js';
-import { checkStored, checkStoredPostgres, runLoad, type LoadChannel } from './load-driver.js';
+import { checkStored, checkStoredPostgres, failureReason, runLoad, type LoadChannel } from './load-driver.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     saturate: { type: 'boolean', default: false },
     replicas: { type: 'string' },
     database: { type: 'string' },
+    // Where to also write the JSON result (`npm run bench` reads bench/load-saturate.json).
+    out: { type: 'string' },
   },
 });
 const users = values.saturate ? 100 : Number(values.users);
@@ -121,8 +124,7 @@ try {
   const reports = [];
   for (const round of rounds) {
     const load = loadavg()[0]!.toFixed(2);
-    reports.push(
-      await runLoad({
+    const done = await runLoad({
         url: targetUrl,
         connector,
         users,
@@ -135,8 +137,8 @@ try {
             log(`  ${round.join('+')}: ${done}/${total} messages answered (load average ${loadavg()[0]!.toFixed(2)}, at start ${load})`);
           }
         },
-      }),
-    );
+      });
+    reports.push({ ...done, channels: done.channels.map((c) => ({ ...c, load_average_at_start: Number(load) })) });
   }
   const report = { ...reports[0]!, channels: reports.flatMap((r) => r.channels), sent: reports.flatMap((r) => r.sent), seconds: reports.reduce((s, r) => s + r.seconds, 0) };
   const stored = testDatabase
@@ -146,8 +148,34 @@ try {
   const ready = await Promise.all(replicaSet.map(async (r) => r.child.exitCode === null && r.child.signalCode === null && (await fetch(`${r.url}/readyz`).catch(() => undefined))?.status === 200));
   const alive = ready.every(Boolean);
   const failed = report.channels.reduce((s, c) => s + c.failed, 0);
+  const summary = {
+    ...report,
+    sent: undefined,
+    saturate: values.saturate,
+    messages_per_user: messages,
+    generated_at: new Date().toISOString(),
+    load_average_at_end: loadavg().map((x) => Math.round(x * 100) / 100),
+    // Failed messages: how long the client waited before each failure, to tell timeouts from refusals.
+    failed_ms: report.sent.filter((m) => failureReason(m)).map((m) => Math.round(m.ms)),
+    stored: stored.stored,
+    problems: stored.problems,
+    // The servers' own warnings and errors during the run (LOG_LEVEL=warn), by message.
+    server_log: replicaSet.flatMap((r) => r.logs()).reduce<Record<string, number>>((acc, l) => {
+      const key = `${l.level === 50 ? 'error' : l.level === 60 ? 'fatal' : 'warn'}: ${String(l.msg)}${l.err ? ` (${String(l.err).slice(0, 120)})` : ''}`;
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {}),
+    alive,
+    cpus: cpus().length,
+    ...(clustered ? { replicas, database, provider: values.provider, loadAtStart, loadAtEnd: loadavg(), requestsPerReplica: replicaSet.map((r) => proxy?.counts.get(r.url) ?? 0) } : {}),
+  };
+  if (values.out) {
+    mkdirSync(dirname(values.out), { recursive: true });
+    writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);
+    log(`result written to ${values.out}`);
+  }
   if (values.json) {
-    console.log(JSON.stringify({ ...report, sent: undefined, stored: stored.stored, problems: stored.problems, alive, cpus: cpus().length, ...(clustered ? { replicas, database, provider: values.provider, loadAtStart, loadAtEnd: loadavg(), requestsPerReplica: replicaSet.map((r) => proxy?.counts.get(r.url) ?? 0) } : {}) }));
+    console.log(JSON.stringify(summary));
   } else {
     if (clustered) {
       const turns = Math.round((report.sent.length / report.seconds) * 10) / 10;
@@ -163,7 +191,11 @@ try {
       if (web && teams) console.log(`\nBot Framework p99 / web chat p99 under the same saturating load: ${(teams.latency.p99 / web.latency.p99).toFixed(2)}× (target ≤ 2×)`);
     }
     console.log(`\n${report.sent.length} messages in ${report.seconds} s on ${cpus().length} cores (load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}); stored once, handled and answered with exactly the delivered replies: ${stored.stored}/${report.sent.length}; ${clustered ? `every replica still ready: ${alive} (${ready.filter(Boolean).length}/${ready.length})` : `server still ready: ${alive}`}`);
+    for (const c of report.channels) {
+      for (const [why, n] of Object.entries(c.failures)) console.log(`  ${c.channel} failed: ${n} × ${why}`);
+    }
     for (const p of stored.problems.slice(0, 20)) console.log(`  problem: ${p}`);
+    for (const [line, n] of Object.entries(summary.server_log)) console.log(`  server log: ${n} × ${line}`);
     if (clustered) {
       // What the client saw for each failed message, and what the proxy saw towards the replicas.
       for (const m of report.sent.filter((x) => x.status !== 200 || x.replies < 1).slice(0, 20)) console.log(`  failed: ${m.channel} ${m.messageId}: HTTP ${m.status}, ${m.replies} replies${m.error ? `, ${m.error}` : ''}`);

@@ -153,8 +153,14 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const trustProxy = config.core.trustProxy;
     let handler: RequestListener = createServerApp({ channels: [], metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
     const server = createServer((req, res) => handler(req, res));
-    // Slack and the Bot Framework keep connections alive; idle ones must not hold the shutdown.
-    server.keepAliveTimeout = 5_000;
+    // An idle kept-alive connection is closed by the server only after its clients and proxies give
+    // up on it (browsers, undici and most proxies: 4–60 s): a 5 s timeout raced them, and under load
+    // (a busy event loop) a request sent on a connection the server was closing was reset unread
+    // (38 of 500 web messages in `npm run load -- --saturate`, each "fetch failed: ECONNRESET", none
+    // stored). Idle connections do not hold the shutdown: it closes every connection (below).
+    server.keepAliveTimeout = 65_000;
+    // Must exceed keepAliveTimeout, or a request arriving on a long-idle connection can be cut off.
+    server.headersTimeout = 66_000;
     // Local mode (no Bot Framework credentials) accepts unauthenticated activities: loopback only unless HOST says otherwise.
     const host = options.host ?? config.core.host ?? (config.channels.teams.credentials ? undefined : '127.0.0.1');
     const port = await listen(server, config.core.port, host);

@@ -57,13 +57,15 @@ export interface KnowledgeRuntimeOptions {
    * runtime opens the SQLite cache under DATA_DIR itself (CLI commands) and closes it.
    */
   embeddingCache?: () => EmbeddingCache;
+  /** Used instead of the configured embedder (the benchmark's stand-in for a base too big to embed, src/bench/stand-in-embedder.ts). */
+  embedder?: Embedder;
 }
 
 export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options: KnowledgeRuntimeOptions = {}): Promise<KnowledgeRuntime> {
   const kbDir = resolve(config.core.kbDir);
   const dataDir = resolve(config.core.dataDir);
   const log = options.log;
-  const { embedder, problem } = await createEmbedder(config.retrieval.embeddings);
+  const { embedder, problem } = options.embedder ? { embedder: options.embedder, problem: undefined } : await createEmbedder(config.retrieval.embeddings);
 
   let cache: EmbeddingCache | undefined;
   let ownCache: { close(): void } | undefined;

@@ -3,6 +3,11 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKnowledgeRuntime, type KnowledgeRuntime } from '../app/knowledge.js';
 import { retrievalSchema } from '../config/sections/retrieval.js';
+import { createEmbedder } from '../embeddings/factory.js';
+import { loadKnowledgeBase } from '../engine/knowledge/loader.js';
+import { articleEntries } from '../engine/retrieval/entries.js';
+import { openEmbeddingCache } from '../storage/factory.js';
+import { StandInEmbedder } from './stand-in-embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { peakRssMb, ratio, summarizeLatency, timed, type LatencySummary } from './stats.js';
 
@@ -26,6 +31,8 @@ export interface BuildMeasure {
   /** Embedded texts per second of build time (0 when everything came from the cache). */
   embedded_per_s: number;
   mode: string;
+  /** Texts given a stand-in vector instead of being embedded (stand-in mode: see stand-in-embedder.ts). */
+  stand_in?: number;
 }
 
 export interface LatencyMeasure {
@@ -39,7 +46,7 @@ export interface LatencyMeasure {
   /** CPU time (user + system) of one floor call, p50: less sensitive to other load on the machine than wall time. */
   floor_cpu_ms_p50: number;
   /** 1-minute load average when the timing started and ended (2 cores shared: read wall times against it). */
-  load_average: [number, number];
+  load_average?: [number, number];
 }
 
 export interface KnowledgePhaseResult {
@@ -66,6 +73,12 @@ export interface KnowledgePhaseInput {
   warmup?: number;
   /** Also time a restart on the saved index (index load time). */
   measureRestart?: boolean;
+  /**
+   * Stand-in vectors for the articles (a base too big to embed here), built from the real vectors
+   * of the seed articles found in `poolDataDir`'s embedding cache; the questions timed stay real.
+   * `dataDir` must then be a folder of its own, so no stand-in ever reaches the real cache.
+   */
+  standIn?: { seedDir: string; poolDataDir: string };
 }
 
 /** The retrieval configuration the bot runs with by default (USE, one worker per core). */
@@ -86,15 +99,48 @@ function embeddingProgress(label: string, progress: Progress): (p: EmbedProgress
   };
 }
 
-export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDir' | 'dataDir' | 'rebuildIndex'>, progress: Progress): Promise<{ runtime: KnowledgeRuntime; build: BuildMeasure }> {
+/** The real vectors stand-ins are made of: the seed articles' texts from the real cache, else their titles embedded now. */
+function standInPool(standIn: NonNullable<KnowledgePhaseInput['standIn']>, progress: Progress): (real: import('../engine/ports/embedder.js').Embedder) => Promise<Float32Array[]> {
+  return async (real) => {
+    const entries = loadKnowledgeBase(standIn.seedDir).articles.flatMap((a) => articleEntries(a));
+    const cache = openEmbeddingCache(standIn.poolDataDir);
+    try {
+      const found = [...(await cache.getMany(real.provider, real.model, entries.map((e) => e.hash))).values()];
+      if (found.length >= 64) return found;
+      const titles = entries.filter((e) => e.kind === 'title');
+      progress(`stand-in: embedding the ${titles.length} seed titles for real (the cache in ${standIn.poolDataDir} has ${found.length} seed vectors)`);
+      const vectors = await real.embedPassages(titles.map((e) => e.text));
+      await cache.putMany(real.provider, real.model, titles.map((e, i) => ({ hash: e.hash, vector: vectors[i]! })));
+      return vectors;
+    } finally {
+      cache.close();
+    }
+  };
+}
+
+export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDir' | 'dataDir' | 'rebuildIndex' | 'standIn'>, progress: Progress): Promise<{ runtime: KnowledgeRuntime; build: BuildMeasure }> {
   if (input.rebuildIndex) rmSync(join(resolve(input.dataDir), 'vector-index'), { recursive: true, force: true });
-  const { value: runtime, ms } = await timed(() =>
+  let standIn: StandInEmbedder | undefined;
+  if (input.standIn) {
+    const { embedder, problem } = await createEmbedder(benchRetrievalConfig().embeddings);
+    if (!embedder) throw new Error(problem ?? 'no embedder');
+    standIn = new StandInEmbedder(embedder, standInPool(input.standIn, progress));
+  }
+  const { value: runtime, ms: elapsed } = await timed(() =>
     createKnowledgeRuntime(
       { core: { kbDir: input.kbDir, dataDir: input.dataDir }, retrieval: benchRetrievalConfig() },
       // Builds and latency are measured with the committed models, not a zero-label fit of each generated base.
-      { onProgress: embeddingProgress(input.label, progress), log: { info: () => undefined, warn: (m) => progress(`${input.label}: warning: ${m}`) }, autoCalibrate: false },
+      {
+        onProgress: embeddingProgress(input.label, progress),
+        log: { info: () => undefined, warn: (m) => progress(`${input.label}: warning: ${m}`) },
+        autoCalibrate: false,
+        ...(standIn ? { embedder: standIn } : {}),
+      },
     ),
   );
+  // From here on the user's questions are embedded by the real model.
+  if (standIn) standIn.standIn = false;
+  const ms = elapsed - (standIn?.poolMs ?? 0);
   const status = runtime.service.status();
   const seconds = ms / 1000;
   const embedded = status.lastLoad?.embedded ?? 0;
@@ -106,6 +152,7 @@ export async function openTimed(input: Pick<KnowledgePhaseInput, 'label' | 'kbDi
     articles_per_s: ratio(status.articles, seconds, 1),
     embedded_per_s: ratio(embedded, seconds, 1),
     mode: status.mode,
+    ...(standIn ? { stand_in: standIn.standIns } : {}),
   };
   return { runtime, build };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatResults } from '../../bench/report.js';
-import { DEFAULT_BENCH_DIR, runBenchmark } from '../../bench/run.js';
+import { DEFAULT_LOAD_FILE } from '../../bench/load-phase.js';
+import { DEFAULT_BENCH_DIR, PHASES, runBenchmark, type Phase } from '../../bench/run.js';
 
 /** `helpdesk bench`: latency, vector search, quality against peers and index builds, in one run. */
 
@@ -12,6 +13,18 @@ interface BenchCliOptions {
   work: string;
   out: string;
   json?: boolean;
+  skip: string;
+  standIn: string;
+  load: string;
+  loadMessages: string;
+  loadFile: string;
+}
+
+function phases(value: string): Phase[] {
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const wrong = list.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (wrong.length > 0) throw new Error(`--skip: unknown phase ${wrong.join(', ')} (phases: ${PHASES.join(', ')})`);
+  return list as Phase[];
 }
 
 function positiveInts(value: string, name: string): number[] {
@@ -31,7 +44,13 @@ export function registerBench(program: Command): void {
     .option('--work <dir>', 'work folder: generated articles and the embedding cache kept across runs (env HELPDESK_BENCH_DIR)', DEFAULT_BENCH_DIR)
     .option('--out <file>', 'where to write the results', 'bench/results.json')
     .option('--json', 'print the results as JSON instead of tables')
+    .option('--skip <phases>', `phases not to run, their earlier numbers carried over from --out (${PHASES.join(', ')})`, '')
+    .option('--stand-in <sizes>', 'sizes whose article vectors are stand-ins, not embedded (latency/RSS representative, quality not; "none" embeds every size for real)', '50000')
+    .option('--load <mode>', 'saturating load: "run" it now (a few minutes), or read the last result from --load-file ("file")', 'run')
+    .option('--load-messages <n>', 'messages per user in the saturating load', '5')
+    .option('--load-file <file>', 'the saturating load result (written by `npm run load -- --saturate --out FILE`)', DEFAULT_LOAD_FILE)
     .action(async (options: BenchCliOptions) => {
+      if (options.load !== 'run' && options.load !== 'file') throw new Error(`--load: "run" or "file", got "${options.load}"`);
       const results = await runBenchmark(
         {
           seedDir: options.kb,
@@ -41,6 +60,9 @@ export function registerBench(program: Command): void {
           workDir: options.work,
           splits: ['report'],
           out: options.out,
+          skip: phases(options.skip),
+          standIn: options.standIn === 'none' ? [] : positiveInts(options.standIn, '--stand-in'),
+          load: { mode: options.load, messages: positiveInts(options.loadMessages, '--load-messages')[0]!, file: options.loadFile },
         },
         (line) => process.stderr.write(`${line}\n`),
       );

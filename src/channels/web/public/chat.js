@@ -328,16 +328,27 @@ function showStatus(text) {
   status.hidden = !text;
 }
 
+/**
+ * POST /api/chat, sent once more (same message id) when no answer came back at all: the server
+ * answers a message id once, so a retry after a dropped connection cannot make a duplicate.
+ */
+async function send(payload) {
+  const request = () =>
+    fetch('/api/chat', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+  try {
+    return await request();
+  } catch {
+    await new Promise((r) => setTimeout(r, 1000));
+    return request();
+  }
+}
+
 async function post(body) {
   setBusy(1);
   showStatus();
   try {
-    const res = await fetch('/api/chat', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      // Who is talking is the server's business (session cookie or sign-in); the page only says its language.
-      body: JSON.stringify({ conversationId: session.conversationId, user: { locale: navigator.language }, messageId: newId(), ...body }),
-    });
+    // Who is talking is the server's business (session cookie or sign-in); the page only says its language.
+    const res = await send({ conversationId: session.conversationId, user: { locale: navigator.language }, messageId: newId(), ...body });
     if (res.status === 401) {
       const data = await res.json().catch(() => ({}));
       showStatus(t('error_signed_out'));
@@ -376,6 +387,11 @@ async function sendText(text) {
   // mistake is masked in the bubble and never written to sessionStorage.
   const item = showUser(text, false);
   const answer = await post({ text });
+  // Not delivered: the words go back in the box (unless something new was typed), to send again.
+  if (!answer && !input.value) {
+    input.value = text;
+    autosize();
+  }
   if (answer?.echo !== undefined) {
     item.replaceWith(userItem(answer.echo));
     session.history.push({ kind: 'user', text: answer.echo });
