@@ -16,6 +16,8 @@ export interface CoordinationSettings {
   redisUrl?: string;
   redisKeyPrefix?: string;
   databaseUrl?: string;
+  /** PostgreSQL connections for coordination (COORDINATION_POOL_MAX). */
+  poolMax?: number;
 }
 
 export async function createCoordination(settings: CoordinationSettings, logger: Logger): Promise<Coordination> {
@@ -27,7 +29,7 @@ export async function createCoordination(settings: CoordinationSettings, logger:
     // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
     // lock while it queries the stores, so sharing one pool could starve those queries.
     // More turns in flight than connections wait for one (up to the lock's own 120 s), not fail after 10 s.
-    const pool = createPgPool(settings.databaseUrl, { max: 40, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
+    const pool = createPgPool(settings.databaseUrl, { max: settings.poolMax ?? 40, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
     try {
       return await pgCoordination(pool, { ownsPool: true, onError });
     } catch (err) {

@@ -6,14 +6,14 @@ import { configProblems } from '../helpers/config-problems.js';
 
 describe('coordination settings', () => {
   it('defaults to in-process coordination', () => {
-    expect(loadConfig({}).coordination).toEqual({ redisUrl: undefined, redisKeyPrefix: 'helpdesk:' });
-    expect(loadConfig({ REDIS_URL: ' ', DATABASE_URL: '' }).coordination).toEqual({ redisUrl: undefined, redisKeyPrefix: 'helpdesk:' });
+    expect(loadConfig({}).coordination).toEqual({ redisUrl: undefined, redisKeyPrefix: 'helpdesk:', poolMax: 40 });
+    expect(loadConfig({ REDIS_URL: ' ', DATABASE_URL: '' }).coordination).toEqual({ redisUrl: undefined, redisKeyPrefix: 'helpdesk:', poolMax: 40 });
     expect(loadConfig({ DATABASE_URL: '' }).core.databaseUrl).toBeUndefined();
   });
 
   it('reads redis:// and postgres:// URLs', () => {
     const config = loadConfig({ REDIS_URL: 'rediss://bot:pw@cache.internal:6380/2', DATABASE_URL: 'postgresql://bot@db.internal:5432/helpdesk' });
-    expect(config.coordination).toEqual({ redisUrl: 'rediss://bot:pw@cache.internal:6380/2', redisKeyPrefix: 'helpdesk:' });
+    expect(config.coordination).toEqual({ redisUrl: 'rediss://bot:pw@cache.internal:6380/2', redisKeyPrefix: 'helpdesk:', poolMax: 40 });
     // One DATABASE_URL for the stores and the coordination between replicas.
     expect(config.core.databaseUrl?.href).toBe('postgresql://bot@db.internal:5432/helpdesk');
   });
@@ -24,5 +24,10 @@ describe('coordination settings', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^REDIS_URL: expected redis:\/\/.*got a http: URL$/), expect.stringMatching(/^DATABASE_URL: .*not a URL$/)]));
     expect(problems.join(' ')).not.toContain('secret');
     expect(configProblems({ REDIS_KEY_PREFIX: 'has space' })).toEqual([expect.stringMatching(/^REDIS_KEY_PREFIX: letters, digits/)]);
+  });
+
+  it('bounds the coordination pool', () => {
+    expect(loadConfig({ COORDINATION_POOL_MAX: '12' }).coordination.poolMax).toBe(12);
+    expect(configProblems({ COORDINATION_POOL_MAX: '1' })).toEqual([expect.stringMatching(/^COORDINATION_POOL_MAX: expected an integer between 2 and 1000/)]);
   });
 });

@@ -95,8 +95,13 @@ export class WebHub {
     return true;
   }
 
-  /** Writes to every open page of the conversation and keeps the message for replay. */
-  publish(conversationId: string, message: WebMessage): 'delivered' | 'kept' {
+  /**
+   * Writes to every open page of the conversation and keeps the message for replay. A message sent
+   * again with the same id (an announcement replayed after a crash) is not written twice.
+   */
+  publish(conversationId: string, message: WebMessage): 'delivered' | 'kept' | 'duplicate' {
+    const recent = this.recent.get(conversationId);
+    if (recent && recent.expires > this.now() && recent.messages.some((m) => m.id === message.id)) return 'duplicate';
     this.keep(conversationId, message);
     const set = this.streams.get(conversationId);
     if (!set || set.size === 0) return 'kept';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intInRange } from '../env.js';
 
 /**
  * Where replicas coordinate (README "Several replicas"). REDIS_URL: locks, pub/sub, rate limits and
@@ -35,7 +36,12 @@ export const coordinationSchema = z
       .optional()
       .transform((v) => (v?.trim() ? v.trim() : 'helpdesk:'))
       .pipe(z.string().max(64).regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, ":", "_", "." or "-", up to 64')),
+    /**
+     * PostgreSQL connections one replica may hold for coordination (a turn in flight holds one):
+     * N replicas × (this + the stores' 10) must fit the server's max_connections (100 by default).
+     */
+    COORDINATION_POOL_MAX: intInRange(40, 2, 1000),
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX }));
+  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, poolMax: e.COORDINATION_POOL_MAX }));
 
 export type CoordinationConfig = z.output<typeof coordinationSchema>;
