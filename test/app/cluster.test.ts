@@ -139,7 +139,7 @@ describe('three replicas on one PostgreSQL behind a round-robin proxy, one kille
       }
     };
 
-    /** One message, sent again with the same id while the connection fails or the proxy answers 502/503, as the page does. */
+    /** One message, sent again with the same id while the connection fails or the answer is 502/503, as the page does. */
     const send = async (user: number, input: ChatInput & { messageId: string }): Promise<ChatReply> => {
       for (let attempt = 1; ; attempt++) {
         let reply: ChatReply | undefined;
@@ -154,13 +154,15 @@ describe('three replicas on one PostgreSQL behind a round-robin proxy, one kille
           return reply;
         }
         if (reply && reply.status !== 502 && reply.status !== 503) {
-          // With the servers' error lines, which say why.
+          // With the servers' error lines, which say why (read once their output has reached this process).
+          await new Promise((r) => setTimeout(r, 1_000));
           const errors = all.flatMap((p) => p.logs().filter((l) => Number(l.level) >= 50).map((l) => JSON.stringify(l).slice(0, 1500)));
           failures.push(`${input.messageId}: ${reply.status} ${JSON.stringify(reply.json).slice(0, 300)}\n${errors.join('\n')}`);
           throw new Error(failures.at(-1));
         }
-        if (attempt >= 50) throw new Error(`${input.messageId}: no answer after ${attempt} attempts`);
-        await new Promise((r) => setTimeout(r, 100));
+        if (attempt >= 200) throw new Error(`${input.messageId}: no answer after ${attempt} attempts`);
+        // A busy server (503) says when to come back; the page waits that long.
+        await new Promise((r) => setTimeout(r, reply?.status === 503 ? 1_000 : 100));
       }
     };
 
