@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { BotConnectorServer, ConnectorCall } from '../test/helpers/bot-connector-server.js';
 import { postJson } from '../test/helpers/http.js';
 import { createRandom, type Random } from '../src/bench/random.js';
@@ -9,8 +10,8 @@ import { summarizeLatency, type LatencySummary } from '../src/bench/stats.js';
  * messages one after the other (the next once the reply is in), typing questions from the dev
  * set and now and then pressing a button of the last reply, as people do. Web users POST
  * /api/chat; Teams users POST Bot Framework activities to /api/messages, and the bot's replies
- * arrive at the local Bot Connector server. Every message gets an id, so the SQLite database can
- * be checked afterwards: stored once, handled, and answered with exactly the replies delivered.
+ * arrive at the local Bot Connector server. Every message gets an id, so the database (SQLite or
+ * PostgreSQL) can be checked afterwards: stored once, handled, and answered with exactly the replies delivered.
  */
 
 export type LoadChannel = 'web' | 'teams';
@@ -196,50 +197,72 @@ export interface StoredCheck {
   problems: string[];
 }
 
+const STORED_TURNS = `SELECT c.channel, c.channel_conversation_id AS conversation, t.message_id, t.handled_at, t.replies_json
+  FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
+  WHERE t.direction = 'in' AND t.message_id IS NOT NULL`;
+
+interface StoredTurn {
+  channel: string;
+  conversation: string;
+  message_id: string;
+  handled_at: string | null;
+  replies_json: string | null;
+}
+
 /**
- * Each message against the database: one inbound turn with its message id in its conversation,
- * handled, whose recorded replies are exactly the ones that were delivered.
+ * Each message against the stored inbound turns: one turn with its message id in its
+ * conversation, handled, whose recorded replies are exactly the ones that were delivered.
  */
+export function checkTurns(rows: readonly StoredTurn[], sent: readonly SentMessage[]): StoredCheck {
+  const byKey = new Map<string, StoredTurn[]>();
+  for (const row of rows) {
+    const key = `${row.channel}\0${row.conversation}\0${row.message_id}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  const problems: string[] = [];
+  let stored = 0;
+  for (const m of sent) {
+    const found = byKey.get(`${m.channel}\0${m.conversationId}\0${m.messageId}`) ?? [];
+    if (found.length !== 1) {
+      problems.push(`${m.channel} ${m.messageId}: ${found.length} stored inbound turns`);
+      continue;
+    }
+    const row = found[0]!;
+    if (!row.handled_at) {
+      problems.push(`${m.channel} ${m.messageId}: stored but never handled`);
+      continue;
+    }
+    const recorded = (JSON.parse(row.replies_json ?? '[]') as unknown[]).length;
+    if (recorded !== m.replies || recorded === 0) {
+      problems.push(`${m.channel} ${m.messageId}: ${recorded} replies recorded, ${m.replies} delivered`);
+      continue;
+    }
+    stored++;
+  }
+  const expected = new Set(sent.map((m) => `${m.channel}\0${m.conversationId}\0${m.messageId}`));
+  const extra = [...byKey.keys()].filter((k) => !expected.has(k)).length;
+  if (extra > 0) problems.push(`${extra} stored inbound turns that nobody sent`);
+  return { stored, problems };
+}
+
+/** checkTurns on the SQLite database file (DATA_DIR/helpdesk.db). */
 export function checkStored(dbFile: string, sent: readonly SentMessage[]): StoredCheck {
   const db = new Database(dbFile, { readonly: true });
   try {
-    const rows = db
-      .prepare(
-        `SELECT c.channel, c.channel_conversation_id AS conversation, t.message_id, t.handled_at, t.replies_json
-         FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id
-         WHERE t.direction = 'in' AND t.message_id IS NOT NULL`,
-      )
-      .all() as Array<{ channel: string; conversation: string; message_id: string; handled_at: string | null; replies_json: string | null }>;
-    const byKey = new Map<string, typeof rows>();
-    for (const row of rows) {
-      const key = `${row.channel}\0${row.conversation}\0${row.message_id}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), row]);
-    }
-    const problems: string[] = [];
-    let stored = 0;
-    for (const m of sent) {
-      const found = byKey.get(`${m.channel}\0${m.conversationId}\0${m.messageId}`) ?? [];
-      if (found.length !== 1) {
-        problems.push(`${m.channel} ${m.messageId}: ${found.length} stored inbound turns`);
-        continue;
-      }
-      const row = found[0]!;
-      if (!row.handled_at) {
-        problems.push(`${m.channel} ${m.messageId}: stored but never handled`);
-        continue;
-      }
-      const recorded = (JSON.parse(row.replies_json ?? '[]') as unknown[]).length;
-      if (recorded !== m.replies || recorded === 0) {
-        problems.push(`${m.channel} ${m.messageId}: ${recorded} replies recorded, ${m.replies} delivered`);
-        continue;
-      }
-      stored++;
-    }
-    const expected = new Set(sent.map((m) => `${m.channel}\0${m.conversationId}\0${m.messageId}`));
-    const extra = [...byKey.keys()].filter((k) => !expected.has(k)).length;
-    if (extra > 0) problems.push(`${extra} stored inbound turns that nobody sent`);
-    return { stored, problems };
+    return checkTurns(db.prepare(STORED_TURNS).all() as StoredTurn[], sent);
   } finally {
     db.close();
+  }
+}
+
+/** checkTurns on the PostgreSQL database every replica wrote to (DATABASE_URL). */
+export async function checkStoredPostgres(databaseUrl: string, sent: readonly SentMessage[]): Promise<StoredCheck> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<StoredTurn>(STORED_TURNS);
+    return checkTurns(rows, sent);
+  } finally {
+    await client.end();
   }
 }

@@ -130,7 +130,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const dataDir = resolve(config.core.dataDir);
     const translator = sharedTranslator();
     // Exits with the path (code 78 in main.ts) when DATA_DIR is unusable or the file is corrupt.
-    const storage = await openStorage({ dataDir, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl } : {}) }, { translator });
+    const storage = await openStorage({ dataDir, poolSize: config.core.databasePoolSize, ...(config.core.databaseUrl ? { databaseUrl: config.core.databaseUrl } : {}) }, { translator });
     cleanups.push(() => storage.close());
     logger.info({ backend: storage.backend, location: storage.location, ...('migrated' in storage ? { migrated: storage.migrated } : {}) }, 'storage open');
     // Redis (REDIS_URL), PostgreSQL (DATABASE_URL) or this process: see README "Several replicas".
@@ -296,6 +296,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
           conversationOwner: async (conversationId) => (await store.findConversation({ channel: 'web', conversationId }))?.user.id,
           ...(config.limits.addressRateLimit ? { addressLimiter: coordination.limiter('address', config.limits.addressRateLimit) } : {}),
           // One replica writes to its own streams directly (today's behaviour); several share a bus.
+          proactiveLog: storage.proactive,
           ...(multiReplica ? { fanOut: coordination.bus } : {}),
           hub: { maxStreams: config.limits.sse.maxStreams, maxStreamsPerClient: config.limits.sse.maxPerClient },
         }),

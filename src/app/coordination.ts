@@ -16,8 +16,8 @@ export interface CoordinationSettings {
   redisUrl?: string;
   redisKeyPrefix?: string;
   databaseUrl?: string;
-  /** PostgreSQL connections for coordination (COORDINATION_POOL_MAX). */
-  poolMax?: number;
+  /** COORDINATION_POOL_SIZE: PostgreSQL connections for coordination (default 20). */
+  poolSize?: number;
 }
 
 export async function createCoordination(settings: CoordinationSettings, logger: Logger): Promise<Coordination> {
@@ -29,7 +29,7 @@ export async function createCoordination(settings: CoordinationSettings, logger:
     // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
     // lock while it queries the stores, so sharing one pool could starve those queries.
     // More turns in flight than connections wait for one (up to the lock's own 120 s), not fail after 10 s.
-    const pool = createPgPool(settings.databaseUrl, { max: settings.poolMax ?? 40, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
+    const pool = createPgPool(settings.databaseUrl, { max: settings.poolSize ?? 20, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
     try {
       return await pgCoordination(pool, { ownsPool: true, onError });
     } catch (err) {
@@ -40,14 +40,22 @@ export async function createCoordination(settings: CoordinationSettings, logger:
   return inProcessCoordination();
 }
 
-/** A change signal over the bus: every replica but the sender hears it (the id in the message says who sent it). */
+/**
+ * A change signal over the bus: every replica but the sender hears it (the id in the message says
+ * who sent it). A replica whose bus connection came back may have missed a signal, so it hears one
+ * then too.
+ */
 export function busChangeSignal(bus: MessageBus, topic: string, replicaId: string = randomUUID()): ChangeSignal {
   return {
     notify: () => bus.publish(topic, replicaId),
     onChange: (listener) =>
-      bus.subscribe(topic, (from) => {
-        if (from !== replicaId) listener();
-      }),
+      bus.subscribe(
+        topic,
+        (from) => {
+          if (from !== replicaId) listener();
+        },
+        listener,
+      ),
   };
 }
 

@@ -9,6 +9,7 @@ import type { HandoffStore } from '../engine/ports/handoff.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import type { LocalTicketStore } from '../engine/ports/local-tickets.js';
 import type { OutboxStore } from '../engine/ports/outbox.js';
+import type { ProactiveLog } from '../engine/ports/proactive-log.js';
 import type { TicketNewsStore } from '../engine/ports/ticket-news.js';
 import type { TicketNotes } from '../engine/ports/ticket-notes.js';
 
@@ -49,6 +50,8 @@ export interface StorageBundle {
   readonly labels: LabelledExampleStore;
   /** Durable inbound de-duplication (Slack retries, replays). */
   readonly deliveries: DeliveryLog;
+  /** What the bot said on its own in web chats, read back by whichever replica holds the page's stream. */
+  readonly proactive: ProactiveLog;
   /** The local ticket system's store (TICKET_PROVIDER=local); its change listeners are per instance. */
   localTickets(options?: LocalTicketOptions): LocalTicketStore;
   /** The embedding cache, opened on first use; throws when it cannot be opened (the caller decides to go on without). */

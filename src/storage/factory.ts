@@ -11,6 +11,8 @@ export interface StorageConfig {
   dataDir: string;
   /** DATABASE_URL, already validated by the config schema (postgres:// or postgresql://). */
   databaseUrl?: URL;
+  /** DATABASE_POOL_SIZE: PostgreSQL connections for the stores of this replica. */
+  poolSize?: number;
 }
 
 export interface StorageOptions {
@@ -42,6 +44,7 @@ export async function openStorage(config: StorageConfig, options: StorageOptions
     const url = config.databaseUrl;
     return openPostgresStorage(url.href, {
       applicationName: `helpdesk-bot:${process.pid}`,
+      ...(config.poolSize ? { max: config.poolSize } : {}),
       ...(options.translator ? { translator: options.translator } : {}),
     }).catch((err: unknown) => {
       // Unreachable server, wrong database or credentials: one clear line at start (exit 78), never the password.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../helpers/coordination-backends.js';
-import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/ready-round-robin-proxy.js';
 import { REPO_KNOWLEDGE, ROOT, startServerProcess, until, type ServerProcess } from '../helpers/server-process.js';
 import { openResumableEvents, type ResumableStream } from '../helpers/sse.js';
 import { baseEnv, chat, choices, type ChatInput, type ChatReply, type Payload } from '../reliability/helpers.js';
@@ -78,7 +78,8 @@ describe('three replicas on one PostgreSQL behind a round-robin proxy, one kille
     // Every simulated user reaches the replicas from the proxy's one address.
     SSE_MAX_STREAMS_PER_CLIENT: '1000',
     // Three replicas within PostgreSQL's default 100 connections, with room for other clients: about ten turns in flight each.
-    COORDINATION_POOL_MAX: '12',
+    COORDINATION_POOL_SIZE: '12',
+    DATABASE_POOL_SIZE: '8',
     PORT: String(port),
   });
 
@@ -305,10 +306,8 @@ describe('three replicas on one PostgreSQL behind a round-robin proxy, one kille
       };
     };
     await until(() => (everyone.every((n) => numbersOf(n).every((number) => proactive(n).some((e) => ticketNumbers(e.data).includes(number)))) ? true : undefined), 'every ticket number on its stream', 60_000, 100);
-    // DEPENDS ON DURABLE PROACTIVE MESSAGES for full strength: pub/sub is at-most-once, so a stream that
-    // reconnected to a replica that was down at the broadcast would miss a number here. In this run the
-    // cut streams reconnect while the killed replica is still down, to replicas that got every broadcast.
-    // A number sent twice (an announcement replayed after the crash) shows as a second message id.
+    // A lost number would be a lost proactive message (stored since the replica-durability work, so a
+    // stream reconnecting anywhere gets it); a number sent twice (replayed after the crash) shows as a second id.
     expect(everyone.map(announced)).toEqual(
       everyone.map((n) => ({ user: n, numbers: numbersOf(n).map((number) => [number, 1]), messages: numbersOf(n).length, repeatedOnOneConnection: 0 })),
     );

@@ -63,10 +63,14 @@ describe.skipIf(!present)('eval/third-party (report split, zero-label calibratio
     expect(s.decision_accuracy).toBeGreaterThanOrEqual(s.baseline.always_escalate.decision_accuracy);
   });
 
+  it('answers French questions within 0.10 of English (recall@1)', () => {
+    expect(Math.abs(s.by_lang.fr.recall_at_1 - s.by_lang.en.recall_at_1)).toBeLessThanOrEqual(0.1);
+  });
+
   // Issue 14's bars that the bot does not reach yet on knowledge written by others (measured
   // numbers in the README's Evaluation section). Each becomes a test here when it holds.
   it.todo('English recall@1 >= 0.70');
-  it.todo('French recall@1 within 0.10 of English; French questions with only an English article >= 0.50');
+  it.todo('French questions with only an English article: recall@1 >= 0.50');
   it.todo('answered precision >= 0.85 at coverage >= 0.40');
 });
 

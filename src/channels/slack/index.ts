@@ -294,7 +294,7 @@ export function createSlackChannel(deps: ChannelDeps, options: SlackChannelOptio
     },
     threadStarted: async ({ event, body, say, setSuggestedPrompts, saveThreadContext }) => {
       const { user_id: userId, channel_id: channel, thread_ts: threadTs } = event.assistant_thread;
-      if (!firstDelivery([body.event_id && `event:${body.event_id}`, `thread:${channel}:${threadTs}`], undefined)) return;
+      if (!(await firstDelivery([body.event_id && `event:${body.event_id}`, `thread:${channel}:${threadTs}`], undefined))) return;
       await deps.track(async () => {
         await saveThreadContext();
         const user = await users.get(userId);

@@ -23,7 +23,6 @@ import { ACTION_VERB, hasButtons, renderAnswered, renderHandoffCard, renderStrea
 import { feedbackChoices, withAiConventions, type FeedbackChoices } from './ai-entities.js';
 import { TeamsReplyStream } from './streaming.js';
 import { HelpdeskTeamsAdapter } from './adapter.js';
-import { TtlCache } from '../ttl-cache.js';
 import { TeamsIdentity, type MemberLookup } from './identity.js';
 
 /**
@@ -109,6 +108,12 @@ export function feedbackComment(feedback: string | Record<string, unknown> | und
 
 /** Reference-table namespace of the answers' feedback buttons (see keepAnswer). */
 const TEAMS_ANSWERS = `${TEAMS_CHANNEL}.answers`;
+/** Sent cards with buttons (see keepCard): kept 24 h, as the in-memory cache they replace was. */
+const TEAMS_CARDS = `${TEAMS_CHANNEL}.cards`;
+const CARD_TTL_MS = 24 * 60 * 60 * 1000;
+const CARD_PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** What renderAnswered needs of a stored card: read back from a table every replica writes. */
+const sentCardSchema = z.object({ attachments: z.array(z.object({ contentType: z.string() }).passthrough()).optional() }).passthrough();
 const actionPayload = z.record(z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const feedbackChoicesSchema = z.object({
   yes: z.object({ label: z.string(), payload: actionPayload }),
@@ -227,10 +232,35 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     return config.techniciansChannelId !== undefined && address.conversationId === config.techniciansChannelId;
   }
 
-  /** Our cards with buttons, by activity id, so a click can mark its card answered (in memory: after a restart the buttons simply stay). */
-  const sentCards = new TtlCache<Partial<Activity>>(24 * 60 * 60 * 1000, 5_000);
-  const keepCard = (id: string | undefined, activity: Partial<Activity>): void => {
-    if (id && hasButtons(activity)) sentCards.set(id, activity);
+  /**
+   * Our cards with buttons, by chat and activity id, so a click can mark its card answered. Kept a
+   * day in the shared reference table, so the click may reach any replica (or come after a
+   * restart); older cards simply keep their buttons.
+   */
+  const cardKey = (conversationId: string, activityId: string): string => `${teamsAddress(conversationId).conversationId}\n${activityId}`;
+  let lastCardPrune = 0;
+  const keepCard = async (conversationId: string, id: string | undefined, activity: Partial<Activity>): Promise<void> => {
+    if (!id || !hasButtons(activity)) return;
+    try {
+      await references.save(TEAMS_CARDS, cardKey(conversationId, id), activity);
+      // At most once an hour per replica: one indexed DELETE keeps the table to about a day of cards.
+      if (Date.now() - lastCardPrune > CARD_PRUNE_EVERY_MS) {
+        lastCardPrune = Date.now();
+        await references.prune(TEAMS_CARDS, new Date(Date.now() - CARD_TTL_MS));
+      }
+    } catch (err) {
+      // The card is already sent; a click on it will only leave its buttons in place.
+      deps.reportError('reference', err);
+    }
+  };
+  const sentCard = async (conversationId: string, activityId: string): Promise<Partial<Activity> | undefined> => {
+    try {
+      const stored = sentCardSchema.safeParse(await references.get(TEAMS_CARDS, cardKey(conversationId, activityId), new Date(Date.now() - CARD_TTL_MS)));
+      return stored.success ? (stored.data as Partial<Activity>) : undefined;
+    } catch (err) {
+      deps.reportError('reference', err);
+      return undefined;
+    }
   };
 
   /**
@@ -255,7 +285,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
   };
 
   async function deliver(context: TurnContext, replies: OutboundMessage[], sourceMessageId?: string, answer?: string, stream?: TeamsReplyStream): Promise<void> {
-    const original = sourceMessageId && answer && !replies.some((r) => r.replacesSourceMessage) ? sentCards.get(sourceMessageId) : undefined;
+    const original = sourceMessageId && answer && !replies.some((r) => r.replacesSourceMessage) ? await sentCard(context.activity.conversation.id, sourceMessageId) : undefined;
     if (original) {
       try {
         await context.updateActivity({ ...renderAnswered(original, answer!, replies[0]?.lang ?? DEFAULT_LANG, t), id: sourceMessageId });
@@ -270,7 +300,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       if (i === streamed) {
         const final = withAiConventions(renderStreamFinal(reply, t), reply);
         const id = await stream!.finish(final, reply);
-        keepCard(id, final);
+        await keepCard(context.activity.conversation.id, id, final);
         await keepAnswer(context.activity.conversation.id, id, reply);
         continue;
       }
@@ -285,7 +315,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
         }
       }
       const id = (await context.sendActivity(activity))?.id;
-      keepCard(id, activity);
+      await keepCard(context.activity.conversation.id, id, activity);
       await keepAnswer(context.activity.conversation.id, id, reply);
     }
   }
@@ -431,7 +461,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     let messageId: string | undefined;
     await inConversation(address, async (context) => {
       messageId = (await context.sendActivity(activity))?.id;
-      keepCard(messageId, activity);
+      await keepCard(address.conversationId, messageId, activity);
     });
     return messageId ? { messageId } : {};
   }

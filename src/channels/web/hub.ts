@@ -1,61 +1,75 @@
 import type { Response } from 'express';
-import type { WebMessage } from './view-model.js';
+import type { ProactiveLog, ProactiveLogEntry } from '../../engine/ports/proactive-log.js';
 
 /**
  * Proactive delivery to open web chat pages with Server-Sent Events. Every page showing a
- * conversation holds one `GET /api/chat/events` stream. A write to a stream does not prove the
- * page got it (a closed tab is noticed only later), so each conversation keeps its recent
- * proactive messages and replays them whenever a page connects: after the `Last-Event-ID` the
- * browser sends when it reconnects, or all of them for a fresh page, which drops the ids it has
- * already shown. The ticket number is not lost between two page views.
+ * conversation holds one `GET /api/chat/events` stream, on whichever replica it reached.
+ *
+ * What the bot says on its own is stored first (ProactiveLog, shared by every replica), then the
+ * replicas are woken (`wake`, over the bus with several). A woken hub reads, for each stream it
+ * holds, the stored messages after the last one that stream was sent: the event id is the stored
+ * id, so a page that reconnects (here or elsewhere) sends it back as `Last-Event-ID` and gets
+ * exactly what came after; a fresh page gets the newest few and drops the ones it already shows.
+ * A missed wake-up (the bus was down) costs latency, not the message: `catchUp` (after the bus
+ * comes back, and on a slow timer) reads what the held streams have not been sent.
  */
 
 export interface HubOptions {
-  /** Proactive messages kept per conversation for replay. */
+  /** Messages a fresh page (no Last-Event-ID) is sent: the newest this many. */
   maxRecent?: number;
-  /** Conversations whose recent messages are kept at most. */
-  maxConversations?: number;
-  /** How long a message is kept for replay. */
-  recentTtlMs?: number;
   /** Comment line sent this often so proxies keep idle streams open. */
   heartbeatMs?: number;
+  /** How often the held streams are checked for stored messages no wake-up announced (0: never). */
+  catchUpMs?: number;
   /** Open streams at most, in total and per client (address): each holds a socket and memory. */
   maxStreams?: number;
   maxStreamsPerClient?: number;
-  now?: () => number;
+  onError?: (err: unknown) => void;
 }
 
-interface Recent {
-  messages: WebMessage[];
-  expires: number;
+interface Stream {
+  res: Response;
+  /** Id of the last stored message written to this stream (0: none yet). */
+  cursor: number;
+  /** No Last-Event-ID: starts from the newest few rather than from the beginning. */
+  fresh: boolean;
 }
+
+/** Rows read per query while a stream catches up. */
+const PAGE = 100;
 
 export class WebHub {
-  private readonly streams = new Map<string, Set<Response>>();
-  private readonly recent = new Map<string, Recent>();
+  private readonly streams = new Map<string, Set<Stream>>();
+  /** Per conversation: the read in progress, and whether another was asked for meanwhile. */
+  private readonly pumps = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly poll?: NodeJS.Timeout;
   private readonly maxRecent: number;
-  private readonly maxConversations: number;
-  private readonly recentTtlMs: number;
-  private readonly now: () => number;
   private readonly maxStreams: number;
   private readonly maxStreamsPerClient: number;
+  private readonly onError: (err: unknown) => void;
   private open = 0;
   private readonly perClient = new Map<string, number>();
 
-  constructor(options: HubOptions = {}) {
+  constructor(
+    private readonly log: ProactiveLog,
+    options: HubOptions = {},
+  ) {
     this.maxStreams = options.maxStreams ?? 1000;
     this.maxStreamsPerClient = options.maxStreamsPerClient ?? 10;
     this.maxRecent = options.maxRecent ?? 50;
-    this.maxConversations = options.maxConversations ?? 5_000;
-    this.recentTtlMs = options.recentTtlMs ?? 24 * 60 * 60 * 1000;
-    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? (() => undefined);
     this.heartbeat = setInterval(() => this.ping(), options.heartbeatMs ?? 20_000);
     this.heartbeat.unref();
+    const catchUpMs = options.catchUpMs ?? 30_000;
+    if (catchUpMs > 0) {
+      this.poll = setInterval(() => void this.catchUp(), catchUpMs);
+      this.poll.unref();
+    }
   }
 
   /**
-   * Opens an event stream on `res` and replays what the page may have missed; false (and a 429)
+   * Opens an event stream on `res` and sends what the page may have missed; false (and a 429)
    * when the total or this client's number of open streams is at its cap.
    */
   subscribe(conversationId: string, res: Response, lastEventId?: string, client = 'unknown'): boolean {
@@ -81,75 +95,122 @@ export class WebHub {
     });
     res.flushHeaders();
     res.write('retry: 3000\n\n');
+    // Ids are stored ids; anything else (an id from before they were, garbage) counts as a fresh page.
+    const resumeAt = lastEventId && /^[1-9][0-9]{0,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+    const stream: Stream = { res, cursor: resumeAt ?? 0, fresh: resumeAt === undefined };
     let set = this.streams.get(conversationId);
     if (!set) this.streams.set(conversationId, (set = new Set()));
-    set.add(res);
+    set.add(stream);
     res.on('close', () => {
-      set.delete(res);
+      set.delete(stream);
       if (set.size === 0 && this.streams.get(conversationId) === set) this.streams.delete(conversationId);
     });
-    const recent = this.recent.get(conversationId);
-    if (!recent || recent.expires <= this.now()) return true;
-    const seen = lastEventId ? recent.messages.findIndex((m) => m.id === lastEventId) : -1;
-    for (const m of recent.messages.slice(seen + 1)) write(res, m);
+    this.wake(conversationId);
     return true;
   }
 
+  /** Something was stored for the conversation: the streams held here are sent what they lack. */
+  wake(conversationId: string): Promise<void> {
+    if (!this.streams.has(conversationId)) return Promise.resolve();
+    const running = this.pumps.get(conversationId);
+    if (running) {
+      // One read at a time per conversation (two would send the same id twice); the one running
+      // reads again when it ends, so what was stored meanwhile is not left behind.
+      running.again = true;
+      return running.done;
+    }
+    const pump = { again: false, done: Promise.resolve() };
+    pump.done = (async () => {
+      try {
+        do {
+          pump.again = false;
+          await this.drain(conversationId);
+        } while (pump.again);
+      } catch (err) {
+        this.onError(err);
+      } finally {
+        this.pumps.delete(conversationId);
+      }
+    })();
+    this.pumps.set(conversationId, pump);
+    return pump.done;
+  }
+
   /**
-   * Writes to every open page of the conversation and keeps the message for replay. A message sent
-   * again with the same id (an announcement replayed after a crash) is not written twice.
+   * Checks every conversation with a stream here for stored messages not yet sent (the bus came
+   * back after an outage, or the slow timer): one query for all of them, then a read for each that
+   * has something new.
    */
-  publish(conversationId: string, message: WebMessage): 'delivered' | 'kept' | 'duplicate' {
-    const recent = this.recent.get(conversationId);
-    if (recent && recent.expires > this.now() && recent.messages.some((m) => m.id === message.id)) return 'duplicate';
-    this.keep(conversationId, message);
-    const set = this.streams.get(conversationId);
-    if (!set || set.size === 0) return 'kept';
-    for (const res of set) write(res, message);
-    return 'delivered';
+  async catchUp(): Promise<void> {
+    const held = [...this.streams.keys()];
+    if (held.length === 0) return;
+    try {
+      const newest = await this.log.newestIds(held);
+      const behind = held.filter((id) => {
+        const top = newest.get(id);
+        return top !== undefined && [...(this.streams.get(id) ?? [])].some((s) => s.fresh || s.cursor < top);
+      });
+      await Promise.all(behind.map((id) => this.wake(id)));
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /**
    * Writes a transient event (a piece of a streamed answer) to the conversation's open pages only:
-   * it is never kept for replay, since the complete message follows and is what a page keeps.
+   * it is never stored, since the complete message follows and is what a page keeps.
    * Returns the number of pages written to.
    */
   stream(conversationId: string, event: string, data: unknown): number {
     const set = this.streams.get(conversationId);
     if (!set) return 0;
-    for (const res of set) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    for (const s of set) s.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     return set.size;
+  }
+
+  /** Open streams of a conversation on this replica (metrics, tests). */
+  holds(conversationId: string): number {
+    return this.streams.get(conversationId)?.size ?? 0;
   }
 
   /** Ends every stream (shutdown): pages reconnect on their own to the next server. */
   close(): void {
     clearInterval(this.heartbeat);
-    for (const set of this.streams.values()) for (const res of set) res.end();
+    clearInterval(this.poll);
+    for (const set of this.streams.values()) for (const s of set) s.res.end();
     this.streams.clear();
   }
 
-  private keep(conversationId: string, message: WebMessage): void {
-    const now = this.now();
-    for (const [id, r] of this.recent) if (r.expires <= now) this.recent.delete(id);
-    const recent = this.recent.get(conversationId) ?? { messages: [], expires: 0 };
-    recent.messages.push(message);
-    recent.messages.splice(0, Math.max(0, recent.messages.length - this.maxRecent));
-    recent.expires = now + this.recentTtlMs;
-    // Re-inserted so the map stays ordered by last use and the oldest conversation goes first.
-    this.recent.delete(conversationId);
-    this.recent.set(conversationId, recent);
-    while (this.recent.size > this.maxConversations) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest === undefined) break;
-      this.recent.delete(oldest);
+  private async drain(conversationId: string): Promise<void> {
+    const set = this.streams.get(conversationId);
+    if (!set) return;
+    for (const s of [...set]) {
+      if (!s.fresh) continue;
+      // A fresh page: the newest few; what is older is in its transcript or was shown already.
+      const latest = await this.log.latest(conversationId, this.maxRecent);
+      s.fresh = false;
+      this.send(s, latest);
+    }
+    for (;;) {
+      const live = [...set].filter((s) => !s.res.writableEnded);
+      if (live.length === 0) return;
+      const from = Math.min(...live.map((s) => s.cursor));
+      const rows = await this.log.after(conversationId, from, PAGE);
+      for (const s of live) this.send(s, rows);
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  /** Writes the rows this stream has not been sent, in id order: each id once per stream. */
+  private send(stream: Stream, rows: readonly ProactiveLogEntry[]): void {
+    for (const row of rows) {
+      if (row.id <= stream.cursor) continue;
+      stream.res.write(`id: ${row.id}\nevent: message\ndata: ${row.payload}\n\n`);
+      stream.cursor = row.id;
     }
   }
 
   private ping(): void {
-    for (const set of this.streams.values()) for (const res of set) res.write(': ping\n\n');
+    for (const set of this.streams.values()) for (const s of set) s.res.write(': ping\n\n');
   }
-}
-
-function write(res: Response, message: WebMessage): void {
-  res.write(`id: ${message.id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
 }

@@ -9,11 +9,12 @@ import { redact } from '../../engine/redact.js';
 import type { Channel, ChannelDeps } from '../types.js';
 import { TokenBuckets, type Limiter, type RateLimit } from '../../server/rate-limit.js';
 import type { MessageBus } from '../../engine/ports/coordination.js';
+import type { ProactiveLog } from '../../engine/ports/proactive-log.js';
 import { WebHub, type HubOptions } from './hub.js';
 import { userRefOf, WebAuth, type WebAuthOptions } from './identity.js';
 import type { WebIdentity } from './session.js';
 import { chatRequestSchema, eventsQuerySchema, type ChatRequest } from './schema.js';
-import { toWebMessage, type WebMessage } from './view-model.js';
+import { toWebMessage } from './view-model.js';
 import { z } from 'zod';
 
 /**
@@ -26,21 +27,13 @@ import { z } from 'zod';
 
 export const WEB_CHANNEL = 'web';
 
-/** Bus topic of proactive web chat messages (several replicas). */
+/** Bus topic of proactive web chat wake-ups (several replicas): the payload is a conversation id. */
 export const WEB_FAN_OUT_TOPIC = 'web-chat';
 /** What travels on the bus: validated on receipt, the bus being shared with every replica. */
-const fanOutSchema = z.object({
-  conversationId: z.string().min(1).max(128),
-  message: z.object({ id: z.string().min(1).max(128) }).passthrough(),
-});
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
-}
+const wakeSchema = z.string().min(1).max(128);
+/** Stored proactive messages are kept this long for pages that reconnect (README "Several replicas"). */
+export const PROACTIVE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 // src/channels/web and dist/channels/web both sit three levels below the repository root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -68,10 +61,11 @@ export interface WebChannelOptions {
   addressLimit?: RateLimit;
   /** The same limit shared by every replica (replaces addressLimit's in-memory buckets). */
   addressLimiter?: Limiter;
+  /** What the bot says on its own, stored before any page is told (shared by every replica). */
+  proactiveLog: ProactiveLog;
   /**
-   * Several replicas: what the bot says on its own is broadcast on this bus and every replica writes
-   * it to the streams it holds (and keeps it for replay), so it reaches the page whichever replica
-   * holds its stream. Absent: this process's streams only.
+   * Several replicas: after a proactive message is stored, this bus wakes every replica, and the
+   * one holding the page's stream reads it from the log. Absent: this process's streams only.
    */
   fanOut?: MessageBus;
 }
@@ -82,18 +76,23 @@ export interface WebChannel extends Channel {
 
 export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions): WebChannel {
   const { translator: t, engine } = deps;
-  const hub = new WebHub(options.hub);
+  const log = options.proactiveLog;
+  const hub = new WebHub(log, { ...options.hub, onError: (err) => deps.reportError('proactive', err) });
   const perAddress = options.addressLimiter ?? (options.addressLimit ? new TokenBuckets(options.addressLimit) : undefined);
   const fanOut = options.fanOut;
-  const listening = fanOut?.subscribe(WEB_FAN_OUT_TOPIC, (payload) => {
-    const parsed = fanOutSchema.safeParse(safeJson(payload));
-    if (!parsed.success) {
-      deps.logger.warn('web chat fan-out: ignored a malformed message from the bus');
-      return;
-    }
-    const outcome = hub.publish(parsed.data.conversationId, parsed.data.message as unknown as WebMessage);
-    deps.logger.debug({ conversationId: parsed.data.conversationId, outcome }, 'web proactive message');
-  });
+  const listening = fanOut?.subscribe(
+    WEB_FAN_OUT_TOPIC,
+    (payload) => {
+      const parsed = wakeSchema.safeParse(payload);
+      if (!parsed.success) {
+        deps.logger.warn('web chat fan-out: ignored a malformed message from the bus');
+        return;
+      }
+      void hub.wake(parsed.data);
+    },
+    // Wake-ups sent while this replica was cut off from the bus are lost; the messages are not.
+    () => void hub.catchUp(),
+  );
   // Unhandled here would crash the process; a send awaits the same promise and fails loudly instead.
   listening?.catch((err: unknown) => deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'web chat fan-out: subscription failed'));
   const template = readFileSync(join(PUBLIC_DIR, 'chat.html'), 'utf8');
@@ -263,17 +262,39 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
     hub.subscribe(parsed.data.conversationId, res, lastEventId && lastEventId.length <= 128 ? lastEventId : undefined, req.ip ?? req.socket.remoteAddress ?? 'unknown');
   });
 
+  // Every replica prunes (an indexed DELETE, idempotent): no coordination needed for it.
+  let lastPrune = 0;
+  const prune = async (): Promise<void> => {
+    if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    try {
+      const gone = await log.prune(new Date(Date.now() - PROACTIVE_RETENTION_MS));
+      if (gone > 0) deps.logger.debug({ gone }, 'web proactive messages pruned');
+    } catch (err) {
+      deps.reportError('proactive', err);
+    }
+  };
+
   const sender: ProactiveSender = {
     channel: WEB_CHANNEL,
     async send(address: ConversationAddress, message: OutboundMessage): Promise<SentMessage> {
       const web = toWebMessage(message, t, { proactive: true });
+      // Stored first: once this resolves the message reaches the page whichever replica holds its
+      // stream, whatever happens to the bus. A failure here fails the send (the outbox retries).
+      const id = await log.append(address.conversationId, JSON.stringify(web));
+      void hub.wake(address.conversationId);
       if (fanOut) {
-        await listening;
-        await fanOut.publish(WEB_FAN_OUT_TOPIC, JSON.stringify({ conversationId: address.conversationId, message: web }));
-        return { messageId: web.id };
+        try {
+          await listening;
+          await fanOut.publish(WEB_FAN_OUT_TOPIC, address.conversationId);
+        } catch (err) {
+          // Not rethrown: a retry would store the message twice. The replica holding the stream
+          // finds it at its next catch-up (when its bus comes back, or its timer).
+          deps.logger.warn({ conversationId: address.conversationId, err: err instanceof Error ? err.message : String(err) }, 'web chat fan-out: wake-up not published');
+        }
       }
-      const outcome = hub.publish(address.conversationId, web);
-      deps.logger.debug({ conversationId: address.conversationId, outcome }, 'web proactive message');
+      deps.logger.debug({ conversationId: address.conversationId, id }, 'web proactive message stored');
+      void prune();
       return { messageId: web.id };
     },
   };

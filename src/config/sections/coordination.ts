@@ -37,11 +37,11 @@ export const coordinationSchema = z
       .transform((v) => (v?.trim() ? v.trim() : 'helpdesk:'))
       .pipe(z.string().max(64).regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits, ":", "_", "." or "-", up to 64')),
     /**
-     * PostgreSQL connections one replica may hold for coordination (a turn in flight holds one):
-     * N replicas × (this + the stores' 10) must fit the server's max_connections (100 by default).
+     * Coordination on PostgreSQL: connections of one replica for turn locks (one per turn in flight),
+     * pub/sub and job claims. Replicas × (this + DATABASE_POOL_SIZE) must stay under max_connections.
      */
-    COORDINATION_POOL_MAX: intInRange(40, 2, 1000),
+    COORDINATION_POOL_SIZE: intInRange(20, 2, 500),
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, poolMax: e.COORDINATION_POOL_MAX }));
+  .transform((e) => ({ redisUrl: e.REDIS_URL, redisKeyPrefix: e.REDIS_KEY_PREFIX, poolSize: e.COORDINATION_POOL_SIZE }));
 
 export type CoordinationConfig = z.output<typeof coordinationSchema>;

@@ -66,6 +66,8 @@ export const coreSchema = z
     HOST: optionalString,
     TRUST_PROXY: trustProxy,
     DATABASE_URL: databaseUrl,
+    /** PostgreSQL connections the stores of one replica may hold (coordination has its own pool). */
+    DATABASE_POOL_SIZE: intInRange(10, 1, 500),
   })
   .transform((e) => ({
     port: e.PORT,
@@ -76,6 +78,7 @@ export const coreSchema = z
     host: e.HOST,
     trustProxy: e.TRUST_PROXY,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
   }));
 
 export type CoreConfig = z.output<typeof coreSchema>;

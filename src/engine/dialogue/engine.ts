@@ -112,6 +112,7 @@ export function createEngine(input: EngineDeps): DialogueEngine {
     let storedText: string;
     let storedAction: unknown;
     let comment: string | undefined;
+    let commentSecrets: string[] = [];
     let longInput: { read: number; total: number; atLine: boolean } | undefined;
     if (event.text !== undefined) {
       // The whole message (redacted) is stored for the transcript and the ticket; the engine reads its beginning.
@@ -127,8 +128,10 @@ export function createEngine(input: EngineDeps): DialogueEngine {
       // An unreadable payload is kept for audit, redacted and bounded like any user input.
       storedAction = parsed.success ? parsed.data : redact(JSON.stringify(event.action?.payload ?? null).slice(0, 2000)).text;
       // Redacted whole, then capped: a cut first could leave half a secret unrecognised.
-      const typed = event.action?.comment === undefined ? '' : redact(event.action.comment).text.replace(/\s+/g, ' ').trim();
+      const typedRedaction = event.action?.comment === undefined ? undefined : redact(event.action.comment);
+      const typed = typedRedaction ? typedRedaction.text.replace(/\s+/g, ' ').trim() : '';
       if (typed) comment = typed.slice(0, FEEDBACK_COMMENT_MAX);
+      commentSecrets = typedRedaction?.found ?? [];
     }
 
     // Write before acknowledging: the inbound turn is durable before any work is done.
@@ -157,6 +160,8 @@ export function createEngine(input: EngineDeps): DialogueEngine {
         inputTruncated: { readChars: longInput.read, totalChars: longInput.total },
       });
     }
+    // A secret typed into a feedback comment is redacted like one in a message, and audited the same way.
+    if (commentSecrets.length) turn.event('secret_redacted', { data: { kinds: [...new Set(commentSecrets)], in: 'feedback_comment' } });
     try {
       // Extension point: a live handoff takes the turn (relayed to the technician, the bot stays silent).
       const taken = (await deps.beforeTurn?.(turn, { ...(redaction ? { redaction } : {}), payload: event.action?.payload })) ?? false;

@@ -8,6 +8,11 @@
 export interface ChannelReferences {
   /** Upserts the reference (a write only when it changed). */
   save(channel: string, conversationId: string, reference: unknown, at?: Date): Promise<void>;
-  /** The stored reference (parsed JSON), or undefined. */
-  get(channel: string, conversationId: string): Promise<unknown>;
+  /**
+   * The stored reference (parsed JSON), or undefined; with `notBefore`, undefined as well when it
+   * was last written before then (entries that only live for a while, such as Teams' sent cards).
+   */
+  get(channel: string, conversationId: string, notBefore?: Date): Promise<unknown>;
+  /** Deletes the channel's entries last written before `before`; returns how many went. */
+  prune(channel: string, before: Date): Promise<number>;
 }

@@ -16,11 +16,18 @@ export interface KeyedLock {
 
 export type Unsubscribe = () => Promise<void>;
 
-/** Broadcast to every replica (including the sender): at-most-once, to replicas connected now. */
+/**
+ * Broadcast to every replica (including the sender): at-most-once, to replicas connected now. What
+ * must not be lost is stored first and the bus only says "look" (the web chat's ProactiveLog).
+ */
 export interface MessageBus {
   publish(topic: string, payload: string): Promise<void>;
-  /** Resolves once the subscription is live: a publish after it is delivered. */
-  subscribe(topic: string, handler: (payload: string) => void): Promise<Unsubscribe>;
+  /**
+   * Resolves once the subscription is live: a publish after it is delivered. `onResubscribed` runs
+   * each time the subscription is live again after the connection to the bus was lost (whatever was
+   * published in between was not delivered: the subscriber reads what it missed from storage).
+   */
+  subscribe(topic: string, handler: (payload: string) => void, onResubscribed?: () => void): Promise<Unsubscribe>;
 }
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };

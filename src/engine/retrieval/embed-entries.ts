@@ -1,6 +1,6 @@
 import type { Embedder } from '../ports/embedder.js';
 import type { EmbedText } from './entries.js';
-import type { EmbeddingCache } from './vector-index.js';
+import type { EmbeddingCache, VectorLookup } from './vector-index.js';
 
 /**
  * Vectors for every entry, computing only what is not already known: first the vectors of the
@@ -18,7 +18,7 @@ export interface EmbedProgress {
 
 export interface EmbedEntriesOptions {
   cache?: EmbeddingCache;
-  previous?: ReadonlyMap<string, Float32Array>;
+  previous?: VectorLookup;
   batchSize?: number;
   /** Texts × tokens of the longest one, at most, per batch (default 2048). */
   batchTokens?: number;

@@ -1,3 +1,4 @@
+import libreoffice from './lexicon-data/lexicon-fr-en.libreoffice.json' with { type: 'json' };
 import { contentTokens, normalize, stem, tokenize } from './text.js';
 
 /**
@@ -5,14 +6,20 @@ import { contentTokens, normalize, stem, tokenize } from './text.js';
  * that exist only in English (query translation word by word: the English-oriented embedder
  * then compares the translated question with the English article, and BM25 finds its words).
  *
- * PROVENANCE AND LICENCE: hand-written by the helpdesk-bot project on 2026-12-07 from general
- * language knowledge, as a first step; it is NOT derived from parallel text, and is covered by
- * the project's own licence. Replacing it with a lexicon extracted from openly licensed
- * parallel text (e.g. localisation memories of free software) is future work; whoever does so
- * must record that corpus, its version and its licence here.
+ * PROVENANCE AND LICENCE, two parts:
+ * - HAND_WRITTEN (below): written by the helpdesk-bot project on 2026-12-07 from general language
+ *   knowledge, not derived from parallel text; the project's own licence.
+ * - lexicon-data/lexicon-fr-en.libreoffice.json: aligned by scripts/build-lexicon.ts from LibreOffice's
+ *   French UI translations as Debian ships them (libreoffice-l10n-fr 4:7.4.7-1+deb12u14), MPL-2.0;
+ *   its licence notice is lexicon-data/lexicon-fr-en.libreoffice.LICENSE.md and its provenance (package,
+ *   version, sha256, catalogs, counts, date) is inside the file.
+ * Where both parts have a word (94 words) the aligned entry is used: measured on the calibration
+ * split of eval/third-party (French questions, default embedder), the aligned-first order kept
+ * recall@1 and raised recall@5 from 0.547 (hand-written first) to 0.604; README "Evaluation".
+ * Phrases (below) stay hand-written and apply before either part.
  * Entries: French word (accents folded or not) → English words. Keep meanings narrow.
  */
-export const FR_EN_LEXICON: Readonly<Record<string, string>> = {
+const HAND_WRITTEN: Readonly<Record<string, string>> = {
   // devices and hardware
   ordinateur: 'computer', ordi: 'computer', portable: 'laptop', 'poste': 'computer', ecran: 'screen monitor', clavier: 'keyboard',
   souris: 'mouse', imprimante: 'printer', imprimer: 'print', impression: 'print printing', scanner: 'scan scanner', numeriser: 'scan',
@@ -70,6 +77,11 @@ export const FR_EN_LEXICON: Readonly<Record<string, string>> = {
   affichage: 'display', marcher: 'work', fonctionner: 'work', utiliser: 'use', acceder: 'access', entrer: 'enter', saisir: 'type enter',
 };
 
+const ALIGNED: Readonly<Record<string, string>> = libreoffice.entries;
+
+/** Both parts, the aligned entries over the hand-written ones where both have a word. */
+export const FR_EN_LEXICON: Readonly<Record<string, string>> = { ...HAND_WRITTEN, ...ALIGNED };
+
 /** Multi-word terms, replaced before the word-by-word pass. */
 const PHRASES: readonly [RegExp, string][] = [
   [/\bmots? de passe\b/g, 'password'],
@@ -90,13 +102,17 @@ const PHRASES: readonly [RegExp, string][] = [
 /** Lexicon keys by folded word and by French stem (inflected forms: "imprime", "connectes"). */
 const BY_WORD = new Map<string, string[]>();
 const BY_STEM = new Map<string, string[]>();
-for (const [fr, en] of Object.entries(FR_EN_LEXICON)) {
-  const key = fr.replace(/_$/, '');
-  const words = en.split(' ');
-  const tokens = tokenize(key);
-  if (tokens.length !== 1) continue;
-  BY_WORD.set(tokens[0]!, words);
-  if (!BY_STEM.has(stem(tokens[0]!, 'fr'))) BY_STEM.set(stem(tokens[0]!, 'fr'), words);
+// The aligned part first: a word or stem both parts have goes to the aligned entry (see the header).
+for (const [part, entries] of [['aligned', ALIGNED], ['hand', HAND_WRITTEN]] as const) {
+  for (const [fr, en] of Object.entries(entries)) {
+    const key = fr.replace(/_$/, '');
+    const words = en.split(' ');
+    const tokens = tokenize(key);
+    if (tokens.length !== 1) continue;
+    // The aligned part has one entry per word; within the hand-written part a later key ("bureau_") overrides on purpose.
+    if (!BY_WORD.has(tokens[0]!) || (part === 'hand' && !(tokens[0]! in ALIGNED))) BY_WORD.set(tokens[0]!, words);
+    if (!BY_STEM.has(stem(tokens[0]!, 'fr'))) BY_STEM.set(stem(tokens[0]!, 'fr'), words);
+  }
 }
 
 /** English words for a French word (accents folded, lower case), if the lexicon knows it. */

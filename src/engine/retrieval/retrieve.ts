@@ -92,12 +92,9 @@ export function retrieve(input: RetrievalInput): Retrieval {
 
   const lexHits = lexical.search(query);
   const chosen = new Set<string>();
-  [...lexHits.values()]
-    .sort((a, b) => b.score - a.score)
-    .map((h) => familyOf(h.articleId))
-    .filter((f) => !excluded.has(f))
-    .slice(0, depth)
-    .forEach((f) => chosen.add(f));
+  // The `depth` best lexical hits outside excluded families (a partial selection: at 10,000
+  // articles a query matches thousands), each bringing its family.
+  for (const id of lexHits.top(depth, (a) => excluded.has(familyOf(a)))) chosen.add(familyOf(id));
   if (input.dense) {
     const { state, translated, englishOnly } = input.dense;
     const searches: [Float32Array, (f: string) => boolean][] = [[input.dense.vector, () => true]];
@@ -115,7 +112,7 @@ export function retrieve(input: RetrievalInput): Retrieval {
   }
 
   const charQuery = input.chars.prepare(query.text);
-  const bestLex = Math.max(0, ...[...lexHits.values()].map((h) => h.score));
+  const bestLex = lexHits.best;
   const candidates: Candidate[] = [];
   for (const family of chosen) {
     const members = families.members.get(family) ?? [family];

@@ -10,7 +10,7 @@ import { CharNgramIndex } from './char-ngrams.js';
 import { LexicalIndex, type FieldBoosts } from './lexical.js';
 import type { DenseState } from './retrieve.js';
 import { contentTokens, isCode } from './text.js';
-import { BruteForceIndex, type EmbeddingCache, type VectorIndexStore } from './vector-index.js';
+import { BruteForceIndex, VectorTable, type EmbeddingCache, type VectorLookup, type VectorIndexStore } from './vector-index.js';
 
 /**
  * Everything a decision reads, built in one go and never mutated: a reload builds a new
@@ -25,7 +25,7 @@ export interface Snapshot {
   lexical: LexicalIndex;
   chars: CharNgramIndex;
   detectLang: DetectLang;
-  dense?: DenseState & { vectorsByHash: ReadonlyMap<string, Float32Array>; count: number };
+  dense?: DenseState & { vectorsByHash: VectorLookup; count: number };
   chunks: number;
   /** Problems met while building (embeddings failed, index rebuilt…). */
   warnings: string[];
@@ -69,7 +69,7 @@ async function buildDense(
   const entries: EmbedText[] = kb.articles.flatMap(articleEntries);
   const previous = options.previous?.dense?.vectorsByHash;
   let embedded = 0;
-  const byHash = await embedEntries(embedder, entries, {
+  const computed = await embedEntries(embedder, entries, {
     cache: options.cache,
     previous,
     concurrency: embedder.concurrency ?? 1,
@@ -78,6 +78,9 @@ async function buildDense(
       options.onProgress?.(p);
     },
   });
+  // One contiguous copy; the per-text arrays from the cache and the embedder become garbage.
+  const byHash = new VectorTable(embedder.dimension, computed);
+  computed.clear();
   const vectorEntries = entries.map((e) => ({ key: e.key, vector: byHash.get(e.hash)! }));
   const manifest = {
     provider: embedder.provider,
@@ -97,7 +100,9 @@ async function buildDense(
   const articleOfKey = new Map(entries.map((e) => [e.key, e.articleId]));
   const byArticle = new Map<string, { kind: EmbedText['kind']; vector: Float32Array }[]>();
   for (const e of entries) {
-    byArticle.set(e.articleId, [...(byArticle.get(e.articleId) ?? []), { kind: e.kind, vector: byHash.get(e.hash)! }]);
+    let list = byArticle.get(e.articleId);
+    if (!list) byArticle.set(e.articleId, (list = []));
+    list.push({ kind: e.kind, vector: byHash.get(e.hash)! });
   }
   return {
     dense: { index, byArticle, articleOfKey: (k) => articleOfKey.get(k), vectorsByHash: byHash, count: entries.length },

@@ -50,6 +50,39 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** Vectors by the hash of their text: what a reload and calibration look vectors up by. */
+export interface VectorLookup {
+  get(hash: string): Float32Array | undefined;
+}
+
+/**
+ * The distinct vectors of a snapshot in one Float32Array (row per text hash), each handed out as
+ * a view of its row: one allocation instead of one per vector, and texts sharing a vector share
+ * its row.
+ */
+export class VectorTable implements VectorLookup {
+  private readonly rows = new Map<string, Float32Array>();
+
+  constructor(readonly dimension: number, vectors: ReadonlyMap<string, Float32Array>) {
+    const data = new Float32Array(vectors.size * dimension);
+    let offset = 0;
+    for (const [hash, vector] of vectors) {
+      if (vector.length !== dimension) throw new Error(`vector of ${vector.length} dimensions, expected ${dimension}`);
+      data.set(vector, offset);
+      this.rows.set(hash, data.subarray(offset, offset + dimension));
+      offset += dimension;
+    }
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(hash: string): Float32Array | undefined {
+    return this.rows.get(hash);
+  }
+}
+
 /** Exact search over vectors in memory: used when no persisted index is available. */
 export class BruteForceIndex implements VectorIndex {
   constructor(private readonly entries: readonly VectorEntry[]) {}

@@ -12,6 +12,7 @@ import { PgLabelledExampleStore } from './labelled-examples-store.js';
 import { migratePg } from './migrate.js';
 import { pgMigrations } from './migrations.js';
 import { PgOutboxStore } from './outbox-store.js';
+import { PgProactiveLog } from './proactive-log.js';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pool.js';
 import { PgTicketNewsStore } from './ticket-news-store.js';
 import { PgTicketNotes } from './ticket-notes-store.js';
@@ -74,6 +75,7 @@ export async function openPostgresStorage(databaseUrl: string, options: Postgres
     outbox: new PgOutboxStore(pool),
     references: new PgChannelReferences(pool),
     deliveries: new PgDeliveryLog(pool),
+    proactive: new PgProactiveLog(pool),
     labels: new PgLabelledExampleStore(pool),
     localTickets: (ticketOptions: LocalTicketOptions = {}) => new PgTicketStore(pool, ticketOptions),
     embeddingCache: () => embeddings,

@@ -19,13 +19,18 @@ export class PgChannelReferences implements ChannelReferences {
     );
   }
 
-  async get(channel: string, conversationId: string): Promise<unknown> {
+  async get(channel: string, conversationId: string, notBefore?: Date): Promise<unknown> {
     const row = (
-      await this.pool.query<{ reference_json: string }>('SELECT reference_json FROM conversation_references WHERE channel = $1 AND conversation_id = $2', [
-        channel,
-        conversationId,
-      ])
+      await this.pool.query<{ reference_json: string }>(
+        'SELECT reference_json FROM conversation_references WHERE channel = $1 AND conversation_id = $2 AND ($3::text IS NULL OR updated_at >= $3)',
+        [channel, conversationId, notBefore?.toISOString() ?? null],
+      )
     ).rows[0];
     return row ? (JSON.parse(row.reference_json) as unknown) : undefined;
+  }
+
+  async prune(channel: string, before: Date): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM conversation_references WHERE channel = $1 AND updated_at < $2', [channel, before.toISOString()]);
+    return rowCount ?? 0;
   }
 }

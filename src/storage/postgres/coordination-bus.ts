@@ -18,11 +18,13 @@ export interface PgBusOptions {
 /**
  * LISTEN/NOTIFY: one listening connection per replica, held out of the pool for the replica's
  * life, and re-established after a failure. Messages sent while a replica is disconnected are not
- * replayed to it (at-most-once, as the port says); the web chat's own replay covers page reloads.
+ * replayed to it (at-most-once, as the port says); subscribers are told when LISTEN is live again
+ * (`onResubscribed`) so they can read what they missed from storage.
  */
 export class PgMessageBus implements MessageBus {
   private readonly channel: string;
   private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+  private readonly resubscribed = new Set<() => void>();
   private listener?: PoolClient;
   private connecting?: Promise<void>;
   private closed = false;
@@ -49,14 +51,17 @@ export class PgMessageBus implements MessageBus {
     await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, message]);
   }
 
-  async subscribe(topic: string, handler: (payload: string) => void): Promise<Unsubscribe> {
+  async subscribe(topic: string, handler: (payload: string) => void, onResubscribed?: () => void): Promise<Unsubscribe> {
     let set = this.handlers.get(topic);
     if (!set) this.handlers.set(topic, (set = new Set()));
     const mine = (payload: string): void => handler(payload);
     set.add(mine);
+    const again = onResubscribed ? (): void => onResubscribed() : undefined;
+    if (again) this.resubscribed.add(again);
     await this.connect();
     return async () => {
       set.delete(mine);
+      if (again) this.resubscribed.delete(again);
     };
   }
 
@@ -101,7 +106,10 @@ export class PgMessageBus implements MessageBus {
     if (this.closed) return;
     const again = (): void => {
       this.retry = setTimeout(() => {
-        this.connect().catch((e: unknown) => {
+        this.connect().then(() => {
+          // LISTEN is live again: subscribers read from storage what was published while it was not.
+          if (this.listener) for (const f of [...this.resubscribed]) f();
+        }, (e: unknown) => {
           this.options.onError?.(e instanceof Error ? e : new Error(String(e)));
           again();
         });

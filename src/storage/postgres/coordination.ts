@@ -4,7 +4,8 @@ import { PgMessageBus, type PgBusOptions } from './coordination-bus.js';
 import { PgJobClaims } from './coordination-jobs.js';
 import { PgRateLimiter } from './coordination-limits.js';
 import { PgKeyedLock, type PgKeyedLockOptions } from './coordination-lock.js';
-import { ensureCoordinationSchema } from './coordination-schema.js';
+import { migratePg } from './migrate.js';
+import { pgMigrations } from './migrations.js';
 
 export interface PgCoordinationOptions extends PgKeyedLockOptions, PgBusOptions {
   /** Ends the pool on close() (true when the pool was made for coordination alone). */
@@ -16,7 +17,9 @@ export interface PgCoordinationOptions extends PgKeyedLockOptions, PgBusOptions 
  * holds one of its connections for the conversation's lock, and the bus holds one for LISTEN.
  */
 export async function pgCoordination(pool: Pool, options: PgCoordinationOptions = {}): Promise<Coordination> {
-  await ensureCoordinationSchema(pool);
+  // The same versioned list as the stores (its tables are in 0015_coordination): with DATABASE_URL the
+  // stores have already run it and this finds nothing to do; alone (tests, tools) it brings the schema up.
+  await migratePg(pool, pgMigrations);
   const bus = new PgMessageBus(pool, options);
   return {
     backend: 'postgres',

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { translator as sharedTranslator, type Translator } from '../../engine/i18n.js';
 import type { ArticleDraft, DraftFilter, DraftStatus, DraftStore, ResolvedTicketInput } from '../../engine/ports/drafts.js';
 // The proposed article is the same whatever the backend: one implementation, kept next to the SQLite store.
-import { proposeArticle, type DraftStoreOptions } from '../sqlite/draft-store.js';
+import { proposeArticle } from '../../engine/knowledge/draft-proposal.js';
 import type { PgPool } from './pool.js';
-import { toDraft, type DraftRow } from '../rows/drafts.js';
+import { toDraft, type DraftRow, type DraftStoreOptions } from '../rows/drafts.js';
 
 /** Article drafts in PostgreSQL (schema 0003_article_drafts); one draft per resolved ticket. */
 export class PgDraftStore implements DraftStore {

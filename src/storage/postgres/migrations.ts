@@ -364,4 +364,47 @@ export const pgMigrations: readonly PgMigration[] = [
     name: '0014_feedback_comment',
     up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
   },
+  {
+    // Coordination between replicas (rate buckets, job ticks, big bus messages). These tables were
+    // created at start by coordination code before they joined this list; IF NOT EXISTS lets a
+    // database that already has them record the migration without touching them.
+    name: '0015_coordination',
+    up: `
+      CREATE TABLE IF NOT EXISTS coordination_rate (
+        key text PRIMARY KEY,
+        tat double precision NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS coordination_jobs (
+        job text PRIMARY KEY,
+        tick bigint NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS coordination_bus (
+        id bigserial PRIMARY KEY,
+        topic text NOT NULL,
+        payload text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS coordination_bus_at ON coordination_bus (at);
+    `,
+  },
+  {
+    // Teams' sent cards live a day in this table (channel 'teams.cards'): pruned by age per channel.
+    name: '0016_conversation_references_age',
+    up: `CREATE INDEX conversation_references_age ON conversation_references (channel, updated_at);`,
+  },
+  {
+    // What the bot said on its own in web chats, stored before the replicas are woken (ProactiveLog).
+    name: '0017_web_proactive_messages',
+    up: `
+      CREATE TABLE web_proactive_messages (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at ${TS} NOT NULL
+      );
+      CREATE INDEX web_proactive_messages_conversation ON web_proactive_messages (conversation_id, id);
+      CREATE INDEX web_proactive_messages_created ON web_proactive_messages (created_at);
+    `,
+  },
 ];

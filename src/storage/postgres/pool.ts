@@ -38,7 +38,44 @@ export function createPgPool(databaseUrl: string, options: PgPoolOptions = {}): 
   // An idle client whose server connection drops emits 'error' on the pool; without a listener
   // that would crash the process. The next query simply gets a fresh connection.
   pool.on('error', () => {});
+  retryWhenServerFull(pool, options.connectionTimeoutMs ?? 10_000);
   return pool;
+}
+
+/** SQLSTATEs a new connection gets while the server is momentarily unable to take it. */
+const TRANSIENT_CONNECT = new Set(['53300' /* too_many_connections */, '57P03' /* cannot_connect_now: starting up */]);
+
+/**
+ * A server at max_connections (several replicas' pools, a burst, a deploy overlapping the old
+ * pods) refuses a new connection at once. Failing the turn then would answer the user with an
+ * error for a condition that clears in milliseconds, so a new connection is retried with backoff
+ * until the pool's own connection timeout; anything else fails as before. pool.query goes through
+ * pool.connect, so both paths are covered.
+ */
+function retryWhenServerFull(pool: pg.Pool, budgetMs: number): void {
+  const connectOnce = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const connect = async (): Promise<pg.PoolClient> => {
+    const deadline = Date.now() + budgetMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await connectOnce();
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code !== 'string' || !TRANSIENT_CONNECT.has(code) || Date.now() >= deadline) throw err;
+        const wait = Math.min(1_000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  };
+  type Callback = (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void;
+  (pool as unknown as { connect: (cb?: Callback) => Promise<pg.PoolClient> | undefined }).connect = (cb?: Callback) => {
+    if (!cb) return connect();
+    connect().then(
+      (client) => cb(undefined, client, (release?: unknown) => client.release(release as Error | boolean | undefined)),
+      (err: Error) => cb(err),
+    );
+    return undefined;
+  };
 }
 
 /** Runs fn inside BEGIN/COMMIT on one pooled connection; ROLLBACK and rethrow on failure. */

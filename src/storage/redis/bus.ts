@@ -4,10 +4,13 @@ import type { RedisClient } from './client.js';
 /**
  * Redis pub/sub. A connection in subscriber mode can do nothing else, so subscriptions use a
  * duplicate of the client, opened at the first subscribe. Fire-and-forget like Redis itself:
- * a replica that is disconnected when a message is published does not get it.
+ * a replica that is disconnected when a message is published does not get it; node-redis
+ * reconnects and subscribes again on its own, and each 'ready' after the first tells the
+ * subscribers (`onResubscribed`) to read what they missed from storage.
  */
 export class RedisMessageBus implements MessageBus {
   private subscriber?: Promise<RedisClient>;
+  private readonly resubscribed = new Set<() => void>();
   private readonly prefix: string;
 
   constructor(
@@ -21,12 +24,15 @@ export class RedisMessageBus implements MessageBus {
     await this.client.publish(this.prefix + topic, payload);
   }
 
-  async subscribe(topic: string, handler: (payload: string) => void): Promise<Unsubscribe> {
+  async subscribe(topic: string, handler: (payload: string) => void, onResubscribed?: () => void): Promise<Unsubscribe> {
     const sub = await this.connectSubscriber();
     const channel = this.prefix + topic;
     const listener = (message: string): void => handler(message);
+    const again = onResubscribed ? (): void => onResubscribed() : undefined;
+    if (again) this.resubscribed.add(again);
     await sub.subscribe(channel, listener);
     return async () => {
+      if (again) this.resubscribed.delete(again);
       await sub.unsubscribe(channel, listener);
     };
   }
@@ -41,6 +47,15 @@ export class RedisMessageBus implements MessageBus {
     this.subscriber ??= (async () => {
       const sub = this.client.duplicate();
       sub.on('error', () => undefined);
+      let first = true;
+      sub.on('ready', () => {
+        if (first) {
+          first = false;
+          return;
+        }
+        // node-redis re-subscribes every channel while the socket initialises, before 'ready'.
+        for (const f of [...this.resubscribed]) f();
+      });
       await sub.connect();
       return sub as RedisClient;
     })();

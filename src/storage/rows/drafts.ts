@@ -1,5 +1,6 @@
 import type { Lang } from '../../engine/lang.js';
 import type { ArticleDraft, DraftStatus } from '../../engine/ports/drafts.js';
+import type { Translator } from '../../engine/i18n.js';
 
 /** The article_drafts row and its mapping to a draft, shared by the SQLite and PostgreSQL stores. */
 
@@ -37,4 +38,10 @@ export function toDraft(r: DraftRow): ArticleDraft {
     ...(r.published_article_id ? { publishedArticleId: r.published_article_id } : {}),
     ...(r.published_file ? { publishedFile: r.published_file } : {}),
   };
+}
+
+/** Construction options shared by the SQLite and PostgreSQL draft stores. */
+export interface DraftStoreOptions {
+  translator?: Translator;
+  now?: () => Date;
 }

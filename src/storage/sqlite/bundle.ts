@@ -7,6 +7,7 @@ import { SqliteAdminAudit } from './admin-audit.js';
 import { SqliteChannelReferences } from './channel-references.js';
 import { SqliteConversationStore } from './conversation-store.js';
 import type { Db } from './database.js';
+import { SqliteProactiveLog } from './proactive-log.js';
 import { SqliteDeliveryLog } from './delivery-log.js';
 import { SqliteDraftStore } from './draft-store.js';
 import { SqliteEmbeddingCache } from './embedding-cache.js';
@@ -75,6 +76,7 @@ export function sqliteStorageOn(db: Db, options: Partial<SqliteStorageOptions> =
     outbox: new SqliteOutboxStore(db),
     references: new SqliteChannelReferences(db),
     deliveries: new SqliteDeliveryLog(db),
+    proactive: new SqliteProactiveLog(db),
     labels: new SqliteLabelledExampleStore(db),
     localTickets: (ticketOptions: LocalTicketOptions = {}) => new SqliteTicketStore(db, ticketOptions),
     embeddingCache(): EmbeddingCache {

@@ -380,6 +380,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: 'conversations/002_feedback_comment',
     up: `ALTER TABLE conversation_feedback ADD COLUMN comment TEXT;`,
   },
+  {
+    // Teams' sent cards live a day in this table (channel 'teams.cards'): pruned by age per channel.
+    name: 'channels/003_references_age',
+    up: `CREATE INDEX conversation_references_age ON conversation_references (channel, updated_at);`,
+  },
+  {
+    // What the bot said on its own in web chats, stored before the page is told (ProactiveLog).
+    // AUTOINCREMENT: ids never reused after a prune, so a page's Last-Event-ID stays meaningful.
+    name: 'web/001_proactive_messages',
+    up: `
+      CREATE TABLE web_proactive_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX web_proactive_messages_conversation ON web_proactive_messages (conversation_id, id);
+      CREATE INDEX web_proactive_messages_created ON web_proactive_messages (created_at);
+    `,
+  },
 ];
 
 /** The embedding cache lives in its own file (embeddings.sqlite): deleting it only costs re-embedding time. */

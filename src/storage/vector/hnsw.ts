@@ -17,6 +17,10 @@ import type {
  * what it was built from. Loaded only when the manifest matches the current knowledge and
  * embedder and the file's checksum is intact; otherwise rebuilt from the (cached) vectors and
  * written atomically (temp file + rename), so a crash never leaves a half-written index in use.
+ *
+ * Texts with the same vector (a question two articles share, generated near-duplicates) are one
+ * point of the graph: at 10,000 generated articles 45,805 texts have 22,621 distinct vectors, and
+ * hnswlib keeps a copy of every point it holds. A hit on a point stands for all of its texts.
  */
 
 const INDEX_FILE = 'index.hnsw';
@@ -29,6 +33,8 @@ const storedManifestSchema = z.object({
   knowledgeHash: z.string(),
   count: z.number().int().nonnegative(),
   keys: z.array(z.string()),
+  /** The graph point of each key (keys with the same vector share one). */
+  labels: z.array(z.number().int().nonnegative()).optional(),
   fileSha256: z.string(),
   builtAt: z.string(),
 });
@@ -38,23 +44,49 @@ function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** Label of each entry: entries whose vectors are equal byte for byte share the first one's label. */
+function labelsOf(entries: readonly VectorEntry[]): number[] {
+  const seen = new Map<string, number>();
+  return entries.map((e) => {
+    const bytes = Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength);
+    const digest = createHash('sha1').update(bytes).digest('base64');
+    let label = seen.get(digest);
+    if (label === undefined) seen.set(digest, (label = seen.size));
+    return label;
+  });
+}
+
 class HnswIndex implements VectorIndex {
+  /** Keys of each point, in entry order. */
+  private readonly keysOf: string[][] = [];
+
   constructor(
     private readonly index: hnswlib.HierarchicalNSW,
     private readonly keys: readonly string[],
-  ) {}
+    labels: readonly number[],
+  ) {
+    labels.forEach((label, i) => (this.keysOf[label] ??= []).push(keys[i]!));
+  }
 
   get size(): number {
     return this.keys.length;
   }
 
   search(query: Float32Array, k: number): VectorHit[] {
-    const n = Math.min(k, this.keys.length);
+    const n = Math.min(k, this.keysOf.length);
     if (n === 0) return [];
     this.index.setEf(Math.max(64, n));
     const { neighbors, distances } = this.index.searchKnn(Array.from(query), n);
-    // hnswlib's cosine space returns 1 - cosine.
-    return neighbors.map((label, i) => ({ key: this.keys[label]!, score: 1 - distances[i]! }));
+    const hits: VectorHit[] = [];
+    for (let i = 0; i < neighbors.length && hits.length < k; i++) {
+      // hnswlib's cosine space returns 1 - cosine.
+      const score = 1 - distances[i]!;
+      for (const key of this.keysOf[neighbors[i]!]!) {
+        if (hits.length >= k) break;
+        hits.push({ key, score });
+      }
+    }
+    return hits;
   }
 }
 
@@ -77,14 +109,16 @@ export class HnswVectorStore implements VectorIndexStore {
     const changed = (['provider', 'model', 'dimension', 'knowledgeHash'] as const).filter((k) => stored[k] !== manifest[k]);
     if (changed.length > 0) return `manifest changed: ${changed.join(', ')}`;
     if (stored.count !== entries.length || stored.keys.some((k, i) => k !== entries[i]?.key)) return 'entries changed';
+    if (!stored.labels || stored.labels.length !== stored.count) return 'index format changed (one point per distinct vector)';
+    const points = stored.labels.reduce((m, l) => Math.max(m, l + 1), 0);
     const file = join(this.dir, INDEX_FILE);
     if (!existsSync(file)) return 'index file missing';
     if (sha256File(file) !== stored.fileSha256) return 'index file corrupt (checksum mismatch)';
     try {
       const index = new hnswlib.HierarchicalNSW('cosine', manifest.dimension);
       index.readIndexSync(file);
-      if (index.getCurrentCount() !== entries.length) return 'index file corrupt (wrong size)';
-      return { index: new HnswIndex(index, stored.keys) };
+      if (index.getCurrentCount() !== points) return 'index file corrupt (wrong size)';
+      return { index: new HnswIndex(index, stored.keys, stored.labels) };
     } catch (err) {
       return `index file corrupt (${err instanceof Error ? err.message : String(err)})`;
     }
@@ -97,9 +131,15 @@ export class HnswVectorStore implements VectorIndexStore {
   }
 
   private build(manifest: IndexManifest, entries: readonly VectorEntry[]): VectorIndex {
+    const labels = labelsOf(entries);
+    const points = labels.reduce((m, l) => Math.max(m, l + 1), 0);
     const index = new hnswlib.HierarchicalNSW('cosine', manifest.dimension);
-    index.initIndex({ maxElements: Math.max(1, entries.length), m: 16, efConstruction: 200, randomSeed: 42 });
-    entries.forEach((e, label) => index.addPoint(Array.from(e.vector), label));
+    index.initIndex({ maxElements: Math.max(1, points), m: 16, efConstruction: 200, randomSeed: 42 });
+    // Points in first-seen order, so a base without duplicates builds the same graph as before.
+    let added = 0;
+    entries.forEach((e, i) => {
+      if (labels[i] === added) index.addPoint(Array.from(e.vector), added++);
+    });
     mkdirSync(this.dir, { recursive: true });
     const file = join(this.dir, INDEX_FILE);
     const tmp = `${file}.${process.pid}.tmp`;
@@ -108,6 +148,7 @@ export class HnswVectorStore implements VectorIndexStore {
       ...manifest,
       count: entries.length,
       keys: entries.map((e) => e.key),
+      labels,
       fileSha256: sha256File(tmp),
       builtAt: new Date().toISOString(),
     };
@@ -116,7 +157,7 @@ export class HnswVectorStore implements VectorIndexStore {
     const manifestTmp = join(this.dir, `${MANIFEST_FILE}.${process.pid}.tmp`);
     writeFileSync(manifestTmp, JSON.stringify(stored));
     renameSync(manifestTmp, join(this.dir, MANIFEST_FILE));
-    return new HnswIndex(index, stored.keys);
+    return new HnswIndex(index, stored.keys, labels);
   }
 
   /** Removes the persisted index (tests, `helpdesk index --rebuild`). */

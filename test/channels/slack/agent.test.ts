@@ -98,6 +98,18 @@ describe('Slack agent experience', () => {
     expect(list[0]).toEqual({ title: fr('prompts.default.1.title'), message: fr('prompts.default.1.message') });
   });
 
+  it('greets a thread once when Slack delivers its start twice (a retry, or a second delivery with another event id)', async () => {
+    const threadTs = nextTs();
+    const started = thread('assistant_thread_started', threadTs, CHANNEL);
+    expect((await postEvent(server.url, started)).status).toBe(200);
+    expect((await postEvent(server.url, started)).status).toBe(200);
+    await slack.waitFor(() => slack.of('chat.postMessage').some((c) => c.args.thread_ts === threadTs));
+    // Give a second greeting the time to arrive if the de-duplication let it through.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(slack.of('chat.postMessage').filter((c) => c.args.thread_ts === threadTs)).toHaveLength(1);
+    expect(slack.of('assistant.threads.setSuggestedPrompts').filter((c) => c.args.thread_ts === threadTs)).toHaveLength(1);
+  });
+
   it('keeps a changed thread context itself: no call to Slack (Bolt\'s default store would read and rewrite the thread)', async () => {
     const threadTs = nextTs();
     const before = slack.calls.length;

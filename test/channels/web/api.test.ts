@@ -120,11 +120,13 @@ describe('web chat API', () => {
     const sent = await server.app.proactive.send({ channel: 'web', conversationId }, { lang: 'en', parts: [{ kind: 'text', text: 'A technician will call you at 3 pm.' }] });
     const later = await openEvents(`${server.url}/api/chat/events?conversationId=${conversationId}`);
     await later.waitFor((events) => events.some((e) => JSON.stringify(e.data).includes('3 pm')));
-    expect(later.events.map((e) => e.id)).toEqual([notice.id, sent.messageId]);
+    expect(later.events.map((e) => e.data.id)).toEqual([notice.data.id, sent.messageId]);
+    // Event ids are the stored ids: they grow, and a page sends the last one back when it reconnects.
+    expect(Number(later.events[1]!.id)).toBeGreaterThan(Number(notice.id));
     later.close();
     const resumed = await openEvents(`${server.url}/api/chat/events?conversationId=${conversationId}`, { 'Last-Event-ID': notice.id! });
     await resumed.waitFor((events) => events.length > 0);
-    expect(resumed.events.map((e) => e.id)).toEqual([sent.messageId]);
+    expect(resumed.events.map((e) => e.data.id)).toEqual([sent.messageId]);
     resumed.close();
   });
 

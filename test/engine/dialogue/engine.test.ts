@@ -42,6 +42,18 @@ describe('answer turn and feedback', () => {
     expect(conversation).toEqual({ status: 'resolved' });
   });
 
+  it('a secret typed into a feedback comment is redacted in the stored comment and audited as secret_redacted', async () => {
+    await chat.say('the vpn gateway says it cannot connect');
+    const yes = chat.findChoice('Yes');
+    await chat.send(chat.event({ action: { payload: yes.value, comment: 'worked after I typed password: Tr0ub4dor&3 again' } }));
+    const [kept] = await h.store.feedback();
+    expect(kept?.comment).toBeDefined();
+    expect(kept!.comment).not.toContain('Tr0ub4dor');
+    const audited = await events('secret_redacted');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.data).toMatchObject({ in: 'feedback_comment' });
+  });
+
   it('warns when the article is past its review date', async () => {
     await chat.say('vpn drops all the time');
     expect(chat.parts('citation')[0]?.staleWarning).toBe('This article was due for review on 30 September 2026: some details may be out of date.');

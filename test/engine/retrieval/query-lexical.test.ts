@@ -56,6 +56,19 @@ describe('lexical index', () => {
     expect([...hits.get('print')!.matchedTokens]).toEqual([2]);
   });
 
+  it('keeps the best hits without sorting them all: ties in first-match order, skipped articles left out', () => {
+    const same = (id: string) => ({ id, lang: 'en' as const, title: 'Printer paper jam', questions: [], meta: '', body: '' });
+    const ties = new LexicalIndex([same('c'), same('a'), { ...same('b'), title: 'Printer paper jam in tray two' }, same('d')]);
+    const hits = ties.search(analyzeQuery('printer jam', 'en', ties));
+    const all = [...hits.values()];
+    expect(all.map((h) => h.articleId)).toEqual(['c', 'a', 'd', 'b']);
+    expect(hits.top(2)).toEqual(['c', 'a']);
+    expect(hits.top(2, (id) => id === 'a')).toEqual(['c', 'd']);
+    expect(hits.best).toBe(all[0]!.score);
+    expect(hits.get('nowhere')).toBeUndefined();
+    expect(index.search(analyzeQuery('printer', 'en', index)).get('vpn')).toBeUndefined();
+  });
+
   it('scores agreement with the closest example question', () => {
     const q = analyzeQuery('I forgot my password', 'en', index);
     expect(index.questionMatch(q, 'pw')).toBeCloseTo(1, 5);

@@ -14,6 +14,9 @@ import type { ChannelReferences } from '../../../src/engine/ports/channel-refere
 import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
 import type { EmbeddingCache } from '../../../src/engine/ports/embedding-cache.js';
 import type { LabelledExampleStore } from '../../../src/engine/ports/labelled-examples.js';
+import type { ProactiveLog } from '../../../src/engine/ports/proactive-log.js';
+import { PgProactiveLog } from '../../../src/storage/postgres/proactive-log.js';
+import { SqliteProactiveLog } from '../../../src/storage/sqlite/proactive-log.js';
 import { PgLabelledExampleStore } from '../../../src/storage/postgres/labelled-examples-store.js';
 import { SqliteLabelledExampleStore } from '../../../src/storage/sqlite/labelled-examples-store.js';
 import { PgEmbeddingCache } from '../../../src/storage/postgres/embedding-cache.js';
@@ -67,6 +70,7 @@ export interface StoreSet {
   references: ChannelReferences;
   embeddingCache: EmbeddingCache;
   labels: LabelledExampleStore;
+  proactive: ProactiveLog;
 }
 
 export interface ConnectOptions {
@@ -120,6 +124,7 @@ const sqlite: Backend = {
           references: new SqliteChannelReferences(db),
           embeddingCache: new SqliteEmbeddingCache(db),
           labels: new SqliteLabelledExampleStore(db, options.now),
+          proactive: new SqliteProactiveLog(db),
         };
       },
       async count(sql) {
@@ -186,6 +191,7 @@ const postgres: Backend = {
           references: new PgChannelReferences(pool),
           embeddingCache: new PgEmbeddingCache(pool),
           labels: new PgLabelledExampleStore(pool, options.now),
+          proactive: new PgProactiveLog(pool),
         };
       },
       async count(sql) {

@@ -99,6 +99,23 @@ for (const backend of BACKENDS) {
       expect(got.b).toEqual(['hello', big]);
     });
 
+    // In-process never loses it; the Redis "kill" here ends the client for good (test/app/replicas.test.ts cuts a live Redis subscriber).
+    it.skipIf(backend.name !== 'postgres')('tells a subscriber when its subscription is live again after the bus connection was lost', async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      const back = gate();
+      const got: string[] = [];
+      await a.coordination.bus.subscribe('web', (p) => got.push(p), () => back.open());
+      await a.kill();
+      // What is published while A is down is lost to A (at-most-once): A is told when it listens again.
+      await back.promise;
+      await b.coordination.bus.publish('web', 'after');
+      await new Promise<void>((r) => {
+        const wait = (): void => void (got.includes('after') ? r() : setTimeout(wait, 20));
+        wait();
+      });
+      expect(got).toEqual(['after']);
+    });
+
     it('signals a change to every replica but the one that made it', async () => {
       const [a, b] = [await cluster.replica(), await cluster.replica()];
       const heardByB = gate();

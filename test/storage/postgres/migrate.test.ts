@@ -48,6 +48,28 @@ describe('PostgreSQL migrations', () => {
     expect(await migratePg(p, bad.slice(0, 1))).toEqual([]);
   });
 
+  it('a database whose coordination tables were made before they joined the list migrates cleanly and keeps their rows', async () => {
+    const p = pool();
+    // What a replica of the previous release left: the store migrations up to 0014, and the
+    // coordination tables created at start outside the list (the old ensureCoordinationSchema).
+    const before = pgMigrations.filter((m) => m.name < '0015_coordination');
+    await migratePg(p, before);
+    await p.query(`
+      CREATE TABLE IF NOT EXISTS coordination_rate (key text PRIMARY KEY, tat double precision NOT NULL);
+      CREATE TABLE IF NOT EXISTS coordination_jobs (job text PRIMARY KEY, tick bigint NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS coordination_bus (id bigserial PRIMARY KEY, topic text NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX IF NOT EXISTS coordination_bus_at ON coordination_bus (at);
+      INSERT INTO coordination_jobs (job, tick) VALUES ('news', 42);
+      INSERT INTO coordination_rate (key, tat) VALUES ('user:u1', 12.5);
+    `);
+    const ran = await migratePg(p, pgMigrations);
+    expect(ran).toContain('0015_coordination');
+    expect(ran.every((name) => name >= '0015_coordination')).toBe(true);
+    expect((await p.query('SELECT job, tick FROM coordination_jobs')).rows).toEqual([{ job: 'news', tick: '42' }]);
+    expect((await p.query('SELECT key, tat FROM coordination_rate')).rows).toEqual([{ key: 'user:u1', tat: 12.5 }]);
+    expect(await migratePg(p, pgMigrations)).toEqual([]);
+  });
+
   it('refuses a list with a duplicated name', async () => {
     await expect(migratePg(pool(), [pgMigrations[0]!, pgMigrations[0]!])).rejects.toThrow(/duplicate/);
   });

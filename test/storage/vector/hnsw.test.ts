@@ -64,4 +64,28 @@ describe('HnswVectorStore', () => {
     expect((await new HnswVectorStore(dir).open(manifest, entries)).rebuiltBecause).toBe('index file missing');
     expect(existsSync(file)).toBe(true);
   });
+
+  it('keeps one point for texts with the same vector and returns every key of a hit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hnsw-'));
+    dirs.push(dir);
+    const withCopy = [...entries, { key: 'e#0', vector: Float32Array.from(entries[0]!.vector) }];
+    const built = await new HnswVectorStore(dir).open(manifest, withCopy);
+    expect(built.index.size).toBe(5);
+    expect(built.index.search(unit([1, 0.05, 0, 0]), 3).map((h) => h.key)).toEqual(['a#0', 'e#0', 'c#0']);
+    expect(built.index.search(unit([1, 0.05, 0, 0]), 1).map((h) => h.key)).toEqual(['a#0']);
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).labels).toEqual([0, 1, 2, 3, 0]);
+    const again = await new HnswVectorStore(dir).open(manifest, withCopy);
+    expect(again.rebuiltBecause).toBeUndefined();
+    expect(again.index.search(unit([1, 0, 0, 0]), 5).map((h) => h.key).sort()).toEqual(['a#0', 'b#0', 'c#0', 'd#0', 'e#0']);
+  });
+
+  it('rebuilds an index saved before points were shared', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hnsw-'));
+    dirs.push(dir);
+    await new HnswVectorStore(dir).open(manifest, entries);
+    const path = join(dir, 'manifest.json');
+    const { labels: _labels, ...old } = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify(old));
+    expect((await new HnswVectorStore(dir).open(manifest, entries)).rebuiltBecause).toBe('index format changed (one point per distinct vector)');
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { notesToSteps, slugify } from '../../../src/storage/sqlite/draft-store.js';
+import { notesToSteps, slugify } from '../../../src/engine/knowledge/draft-proposal.js';
 
-// The store's behaviour is in test/storage/contract/draft-store.test.ts (SQLite and PostgreSQL); these are its pure helpers.
+// The stores' behaviour is in test/storage/contract/draft-store.test.ts (SQLite and PostgreSQL); this is the proposal they share.
 describe('article proposal helpers', () => {
   it('turns plain note lines into numbered steps and keeps existing lists', () => {
     expect(notesToSteps('one\ntwo')).toBe('1. one\n2. two');
