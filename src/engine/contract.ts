@@ -146,6 +146,11 @@ export interface OutboundMessage {
    * show that user message collapsed ("show more"), and know how much of it the bot read.
    */
   inputTruncated?: { readChars: number; totalChars: number };
+  /**
+   * A stable id for a message that may be sent again (a ticket announcement replayed after a crash):
+   * channels that can de-duplicate (the web chat's event stream) use it instead of a fresh one.
+   */
+  id?: string;
 }
 
 export interface Engine {

@@ -62,10 +62,20 @@ const BODY_ERRORS: Record<string, { status: number; error: string; message: stri
   'request.aborted': { status: 400, error: 'aborted', message: 'The request was aborted.' },
 };
 
-/** SQLite gave up waiting for a lock (another process held it past the busy timeout): worth retrying. */
+/**
+ * PostgreSQL's passing refusals (SQLSTATE): out of connections or other resources (class 53), shutting
+ * down or starting (57P01-57P03), a lost connection (class 08), a serialization failure or deadlock.
+ */
+const PG_TRANSIENT = /^(53\d{3}|57P0[123]|08\d{3}|40001|40P01)$/;
+
+/**
+ * SQLite gave up waiting for a lock (another process held it past the busy timeout), or PostgreSQL
+ * refused for a while (too many clients when replicas and their pools add up): worth retrying, and
+ * safe, since a message sent again with its id is taken in once.
+ */
 function isDatabaseBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_TRANSIENT.test(code));
 }
 
 function errorHandler(logger: Logger, metrics: Metrics, onError?: (err: unknown) => void): ErrorRequestHandler {

@@ -109,7 +109,7 @@ export function toWebMessage(
   options: { proactive?: boolean; now?: Date; id?: string } = {},
 ): WebMessage {
   return {
-    id: options.id ?? randomUUID(),
+    id: options.id ?? message.id ?? randomUUID(),
     lang: message.lang,
     at: (options.now ?? new Date()).toISOString(),
     ...(options.proactive ? { proactive: true } : {}),

@@ -57,6 +57,10 @@ export async function ticketUpdateOne(rt: Runtime, update: TicketUpdate): Promis
   };
   const conversation = await store.findConversation(address);
   if (!conversation) return undefined;
+  // An outcome is announced at least once (replayed when the process announcing it died before marking it
+  // told, or by a replica starting meanwhile): one already in the transcript is sent again, not recorded again.
+  const kind = 'ticket' in update ? 'ticket_opened' : 'ticket_failed';
+  const told = (await store.events({ types: [kind], conversationId: conversation.id })).some((e) => e.data?.packetId === packet.id);
   // Told in the conversation's current language (the user may have switched since the escalation).
   const turn = rt.newTurn(conversation, undefined, conversation.lang, clock(), conversation.user);
   if ('ticket' in update) {
@@ -76,7 +80,8 @@ export async function ticketUpdateOne(rt: Runtime, update: TicketUpdate): Promis
     turn.send([{ kind: 'ticket', state: 'failed', text: contact ? turn.t('escalation.dead_contact', { contact }) : turn.t('escalation.dead') }]);
     turn.event('ticket_failed', { data: { packetId: packet.id } });
   }
-  await rt.commit(turn);
+  if (!told) await rt.commit(turn);
   const message = turn.messages[0];
-  return message ? { address, message } : undefined;
+  // The same id every time it is sent, so a page that already has it drops the repeat.
+  return message ? { address, message: { ...message, id: `${kind}-${packet.id}` } } : undefined;
 }

@@ -481,6 +481,7 @@ describe('ticket outcome messages', () => {
       message: {
         lang: 'fr',
         parts: [{ kind: 'ticket', state: 'opened', number: 'HD-000007', url: 'https://helpdesk.example/t/7', text: expect.stringContaining('Votre ticket **HD-000007** est ouvert') }],
+        id: `ticket_opened-${packet.id}`,
       },
     });
     const failed = await h.engine.ticketUpdate({ packet, failed: true });
@@ -490,6 +491,22 @@ describe('ticket outcome messages', () => {
       ['ticket_failed', null],
     ]);
     expect(await h.engine.ticketUpdate({ packet: { ...packet, conversationId: 'unknown' }, failed: true })).toBeUndefined();
+  });
+
+  it('an outcome announced again (replayed after a crash) is sent with the same id and recorded once', async () => {
+    await chat.run(`
+      user says "I want to talk to a technician"
+      click "Open the ticket"
+    `);
+    const packet = h.sink.packets[0]!;
+    const update = { packet, ticket: { provider: 'local', id: '8', number: 'HD-000008' } };
+    const outTurns = () => (h.db.prepare(`SELECT COUNT(*) AS n FROM conversation_turns WHERE direction = 'out' AND parts_json LIKE '%HD-000008%'`).get() as { n: number }).n;
+    const first = await h.engine.ticketUpdate(update);
+    const again = await h.engine.ticketUpdate(update);
+    expect(again).toEqual(first);
+    expect(first?.message.id).toBe(`ticket_opened-${packet.id}`);
+    expect(outTurns()).toBe(1);
+    expect((await events('ticket_opened')).map((e) => e.value)).toEqual(['HD-000008']);
   });
 });
 
