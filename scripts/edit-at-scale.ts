@@ -61,7 +61,7 @@ const service = await HybridKnowledgeService.create({ kbDir, embedder: new Stand
 const firstBuild = seconds(t0);
 
 const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
-const target = files(join(kbDir, 'articles')).sort()[0]!;
+const target = files(kbDir).sort()[0]!;
 const original = readFileSync(target, 'utf8');
 try {
   writeFileSync(target, `${original.trimEnd()}\n\nIf the steps above did not help, restart the computer and try once more.\n`);

@@ -3,6 +3,7 @@ import { uncalibratedModel, type GateModel, type RetrievalMode, type Thresholds 
 import { isPublicAudience, visibleTo } from '../knowledge/audience.js';
 import { articlePassages } from '../knowledge/passages.js';
 import type { Article } from '../knowledge/types.js';
+import type { ParseCache } from '../knowledge/loader.js';
 import type { Lang } from '../lang.js';
 import type { Embedder } from '../ports/embedder.js';
 import type {
@@ -133,6 +134,9 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     return next;
   }
 
+  /** Unchanged files are not parsed again on a reload (a console edit, a sync, another replica's change). */
+  private readonly parseCache: ParseCache = new Map();
+
   private async doReload(): Promise<ReloadResult> {
     const started = Date.now();
     const next = await buildSnapshot({
@@ -143,6 +147,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       cache: this.options.cache,
       vectorStore: this.options.vectorStore,
       previous: this.snapshot,
+      parseCache: this.parseCache,
       onProgress: this.options.onProgress,
       log: (m) => this.options.log?.info(m),
     });

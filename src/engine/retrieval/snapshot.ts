@@ -1,5 +1,5 @@
 import { buildFamilies, type Families } from '../knowledge/families.js';
-import { loadKnowledgeBase } from '../knowledge/loader.js';
+import { loadKnowledgeBase, type ParseCache } from '../knowledge/loader.js';
 import type { Article, KnowledgeBase } from '../knowledge/types.js';
 import type { Lang } from '../lang.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -44,6 +44,8 @@ export interface BuildOptions {
   vectorStore?: VectorIndexStore;
   /** Snapshot being replaced: its vectors are reused for unchanged texts. */
   previous?: Snapshot;
+  /** Parsed articles of earlier loads, re-parsed only when their file's text changed. */
+  parseCache?: ParseCache;
   onProgress?: (progress: EmbedProgress) => void;
   log?: (message: string) => void;
 }
@@ -115,7 +117,7 @@ async function buildDense(
 }
 
 export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
-  const kb = loadKnowledgeBase(options.kbDir, { maxChunkTokens: options.maxChunkTokens });
+  const kb = loadKnowledgeBase(options.kbDir, { maxChunkTokens: options.maxChunkTokens, ...(options.parseCache ? { reuse: options.parseCache } : {}) });
   const families = buildFamilies(kb.articles);
   const lexical = new LexicalIndex(
     kb.articles.map((a) => ({
