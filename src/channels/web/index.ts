@@ -281,7 +281,8 @@ export function createWebChannel(deps: ChannelDeps, options: WebChannelOptions):
       const web = toWebMessage(message, t, { proactive: true });
       // Stored first: once this resolves the message reaches the page whichever replica holds its
       // stream, whatever happens to the bus. A failure here fails the send (the outbox retries).
-      const id = await log.append(address.conversationId, JSON.stringify(web));
+      // Keyed by the message id: an outbox retry of a send whose first try got this far stores nothing new.
+      const id = await log.append(address.conversationId, JSON.stringify(web), new Date(), web.id);
       void hub.wake(address.conversationId);
       if (fanOut) {
         try {

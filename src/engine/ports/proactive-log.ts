@@ -17,8 +17,12 @@ export interface ProactiveLogEntry {
 }
 
 export interface ProactiveLog {
-  /** Stores the message; returns its id. Committed (readable from any replica) when it resolves. */
-  append(conversationId: string, payload: string, at?: Date): Promise<number>;
+  /**
+   * Stores the message; returns its id. Committed (readable from any replica) when it resolves.
+   * With `messageId` (the channel's id of the message) it is idempotent: a message of the same
+   * conversation already stored under that id is not stored again, and its id is returned.
+   */
+  append(conversationId: string, payload: string, at?: Date, messageId?: string): Promise<number>;
   /** Messages of the conversation with an id above `afterId`, oldest first, at most `limit`. */
   after(conversationId: string, afterId: number, limit: number): Promise<ProactiveLogEntry[]>;
   /** The newest `limit` messages of the conversation, oldest first (a page that never saw one). */

@@ -407,4 +407,13 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX web_proactive_messages_created ON web_proactive_messages (created_at);
     `,
   },
+  {
+    // The channel's message id, so a send the outbox repeats (its first try stored the message but
+    // was not recorded as delivered) stores nothing new. NULLs never conflict.
+    name: '0018_web_proactive_message_id',
+    up: `
+      ALTER TABLE web_proactive_messages ADD COLUMN message_id TEXT;
+      CREATE UNIQUE INDEX web_proactive_messages_message ON web_proactive_messages (conversation_id, message_id);
+    `,
+  },
 ];

@@ -19,12 +19,20 @@ const toEntry = (r: Row): ProactiveLogEntry => ({ id: Number(r.id), conversation
 export class PgProactiveLog implements ProactiveLog {
   constructor(private readonly pool: PgPool) {}
 
-  async append(conversationId: string, payload: string, at: Date = new Date()): Promise<number> {
+  async append(conversationId: string, payload: string, at: Date = new Date(), messageId?: string): Promise<number> {
     return withTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('web-proactive:' || $1, 0))`, [conversationId]);
+      // Under the conversation's lock nobody else can store the same message id meanwhile.
+      if (messageId !== undefined) {
+        const { rows: found } = await client.query<{ id: string }>(
+          'SELECT id FROM web_proactive_messages WHERE conversation_id = $1 AND message_id = $2',
+          [conversationId, messageId],
+        );
+        if (found[0]) return Number(found[0].id);
+      }
       const { rows } = await client.query<{ id: string }>(
-        'INSERT INTO web_proactive_messages (conversation_id, payload, created_at) VALUES ($1, $2, $3) RETURNING id',
-        [conversationId, payload, at.toISOString()],
+        'INSERT INTO web_proactive_messages (conversation_id, payload, created_at, message_id) VALUES ($1, $2, $3, $4) RETURNING id',
+        [conversationId, payload, at.toISOString(), messageId ?? null],
       );
       return Number(rows[0]!.id);
     });

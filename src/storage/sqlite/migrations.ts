@@ -400,6 +400,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX web_proactive_messages_created ON web_proactive_messages (created_at);
     `,
   },
+  {
+    // The channel's message id, so a send the outbox repeats stores nothing new. NULLs never conflict.
+    name: 'web/002_proactive_message_id',
+    up: `
+      ALTER TABLE web_proactive_messages ADD COLUMN message_id TEXT;
+      CREATE UNIQUE INDEX web_proactive_messages_message ON web_proactive_messages (conversation_id, message_id);
+    `,
+  },
 ];
 
 /** The embedding cache lives in its own file (embeddings.sqlite): deleting it only costs re-embedding time. */

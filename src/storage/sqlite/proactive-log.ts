@@ -16,12 +16,14 @@ const toEntry = (r: Row): ProactiveLogEntry => ({ id: r.id, conversationId: r.co
  */
 export class SqliteProactiveLog implements ProactiveLog {
   private readonly insert;
+  private readonly selectByMessage;
   private readonly selectAfter;
   private readonly selectLatest;
   private readonly remove;
 
   constructor(private readonly db: Db) {
-    this.insert = db.prepare('INSERT INTO web_proactive_messages (conversation_id, payload, created_at) VALUES (?, ?, ?)');
+    this.insert = db.prepare('INSERT OR IGNORE INTO web_proactive_messages (conversation_id, payload, created_at, message_id) VALUES (?, ?, ?, ?)');
+    this.selectByMessage = db.prepare('SELECT id FROM web_proactive_messages WHERE conversation_id = ? AND message_id = ?');
     this.selectAfter = db.prepare('SELECT id, conversation_id, payload, created_at FROM web_proactive_messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?');
     this.selectLatest = db.prepare(
       'SELECT * FROM (SELECT id, conversation_id, payload, created_at FROM web_proactive_messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
@@ -29,8 +31,11 @@ export class SqliteProactiveLog implements ProactiveLog {
     this.remove = db.prepare('DELETE FROM web_proactive_messages WHERE created_at < ?');
   }
 
-  async append(conversationId: string, payload: string, at: Date = new Date()): Promise<number> {
-    return Number(this.insert.run(conversationId, payload, at.toISOString()).lastInsertRowid);
+  async append(conversationId: string, payload: string, at: Date = new Date(), messageId?: string): Promise<number> {
+    const result = this.insert.run(conversationId, payload, at.toISOString(), messageId ?? null);
+    if (result.changes > 0) return Number(result.lastInsertRowid);
+    // Ignored: the unique (conversation, message id) index says it is already stored.
+    return (this.selectByMessage.get(conversationId, messageId) as { id: number }).id;
   }
 
   async after(conversationId: string, afterId: number, limit: number): Promise<ProactiveLogEntry[]> {

@@ -19,6 +19,21 @@ describeStoreContract('proactive web chat log', (backend) => {
     expect((await a.after('conv-1', 0, 10))[0]).toMatchObject({ conversationId: 'conv-1', at: '2026-12-07T10:00:00.000Z' });
   });
 
+  it('stores a message once per conversation and message id: a repeated send returns the first id', async () => {
+    const first = await a.append('conv-6', '{"id":"ticket_opened-p1"}', new Date(), 'ticket_opened-p1');
+    const between = await a.append('conv-6', '{"id":"other"}');
+    // The outbox repeats the send from another replica: nothing new is stored.
+    expect(await b.append('conv-6', '{"id":"ticket_opened-p1"}', new Date(), 'ticket_opened-p1')).toBe(first);
+    // The same message id in another conversation is another message.
+    const elsewhere = await b.append('conv-7', '{"id":"ticket_opened-p1"}', new Date(), 'ticket_opened-p1');
+    expect(elsewhere).not.toBe(first);
+    // Two connections repeating one send at once still store it once.
+    const racing = await Promise.all([a, b, a, b].map((s) => s.append('conv-6', '{"id":"news-1"}', new Date(), 'news-1')));
+    expect(new Set(racing).size).toBe(1);
+    expect((await b.after('conv-6', 0, 10)).map((e) => e.id)).toEqual([first, between, racing[0]]);
+    expect((await a.after('conv-7', 0, 10)).map((e) => e.id)).toEqual([elsewhere]);
+  });
+
   it('gives the newest messages oldest first, and the newest id per conversation', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push(await (i % 2 ? a : b).append('conv-3', `m${i}`));
