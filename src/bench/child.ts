@@ -1,4 +1,4 @@
-import { runKnowledgePhase, type KnowledgePhaseInput } from './knowledge-phase.js';
+import { runKnowledgePhase, runRestartPhase, type KnowledgePhaseInput } from './knowledge-phase.js';
 import { runQualityPhase, type QualityPhaseInput } from './quality-phase.js';
 import { runVectorsPhase, type VectorsPhaseInput } from './vectors-phase.js';
 
@@ -10,6 +10,7 @@ import { runVectorsPhase, type VectorsPhaseInput } from './vectors-phase.js';
 
 export type PhaseJob =
   | { phase: 'knowledge'; input: KnowledgePhaseInput }
+  | { phase: 'restart'; input: KnowledgePhaseInput }
   | { phase: 'quality'; input: QualityPhaseInput }
   | { phase: 'vectors'; input: VectorsPhaseInput };
 
@@ -24,7 +25,9 @@ process.once('message', async (job: PhaseJob) => {
     const result =
       job.phase === 'knowledge'
         ? await runKnowledgePhase(job.input, progress)
-        : job.phase === 'quality'
+        : job.phase === 'restart'
+          ? await runRestartPhase(job.input, progress)
+          : job.phase === 'quality'
           ? await runQualityPhase(job.input, progress)
           : await runVectorsPhase(job.input, progress);
     await send({ result });

@@ -59,6 +59,11 @@ export interface KnowledgePhaseResult {
   serving_rss_mb: number;
   /** Opening the same knowledge again with the saved index (a restart), in seconds. */
   index_load_s?: number;
+  /**
+   * Largest RSS of a fresh process that opened the saved index (a replica after a restart) and
+   * decided the same questions: what a replica serves with, without what a cold build leaves behind.
+   */
+  restart_serving_rss_mb?: number;
   peak_rss_mb: number;
   warnings: string[];
 }
@@ -71,7 +76,7 @@ export interface KnowledgePhaseInput {
   rebuildIndex: boolean;
   queries?: string[];
   warmup?: number;
-  /** Also time a restart on the saved index (index load time). */
+  /** Also time a restart on the saved index (index load time) in this process (run.ts does it in a fresh one). */
   measureRestart?: boolean;
   /**
    * Stand-in vectors for the articles (a base too big to embed here), built from the real vectors
@@ -233,4 +238,33 @@ export async function runKnowledgePhase(input: KnowledgePhaseInput, progress: Pr
     progress(`${input.label}: restart (saved index loaded) in ${reopened.build.seconds} s`);
   }
   return result;
+}
+
+export interface RestartPhaseResult {
+  index_load_s: number;
+  serving_rss_mb: number;
+}
+
+/**
+ * A replica restarting on a saved index, in a process of its own (run by run.ts after the build's
+ * process has exited): the index load timed, then every question decided (after the warm-up) with
+ * the largest RSS seen. The build's process keeps whatever its cold build grew to; this one does not.
+ */
+export async function runRestartPhase(input: KnowledgePhaseInput, progress: Progress): Promise<RestartPhaseResult> {
+  const { runtime, build } = await openTimed({ ...input, rebuildIndex: false }, progress);
+  try {
+    progress(`${input.label}: restart (saved index loaded) in ${build.seconds} s`);
+    await workersGone(runtime);
+    let serving = process.memoryUsage().rss;
+    const questions = input.queries ?? [];
+    for (const [i, q] of questions.entries()) {
+      await runtime.service.decide(q);
+      if (i >= (input.warmup ?? 20)) serving = Math.max(serving, process.memoryUsage().rss);
+    }
+    const servingMb = Math.round(serving / 1048576);
+    progress(`${input.label}: serving after a restart, largest RSS ${servingMb} MB over ${questions.length} decisions`);
+    return { index_load_s: build.seconds, serving_rss_mb: servingMb };
+  } finally {
+    await runtime.close();
+  }
 }

@@ -16,7 +16,7 @@ const f3 = (x: number) => x.toFixed(3);
 
 export function latencyTable(r: BenchResults): string {
   return table(
-    ['knowledge base', 'texts indexed', 'decide p50', 'p95', 'p99', 'embedding floor p50', 'p95', 'p99', 'floor CPU p50', 'p95 engine / floor', 'load average', 'RSS build (peak)', 'RSS serving', 'index load'],
+    ['knowledge base', 'texts indexed', 'decide p50', 'p95', 'p99', 'embedding floor p50', 'p95', 'p99', 'floor CPU p50', 'p95 engine / floor', 'load average', 'RSS build (peak)', 'RSS serving', 'RSS serving after a restart', 'index load'],
     r.knowledge_bases.map((kb) => {
       const l = kb.latency;
       return [
@@ -27,10 +27,11 @@ export function latencyTable(r: BenchResults): string {
           : ['–', '–', '–', '–', '–', '–', '–', '–', '–']),
         `${Math.round(kb.build_peak_rss_mb ?? kb.peak_rss_mb)} MB`,
         kb.serving_rss_mb !== undefined ? `${kb.serving_rss_mb} MB` : '–',
+        kb.restart_serving_rss_mb !== undefined ? `${kb.restart_serving_rss_mb} MB` : '–',
         kb.index_load_s !== undefined ? `${kb.index_load_s} s` : '–',
       ];
     }),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
 
@@ -131,8 +132,8 @@ export function targetsTable(r: BenchResults): string {
   const rssRows = (rssBases.length > 0 ? rssBases : largest ? [largest] : []).map((k) => {
     const n = k.build.articles;
     return [
-      `RSS at ${size(k)} articles, build (peak) / serving; index load (restart)`,
-      `${Math.round(k.build_peak_rss_mb ?? k.peak_rss_mb)} MB / ${k.serving_rss_mb !== undefined ? `${k.serving_rss_mb} MB` : 'not recorded'}; ${k.index_load_s !== undefined ? `${k.index_load_s} s` : '–'}${k.build.embedded > 0 && !k.stand_in_vectors ? ' (build embedded texts: workers alive)' : ''}${when(k.measured_at)}`,
+      `RSS at ${size(k)} articles, build (peak) / serving / serving after a restart; index load (restart)`,
+      `${Math.round(k.build_peak_rss_mb ?? k.peak_rss_mb)} MB / ${k.serving_rss_mb !== undefined ? `${k.serving_rss_mb} MB` : 'not recorded'} / ${k.restart_serving_rss_mb !== undefined ? `${k.restart_serving_rss_mb} MB` : 'not recorded'}; ${k.index_load_s !== undefined ? `${k.index_load_s} s` : '–'}${k.build.embedded > 0 && !k.stand_in_vectors ? ' (build embedded texts: workers alive)' : ''}${when(k.measured_at)}`,
       n === 10000 ? 'build ≤ 1,000 MB, serving ≤ 600 MB' : '–',
     ];
   });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generateKnowledgeBase, type GeneratedKnowledgeBase } from './generate.js';
-import type { KnowledgePhaseResult, Progress } from './knowledge-phase.js';
+import type { KnowledgePhaseInput, KnowledgePhaseResult, Progress, RestartPhaseResult } from './knowledge-phase.js';
 import { runInChild } from './phases.js';
 import type { QualityPhaseResult } from './quality-phase.js';
 import { readDevSet } from '../engine/eval/dev-set.js';
@@ -120,23 +120,19 @@ export async function runBenchmark(options: BenchOptions, log: (line: string) =>
       const { dir, ...generated } = generateKnowledgeBase({ seedDir: options.seedDir, outDir: join(options.workDir, `kb-${size}`), articles: size });
       const fake = standIn.has(size);
       progress(`generated ${generated.articles} articles (${generated.generated} new, ${generated.bodyWords} body words) in ${dir}${fake ? '; STAND-IN article vectors (latency/RSS representative, quality not), real query embeddings' : ''}`);
-      const result = await runInChild<KnowledgePhaseResult>(
-        {
-          phase: 'knowledge',
-          input: {
-            label: `${generated.articles} articles${fake ? ' (stand-in vectors)' : ''}`,
-            kbDir: dir,
-            // Stand-in vectors get a cache of their own: they must never be mistaken for real ones.
-            dataDir: fake ? join(options.workDir, 'data-stand-in') : dataDir,
-            rebuildIndex: true,
-            queries,
-            measureRestart: true,
-            ...(fake ? { standIn: { seedDir: options.seedDir, poolDataDir: dataDir } } : {}),
-          },
-        },
-        progress,
-      );
-      measured.push({ ...result, generated, ...(fake ? { stand_in_vectors: true } : {}) });
+      const input: KnowledgePhaseInput = {
+        label: `${generated.articles} articles${fake ? ' (stand-in vectors)' : ''}`,
+        kbDir: dir,
+        // Stand-in vectors get a cache of their own: they must never be mistaken for real ones.
+        dataDir: fake ? join(options.workDir, 'data-stand-in') : dataDir,
+        rebuildIndex: true,
+        queries,
+        ...(fake ? { standIn: { seedDir: options.seedDir, poolDataDir: dataDir } } : {}),
+      };
+      const result = await runInChild<KnowledgePhaseResult>({ phase: 'knowledge', input }, progress);
+      // The restart in a fresh process: a replica's index load and serving memory.
+      const restart = await runInChild<RestartPhaseResult>({ phase: 'restart', input: { ...input, rebuildIndex: false } }, progress);
+      measured.push({ ...result, index_load_s: restart.index_load_s, restart_serving_rss_mb: restart.serving_rss_mb, generated, ...(fake ? { stand_in_vectors: true } : {}) });
     }
   }
   // Sizes not measured this time keep their previous numbers (a 50,000-article point is not re-run every time).
