@@ -328,7 +328,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
       const stream = context.activity.conversation.conversationType === 'personal'
         ? new TeamsReplyStream(context, t.t(lang, 'teams.searching'), (err) => deps.reportError('stream', err))
         : undefined;
-      const replies = await engine.handle(stream ? { ...event, progress: stream.progress } : event);
+      const replies = await engine.handle(stream ? { ...event, progress: stream.progress } : event).finally(() => stream?.settle());
       await typing;
       await deliver(context, replies, sourceMessageId, answer, stream);
     });
