@@ -29,6 +29,7 @@ export class TeamsReplyStream {
   private final: Partial<Activity> | undefined;
   private pending: ReturnType<typeof setTimeout> | undefined;
   private settled = false;
+  private finalSent: (() => void) | undefined;
 
   constructor(
     private readonly context: TurnContext,
@@ -37,8 +38,11 @@ export class TeamsReplyStream {
     private readonly informativeAfterMs = INFORMATIVE_AFTER_MS,
   ) {
     context.onSendActivities(async (_ctx, activities, next) => {
+      const final = activities.some((a) => this.final && isFinal(a));
       for (const a of activities) if (this.final && isFinal(a)) finalize(a, this.final);
-      return next();
+      const sent = await next();
+      if (final) this.finalSent?.();
+      return sent;
     });
   }
 
@@ -100,7 +104,15 @@ export class TeamsReplyStream {
     streamer.setGeneratedByAILabel(isGenerated(message));
     const entity = messageEntity(message);
     this.final = { ...activity, ...(entity ? { entities: [entity] } : {}) };
-    await streamer.endStream();
+    // Done once the final message is out: teams-ai then still waits 1.5 s (its pace between
+    // streamed activities), which would only hold the turn, not show anything sooner.
+    const sent = new Promise<void>((resolve) => (this.finalSent = resolve));
+    const ended = streamer.endStream();
+    let returned = false;
+    // A failure before the final message is the caller's (thrown below); after it, only reported.
+    ended.catch((err: unknown) => returned && this.report(err));
+    await Promise.race([sent, ended]);
+    returned = true;
     return streamer.streamId;
   }
 }
