@@ -203,7 +203,24 @@ export class UseEmbedder implements Embedder {
     }
   }
 
-  private async embedLocal(texts: string[]): Promise<Float32Array[]> {
+  /**
+   * One embedding in this thread at a time, each after a turn of the event loop. tfjs runs a
+   * model as a chain of promise callbacks: concurrent calls (one per turn in flight) interleave
+   * in the microtask queue, which Node drains before it reads any socket, so under load the
+   * server stopped reading requests and replies for seconds at a time (profiled: 1.7-2.8 s
+   * without a pause at 100 concurrent Bot Framework users). Queued here, each call first yields
+   * (setImmediate runs after pending I/O), so no more than one embedding (about 10 ms) ever
+   * runs between two reads.
+   */
+  private localQueue: Promise<unknown> = Promise.resolve();
+
+  private embedLocal(texts: string[]): Promise<Float32Array[]> {
+    const run = this.localQueue.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.embedLocalNow(texts));
+    this.localQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async embedLocalNow(texts: string[]): Promise<Float32Array[]> {
     if (!this.local) throw new EmbedderUnavailableError('UseEmbedder.init() was not called');
     if (texts.length === 0) return [];
     const rows = await this.local.embed(texts);

@@ -43,6 +43,20 @@ describe('UseEmbedder (Universal Sentence Encoder lite, offline weights)', () =>
     expect(dot(first[3]!, again[3]!)).toBeCloseTo(1, 5);
   });
 
+  it('lets I/O through between questions embedded at once: no more than one embedding runs before a waiting callback', async () => {
+    // tfjs runs the model as promise callbacks; twelve questions embedded together used to run to
+    // the end before Node read any socket (the server stopped reading requests under load).
+    const order: string[] = [];
+    const questions = Array.from({ length: 12 }, (_, i) => `my laptop does not start after update number ${i}`);
+    const done = questions.map((q, i) => embedder.embedQueries([q]).then(() => order.push(`embedding ${i}`)));
+    setImmediate(() => order.push('io'));
+    await Promise.all(done);
+    expect(order).toHaveLength(13);
+    expect(order.indexOf('io')).toBeLessThanOrEqual(1);
+    // Still each question's own vector, in the order asked.
+    expect(order.filter((o) => o !== 'io')).toEqual(questions.map((_, i) => `embedding ${i}`));
+  });
+
   it('refuses to embed before init', async () => {
     await expect(new UseEmbedder({ workers: 1 }).embedQueries(['x'])).rejects.toBeInstanceOf(EmbedderUnavailableError);
   });
