@@ -1,5 +1,5 @@
 import type { TicketNewsStore } from '../engine/ports/ticket-news.js';
-import type { TicketNews } from '../engine/tickets/news.js';
+import { TicketNewsPendingError, type TicketNews } from '../engine/tickets/news.js';
 import type { Logger } from '../log.js';
 import type { LocalTicketEvent, LocalTicketStore as TicketStore } from '../engine/ports/local-tickets.js';
 
@@ -100,6 +100,12 @@ export class LocalTicketFeed {
       this.failures.delete(event.id);
       return true;
     } catch (err) {
+      if (err instanceof TicketNewsPendingError) {
+        // Another replica is telling it (or died doing so: its claim is taken over once stale). Not a
+        // failed attempt: the position holds and a later pass (the sweep timer) tries again.
+        this.logger?.info({ ticket: ticket.number }, 'ticket news: being told by another replica, trying again later');
+        return false;
+      }
       const attempts = (this.failures.get(event.id) ?? 0) + 1;
       const detail = { err: err instanceof Error ? err.message : String(err), ticket: ticket.number, attempts };
       if (attempts < this.maxAttempts) {

@@ -5,7 +5,7 @@ import type { Turn } from '../dialogue/turn.js';
 import type { EscalationPacket } from '../escalation/packet.js';
 import type { DraftStore } from '../ports/drafts.js';
 import type { LabelledExampleStore } from '../ports/labelled-examples.js';
-import type { TicketNewsStore } from '../ports/ticket-news.js';
+import { STALE_CLAIM_MS, type TicketNewsStore } from '../ports/ticket-news.js';
 import type { TicketRef, TicketState } from '../ports/tickets.js';
 import { redact } from '../redact.js';
 
@@ -48,6 +48,32 @@ export interface TicketNewsDeps {
 }
 
 const DONE: ReadonlySet<TicketState> = new Set(['resolved', 'closed']);
+
+/**
+ * Another replica claimed the same news and has not told it yet (or died doing so: the claim is
+ * taken over once stale). Thrown so the caller tries again later (the feed keeps its position, a
+ * webhook gets 503 with Retry-After).
+ */
+export class TicketNewsPendingError extends Error {
+  constructor(
+    readonly ticketNumber: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`ticket ${ticketNumber}: the same news is being told by another replica`);
+    this.name = 'TicketNewsPendingError';
+  }
+}
+
+/**
+ * The id of the n-th message of one status news: the same whichever replica sends it, so a
+ * take-over of a claim whose message was already stored (the web chat's log keys messages by id)
+ * stores nothing new.
+ */
+export function newsMessageId(provider: string, ticketNumber: string, since: string, n: number): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
+  return `ticket_status-${safe(provider)}-${safe(ticketNumber)}-${Date.parse(since) || safe(since)}${n ? `-${n}` : ''}`;
+}
+
 /** Resolution notes shown to the user are cut here; the draft keeps them whole. */
 const MAX_NOTES_SHOWN = 1500;
 
@@ -67,17 +93,22 @@ export class TicketNews {
     const at = (this.deps.clock?.() ?? new Date()).toISOString();
     const { provider, number } = change.ticket;
     const claim = await this.deps.store.claimState(provider, number, change.state, at);
-    if (!claim.claimed) return { notified: false, duplicate: true, ...(draft ? { draft } : {}) };
+    if (!claim.claimed) {
+      if (claim.pending) throw new TicketNewsPendingError(number, STALE_CLAIM_MS);
+      return { notified: false, duplicate: true, ...(draft ? { draft } : {}) };
+    }
     let notified = false;
     try {
       const messages = await this.deps.engine.speak(addressOf(change.packet), (turn) => this.say(turn, change, notes));
-      for (const m of messages ?? []) await this.deps.sender.send(m.address, m.message);
+      for (const [n, m] of (messages ?? []).entries()) await this.deps.sender.send(m.address, { ...m.message, id: newsMessageId(provider, number, claim.since, n) });
       notified = !!messages?.length;
     } catch (err) {
       // Not told: a retry (the next webhook, the next feed pass) may tell it.
       await this.deps.store.releaseState(provider, number, claim.previous);
       throw err;
     }
+    // Sent. Should this fail, the claim stays pending and is taken over once stale, with the same message ids.
+    await this.deps.store.markTold(provider, number, change.state, (this.deps.clock?.() ?? new Date()).toISOString());
     return { notified, ...(draft ? { draft } : {}) };
   }
 

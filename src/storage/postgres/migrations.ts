@@ -416,4 +416,15 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE UNIQUE INDEX web_proactive_messages_message ON web_proactive_messages (conversation_id, message_id);
     `,
   },
+  {
+    // A claimed state is pending until told (told_at), so a replica that died in between is taken
+    // over; the states recorded before were all told.
+    name: '0019_ticket_news_told',
+    up: `
+      ALTER TABLE ticket_news_states ADD COLUMN told_at ${TS};
+      ALTER TABLE ticket_news_states ADD COLUMN claimed_at ${TS};
+      ALTER TABLE ticket_news_states ADD COLUMN previous_state TEXT;
+      UPDATE ticket_news_states SET told_at = at, claimed_at = at;
+    `,
+  },
 ];

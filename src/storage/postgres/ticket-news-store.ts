@@ -1,5 +1,6 @@
-import type { TicketNewsStore } from '../../engine/ports/ticket-news.js';
+import { STALE_CLAIM_MS, type StateClaim, type TicketNewsStore } from '../../engine/ports/ticket-news.js';
 import type { TicketState } from '../../engine/ports/tickets.js';
+import { decideClaim, type TicketNewsStateRow } from '../rows/ticket-news.js';
 import { withTransaction, type PgPool } from './pool.js';
 
 /** Change-feed cursors and the last state told per ticket, in PostgreSQL (schema 0004_ticket_news). */
@@ -19,7 +20,7 @@ export class PgTicketNewsStore implements TicketNewsStore {
     );
   }
 
-  async claimState(provider: string, ticketNumber: string, state: TicketState, at: string): Promise<{ claimed: boolean; previous?: TicketState }> {
+  async claimState(provider: string, ticketNumber: string, state: TicketState, at: string, staleAfterMs = STALE_CLAIM_MS): Promise<StateClaim> {
     return withTransaction(this.pool, async (c) => {
       // Make sure a row exists, then lock it: two replicas told of the same change claim it one after the other.
       await c.query(
@@ -27,20 +28,40 @@ export class PgTicketNewsStore implements TicketNewsStore {
         [provider, ticketNumber, at],
       );
       const row = (
-        await c.query<{ state: string }>('SELECT state FROM ticket_news_states WHERE provider = $1 AND ticket_number = $2 FOR UPDATE', [provider, ticketNumber])
+        await c.query<TicketNewsStateRow>(
+          'SELECT state, at, told_at, claimed_at, previous_state FROM ticket_news_states WHERE provider = $1 AND ticket_number = $2 FOR UPDATE',
+          [provider, ticketNumber],
+        )
       ).rows[0]!;
-      const previous = row.state === '' ? undefined : (row.state as TicketState);
-      if (previous === state) return { claimed: false, previous };
-      await c.query('UPDATE ticket_news_states SET state = $1, at = $2 WHERE provider = $3 AND ticket_number = $4', [state, at, provider, ticketNumber]);
-      return { claimed: true, ...(previous !== undefined ? { previous } : {}) };
+      const decision = decideClaim(row, state, at, staleAfterMs);
+      if (decision.write === 'reclaim') {
+        await c.query('UPDATE ticket_news_states SET claimed_at = $1 WHERE provider = $2 AND ticket_number = $3', [at, provider, ticketNumber]);
+      } else if (decision.write === 'new') {
+        await c.query(
+          'UPDATE ticket_news_states SET state = $1, at = $2, claimed_at = $2, told_at = NULL, previous_state = $3 WHERE provider = $4 AND ticket_number = $5',
+          [state, at, decision.previousTold ?? null, provider, ticketNumber],
+        );
+      }
+      return decision.claim;
     });
+  }
+
+  async markTold(provider: string, ticketNumber: string, state: TicketState, at: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE ticket_news_states SET told_at = $1 WHERE provider = $2 AND ticket_number = $3 AND state = $4 AND told_at IS NULL',
+      [at, provider, ticketNumber, state],
+    );
   }
 
   async releaseState(provider: string, ticketNumber: string, previous: TicketState | undefined): Promise<void> {
     if (previous === undefined) {
       await this.pool.query('DELETE FROM ticket_news_states WHERE provider = $1 AND ticket_number = $2', [provider, ticketNumber]);
     } else {
-      await this.pool.query('UPDATE ticket_news_states SET state = $1 WHERE provider = $2 AND ticket_number = $3', [previous, provider, ticketNumber]);
+      // The previous state was told: the row is settled again.
+      await this.pool.query(
+        'UPDATE ticket_news_states SET state = $1, told_at = COALESCE(told_at, claimed_at, at), previous_state = NULL WHERE provider = $2 AND ticket_number = $3',
+        [previous, provider, ticketNumber],
+      );
     }
   }
 }

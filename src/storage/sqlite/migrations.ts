@@ -408,6 +408,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX web_proactive_messages_message ON web_proactive_messages (conversation_id, message_id);
     `,
   },
+  {
+    // A claimed state is pending until told (told_at), so a replica that died in between is taken
+    // over; the states recorded before were all told.
+    name: 'ticket_news/002_told',
+    up: `
+      ALTER TABLE ticket_news_states ADD COLUMN told_at TEXT;
+      ALTER TABLE ticket_news_states ADD COLUMN claimed_at TEXT;
+      ALTER TABLE ticket_news_states ADD COLUMN previous_state TEXT;
+      UPDATE ticket_news_states SET told_at = at, claimed_at = at;
+    `,
+  },
 ];
 
 /** The embedding cache lives in its own file (embeddings.sqlite): deleting it only costs re-embedding time. */

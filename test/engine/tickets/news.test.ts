@@ -9,6 +9,8 @@ import { answerContact } from '../../helpers/web-contact.js';
 import { openDatabase } from '../../../src/storage/sqlite/database.js';
 import { SqliteTicketStore as TicketStore } from '../../../src/storage/sqlite/ticket-store.js';
 import { signedHeaders } from '../../../src/tickets/signature.js';
+import { SqliteTicketNewsStore } from '../../../src/storage/sqlite/ticket-news-store.js';
+import { newsMessageId } from '../../../src/engine/tickets/news.js';
 import { normaliseState } from '../../../src/tickets/states.js';
 import { openEvents } from '../../helpers/sse.js';
 import { postJson, startTestApp, type TestApp } from '../../server/start.js';
@@ -116,6 +118,27 @@ describe('ticket news from the local provider', () => {
     server = await startTestApp({ DATA_DIR: dataDir });
     await server.app.sweep();
     expect(await told(server)).toEqual(afterRestart);
+  });
+
+  it('a news claimed by a replica that died before telling it is taken over once stale, under that claim\'s message id', async () => {
+    const db = sqliteDb(server.app);
+    const news = new SqliteTicketNewsStore(db);
+    const since = new Date(Date.now() - 5 * 60_000).toISOString();
+    // The replica that died: the change claimed five minutes ago, never told.
+    expect(await news.claimState('local', number, 'on_hold', since)).toMatchObject({ claimed: true, since });
+    const events = await openEvents(`${server.url}/api/chat/events?conversationId=${w.conversationId}`);
+    try {
+      await new TicketStore(db).setState(number, 'on_hold', { actor: 'Sam Tech' });
+      await server.app.sweep();
+      await events.waitFor((e) => e.some((m) => said(m.data).includes('it is now on hold')));
+      const told = events.events.filter((m) => said(m.data).includes('it is now on hold'));
+      expect(told).toHaveLength(1);
+      // The id the dead replica would have stored it under: the web chat's log keeps one message per id.
+      expect(told[0]!.data.id).toBe(newsMessageId('local', number, since, 0));
+    } finally {
+      events.close();
+    }
+    expect(await news.claimState('local', number, 'on_hold', new Date().toISOString())).toEqual({ claimed: false, previous: 'on_hold' });
   });
 
   it('"status of …" answers only the ticket\'s requester', async () => {
