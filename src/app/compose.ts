@@ -349,7 +349,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       },
       logger,
       schedule: (intervalMs, run) =>
-        scheduleSingleton({ jobs: coordination.jobs, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),
+        scheduleSingleton({ jobs: coordination.jobs, lock: coordination.lock, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const calibrator = new DeskCalibrator({
@@ -407,6 +407,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     // Once per interval across replicas: the replica that claims the tick sweeps for everyone.
     const stopSweeps = scheduleSingleton({
       jobs: coordination.jobs,
+      lock: coordination.lock,
       name: 'sweep',
       intervalMs: config.channels.server.sweepIntervalMs,
       work: () => sweep(),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeSignal, Coordination, JobClaims, MessageBus } from '../engine/ports/coordination.js';
+import type { ChangeSignal, Coordination, JobClaims, KeyedLock, MessageBus } from '../engine/ports/coordination.js';
 import type { Logger } from '../log.js';
 import { inProcessCoordination } from '../storage/in-process/coordination.js';
 import { pgCoordination } from '../storage/postgres/coordination.js';
@@ -61,6 +61,11 @@ export function busChangeSignal(bus: MessageBus, topic: string, replicaId: strin
 
 export interface SingletonJobOptions {
   jobs: JobClaims;
+  /**
+   * Runs each claimed tick under this lock (key `job:<name>`), so a run that outlasts its interval
+   * is not joined by another replica's run of the next tick: that one waits for it.
+   */
+  lock?: KeyedLock;
   /** Job name, the same on every replica. */
   name: string;
   intervalMs: number;
@@ -75,7 +80,8 @@ export interface SingletonJobOptions {
  * A scheduled job that runs once per tick across replicas instead of once per replica: every
  * replica's timer fires, the tick is the wall-clock interval number, and only the replica that
  * claims the tick runs the job. Runs of this replica never overlap (a tick that comes while the
- * previous run is still going is skipped here; another replica may claim it).
+ * previous run is still going is skipped here); with `lock`, runs of different replicas do not
+ * either (another replica's claim of the next tick waits for the run in progress).
  */
 export function scheduleSingleton(options: SingletonJobOptions): () => Promise<void> {
   const now = options.now ?? Date.now;
@@ -84,7 +90,9 @@ export function scheduleSingleton(options: SingletonJobOptions): () => Promise<v
     if (running) return;
     running = (async () => {
       const tick = Math.floor(now() / options.intervalMs);
-      if (await options.jobs.claim(options.name, tick)) await options.work();
+      if (!(await options.jobs.claim(options.name, tick))) return;
+      if (options.lock) await options.lock.run(`job:${options.name}`, options.work);
+      else await options.work();
     })()
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {

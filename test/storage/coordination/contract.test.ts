@@ -190,5 +190,45 @@ for (const backend of BACKENDS) {
       await Promise.all(again.map((stop) => stop()));
       expect(runs).toHaveLength(2);
     });
+
+    it("a run that outlasts its interval is not joined by another replica's run of the next tick", async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      const events: string[] = [];
+      const slow = gate();
+      let now = 10 * 60_000;
+      // Replica A claims its tick and is still running when the next tick comes.
+      const stopA = scheduleSingleton({
+        jobs: a.coordination.jobs,
+        lock: a.coordination.lock,
+        name: 'long-sync',
+        intervalMs: 60_000,
+        runAtStart: true,
+        now: () => now,
+        work: async () => {
+          events.push('A starts');
+          await slow.promise;
+          events.push('A ends');
+        },
+      });
+      for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      now += 60_000;
+      // Replica B claims the next tick: its run waits for A's.
+      const stopB = scheduleSingleton({
+        jobs: b.coordination.jobs,
+        lock: b.coordination.lock,
+        name: 'long-sync',
+        intervalMs: 60_000,
+        runAtStart: true,
+        now: () => now,
+        work: async () => {
+          events.push('B runs');
+        },
+      });
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual(['A starts']);
+      slow.open();
+      await Promise.all([stopA(), stopB()]);
+      expect(events).toEqual(['A starts', 'A ends', 'B runs']);
+    });
   });
 }
