@@ -86,17 +86,28 @@ export interface SingletonJobOptions {
 export function scheduleSingleton(options: SingletonJobOptions): () => Promise<void> {
   const now = options.now ?? Date.now;
   let running: Promise<void> | undefined;
+  /** This replica's run in progress (not a claim still waiting for another replica's run). */
+  let working: Promise<unknown> | undefined;
+  let stopped = false;
+  const work = (): Promise<unknown> => {
+    if (stopped) return Promise.resolve();
+    working = options.work();
+    return working;
+  };
   const fire = (): void => {
     if (running) return;
     running = (async () => {
       const tick = Math.floor(now() / options.intervalMs);
       if (!(await options.jobs.claim(options.name, tick))) return;
-      if (options.lock) await options.lock.run(`job:${options.name}`, options.work);
-      else await options.work();
+      if (options.lock) await options.lock.run(`job:${options.name}`, work);
+      else await work();
     })()
-      .catch((err: unknown) => options.onError?.(err))
+      .catch((err: unknown) => {
+        if (!stopped) options.onError?.(err);
+      })
       .finally(() => {
         running = undefined;
+        working = undefined;
       });
   };
   const timer = setInterval(fire, options.intervalMs);
@@ -104,6 +115,13 @@ export function scheduleSingleton(options: SingletonJobOptions): () => Promise<v
   if (options.runAtStart) fire();
   return async () => {
     clearInterval(timer);
-    await running;
+    if (!options.lock) {
+      await running;
+      return;
+    }
+    // A run of this replica is waited for; a claim still waiting for another replica's run is not
+    // (it would hold a shutdown for as long as that run): it gives up without running once it gets the lock.
+    stopped = true;
+    await working?.catch(() => undefined);
   };
 }

@@ -227,8 +227,44 @@ for (const backend of BACKENDS) {
       for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
       expect(events).toEqual(['A starts']);
       slow.open();
-      await Promise.all([stopA(), stopB()]);
+      for (let i = 0; i < 200 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
       expect(events).toEqual(['A starts', 'A ends', 'B runs']);
+      await Promise.all([stopA(), stopB()]);
+    });
+
+    it("stopping a replica does not wait for another replica's run, and its waiting claim then does not run", async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      const events: string[] = [];
+      const slow = gate();
+      let now = 20 * 60_000;
+      const stopA = scheduleSingleton({
+        jobs: a.coordination.jobs,
+        lock: a.coordination.lock,
+        name: 'long-sync-2',
+        intervalMs: 60_000,
+        runAtStart: true,
+        now: () => now,
+        work: async () => {
+          events.push('A starts');
+          await slow.promise;
+          events.push('A ends');
+        },
+      });
+      for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      now += 60_000;
+      const stopB = scheduleSingleton({ jobs: b.coordination.jobs, lock: b.coordination.lock, name: 'long-sync-2', intervalMs: 60_000, runAtStart: true, now: () => now, work: async () => void events.push('B runs') });
+      for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 10));
+      // B shuts down while A's run goes on: it does not wait for it.
+      let bStopped = false;
+      const stoppingB = stopB().then(() => (bStopped = true));
+      for (let i = 0; i < 50 && !bStopped; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(bStopped).toBe(true);
+      expect(events).toEqual(['A starts']);
+      slow.open();
+      await stopA();
+      await stoppingB;
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual(['A starts', 'A ends']);
     });
   });
 }
