@@ -106,8 +106,9 @@ export function feedbackComment(feedback: string | Record<string, unknown> | und
   return typeof text === 'string' && text.trim() ? text.trim() : undefined;
 }
 
-/** Reference-table namespace of the answers' feedback buttons (see keepAnswer). */
+/** Reference-table namespace of the answers' feedback buttons (see keepAnswer): kept 180 days. */
 const TEAMS_ANSWERS = `${TEAMS_CHANNEL}.answers`;
+const ANSWER_TTL_MS = 180 * 24 * 60 * 60 * 1000;
 /** Sent cards with buttons (see keepCard): kept 24 h, as the in-memory cache they replace was. */
 const TEAMS_CARDS = `${TEAMS_CHANNEL}.cards`;
 const CARD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -238,16 +239,22 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
    * restart); older cards simply keep their buttons.
    */
   const cardKey = (conversationId: string, activityId: string): string => `${teamsAddress(conversationId).conversationId}\n${activityId}`;
-  let lastCardPrune = 0;
+  let lastPrune = 0;
+  /**
+   * At most once an hour per replica, after saving: one indexed DELETE per namespace keeps about a
+   * day of cards and half a year of answers (a thumb on an older answer is not linked to its article).
+   */
+  const pruneReferences = async (): Promise<void> => {
+    if (Date.now() - lastPrune <= CARD_PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    await references.prune(TEAMS_CARDS, new Date(Date.now() - CARD_TTL_MS));
+    await references.prune(TEAMS_ANSWERS, new Date(Date.now() - ANSWER_TTL_MS));
+  };
   const keepCard = async (conversationId: string, id: string | undefined, activity: Partial<Activity>): Promise<void> => {
     if (!id || !hasButtons(activity)) return;
     try {
       await references.save(TEAMS_CARDS, cardKey(conversationId, id), activity);
-      // At most once an hour per replica: one indexed DELETE keeps the table to about a day of cards.
-      if (Date.now() - lastCardPrune > CARD_PRUNE_EVERY_MS) {
-        lastCardPrune = Date.now();
-        await references.prune(TEAMS_CARDS, new Date(Date.now() - CARD_TTL_MS));
-      }
+      await pruneReferences();
     } catch (err) {
       // The card is already sent; a click on it will only leave its buttons in place.
       deps.reportError('reference', err);
@@ -274,6 +281,7 @@ export function createTeamsChannel(deps: ChannelDeps, options: TeamsChannelOptio
     if (!id || !choices) return;
     try {
       await references.save(TEAMS_ANSWERS, answerKey(conversationId, id), choices);
+      await pruneReferences();
     } catch (err) {
       // The answer is already sent; only its thumbs will not count.
       deps.reportError('reference', err);

@@ -111,4 +111,21 @@ describe('Teams sent cards shared between replicas', () => {
     // (The fake connector knows no roster: lookups fail and the turn goes on with the activity's identity.)
     expect(errors.filter((e) => !e.startsWith('lookup:'))).toEqual([]);
   });
+
+  it('prunes sent cards after a day and answers\' feedback links after half a year, at most hourly per replica', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const insert = dbs[0]!.prepare('INSERT INTO conversation_references (channel, conversation_id, reference_json, updated_at) VALUES (?, ?, ?, ?)');
+    const aged = (days: number) => new Date(Date.now() - days * day).toISOString();
+    insert.run('teams.answers', 'a:old\n1', '{}', aged(200));
+    insert.run('teams.answers', 'a:old\n2', '{}', aged(100));
+    insert.run('teams.cards', 'a:old\n3', '{}', aged(2));
+    insert.run('teams.cards', 'a:old\n4', '{}', aged(0.5));
+    const left = () => (dbs[0]!.prepare("SELECT conversation_id FROM conversation_references WHERE conversation_id LIKE 'a:old%' ORDER BY conversation_id").all() as Array<{ conversation_id: string }>).map((r) => r.conversation_id);
+    expect(left()).toHaveLength(4);
+    // Replica B has not pruned yet this hour: the answer it sends (with its feedback buttons) triggers it.
+    const yes = { a: 'feedback', v: 'yes', n: 'prune' };
+    script = [{ lang: 'en', parts: [{ kind: 'text', text: 'Did that fix it?' }, { kind: 'choices', choices: [{ label: 'Yes', value: yes }, { label: 'No', value: { ...yes, v: 'no' } }] }] }];
+    expect((await postJson(`${urls[1]}/api/messages`, activity({ text: 'printer' }))).status).toBe(200);
+    expect(left()).toEqual(['a:old\n2', 'a:old\n4']);
+  });
 });
