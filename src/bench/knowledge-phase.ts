@@ -57,7 +57,7 @@ export interface KnowledgePhaseResult {
   build_peak_rss_mb: number;
   /** Largest RSS seen while serving the timed questions, after the build (indexing workers gone). */
   serving_rss_mb: number;
-  /** Opening the same knowledge again with the saved index (a restart), in seconds. */
+  /** Opening the same knowledge again with the saved index (a restart, in a fresh process: runRestartPhase), in seconds. */
   index_load_s?: number;
   /**
    * Largest RSS of a fresh process that opened the saved index (a replica after a restart) and
@@ -76,8 +76,6 @@ export interface KnowledgePhaseInput {
   rebuildIndex: boolean;
   queries?: string[];
   warmup?: number;
-  /** Also time a restart on the saved index (index load time) in this process (run.ts does it in a fresh one). */
-  measureRestart?: boolean;
   /**
    * Stand-in vectors for the articles (a base too big to embed here), built from the real vectors
    * of the seed articles found in `poolDataDir`'s embedding cache; the questions timed stay real.
@@ -230,12 +228,6 @@ export async function runKnowledgePhase(input: KnowledgePhaseInput, progress: Pr
     };
   } finally {
     await runtime.close();
-  }
-  if (input.measureRestart) {
-    const reopened = await openTimed({ ...input, rebuildIndex: false }, progress);
-    await reopened.runtime.close();
-    result.index_load_s = reopened.build.seconds;
-    progress(`${input.label}: restart (saved index loaded) in ${reopened.build.seconds} s`);
   }
   return result;
 }

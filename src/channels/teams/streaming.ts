@@ -38,10 +38,10 @@ export class TeamsReplyStream {
     private readonly informativeAfterMs = INFORMATIVE_AFTER_MS,
   ) {
     context.onSendActivities(async (_ctx, activities, next) => {
-      const final = activities.some((a) => this.final && isFinal(a));
-      for (const a of activities) if (this.final && isFinal(a)) finalize(a, this.final);
+      const finals = this.final ? activities.filter(isFinal) : [];
+      for (const a of finals) finalize(a, this.final!);
       const sent = await next();
-      if (final) this.finalSent?.();
+      if (finals.length > 0) this.finalSent?.();
       return sent;
     });
   }

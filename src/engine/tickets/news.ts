@@ -5,7 +5,7 @@ import type { Turn } from '../dialogue/turn.js';
 import type { EscalationPacket } from '../escalation/packet.js';
 import type { DraftStore } from '../ports/drafts.js';
 import type { LabelledExampleStore } from '../ports/labelled-examples.js';
-import { STALE_CLAIM_MS, type TicketNewsStore } from '../ports/ticket-news.js';
+import type { TicketNewsStore } from '../ports/ticket-news.js';
 import type { TicketRef, TicketState } from '../ports/tickets.js';
 import { redact } from '../redact.js';
 
@@ -55,10 +55,7 @@ const DONE: ReadonlySet<TicketState> = new Set(['resolved', 'closed']);
  * webhook gets 503 with Retry-After).
  */
 export class TicketNewsPendingError extends Error {
-  constructor(
-    readonly ticketNumber: string,
-    readonly retryAfterMs: number,
-  ) {
+  constructor(readonly ticketNumber: string) {
     super(`ticket ${ticketNumber}: the same news is being told by another replica`);
     this.name = 'TicketNewsPendingError';
   }
@@ -94,7 +91,7 @@ export class TicketNews {
     const { provider, number } = change.ticket;
     const claim = await this.deps.store.claimState(provider, number, change.state, at);
     if (!claim.claimed) {
-      if (claim.pending) throw new TicketNewsPendingError(number, STALE_CLAIM_MS);
+      if (claim.pending) throw new TicketNewsPendingError(number);
       return { notified: false, duplicate: true, ...(draft ? { draft } : {}) };
     }
     let notified = false;

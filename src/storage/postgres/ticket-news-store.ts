@@ -39,7 +39,7 @@ export class PgTicketNewsStore implements TicketNewsStore {
       } else if (decision.write === 'new') {
         await c.query(
           'UPDATE ticket_news_states SET state = $1, at = $2, claimed_at = $2, told_at = NULL, previous_state = $3 WHERE provider = $4 AND ticket_number = $5',
-          [state, at, decision.previousTold ?? null, provider, ticketNumber],
+          [state, at, decision.claim.previous ?? null, provider, ticketNumber],
         );
       }
       return decision.claim;

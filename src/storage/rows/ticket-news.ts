@@ -10,26 +10,24 @@ export interface TicketNewsStateRow {
   previous_state: string | null;
 }
 
-export type ClaimDecision =
-  | { claim: StateClaim; write: 'none' }
-  /** The same state again, its pending claim gone stale: claimed_at = at. */
-  | { claim: StateClaim; write: 'reclaim' }
-  /** A new state: state, at and claimed_at = at, told_at = NULL, previous_state = the last told state. */
-  | { claim: StateClaim; write: 'new'; previousTold: TicketState | undefined };
+/**
+ * What claimState writes besides returning the claim: nothing; `reclaim` (the same state, its
+ * pending claim gone stale: claimed_at = at); `new` (state, at and claimed_at = at, told_at = NULL,
+ * previous_state = the claim's `previous`, the last told state).
+ */
+export interface ClaimDecision {
+  claim: StateClaim;
+  write: 'none' | 'reclaim' | 'new';
+}
 
 /** The claim rules of TicketNewsStore.claimState, shared by the SQLite and PostgreSQL stores. */
 export function decideClaim(row: TicketNewsStateRow | undefined, state: TicketState, at: string, staleAfterMs: number): ClaimDecision {
   const current = row && row.state !== '' ? row : undefined;
-  const toldBefore = (r: TicketNewsStateRow | undefined): TicketState | undefined =>
-    r ? ((r.told_at !== null ? r.state : (r.previous_state ?? undefined)) as TicketState | undefined) : undefined;
-  if (current?.state === state) {
-    const previous = current.told_at !== null ? (current.state as TicketState) : (current.previous_state as TicketState | null) ?? undefined;
-    const withPrevious = previous !== undefined ? { previous } : {};
-    if (current.told_at !== null) return { claim: { claimed: false, ...withPrevious }, write: 'none' };
-    const claimedAt = Date.parse(current.claimed_at ?? current.at);
-    if (Date.parse(at) - claimedAt < staleAfterMs) return { claim: { claimed: false, pending: true, ...withPrevious }, write: 'none' };
-    return { claim: { claimed: true, since: current.at, ...withPrevious }, write: 'reclaim' };
-  }
-  const previousTold = toldBefore(current);
-  return { claim: { claimed: true, since: at, ...(previousTold !== undefined ? { previous: previousTold } : {}) }, write: 'new', previousTold };
+  // The last state told: this row's if it was told, else the one before its pending claim.
+  const told = (current ? (current.told_at !== null ? current.state : current.previous_state) : null) as TicketState | null;
+  const previous = told !== null ? { previous: told } : {};
+  if (current?.state !== state) return { claim: { claimed: true, since: at, ...previous }, write: 'new' };
+  if (current.told_at !== null) return { claim: { claimed: false, ...previous }, write: 'none' };
+  if (Date.parse(at) - Date.parse(current.claimed_at ?? current.at) < staleAfterMs) return { claim: { claimed: false, pending: true, ...previous }, write: 'none' };
+  return { claim: { claimed: true, since: current.at, ...previous }, write: 'reclaim' };
 }

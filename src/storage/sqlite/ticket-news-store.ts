@@ -39,7 +39,7 @@ export class SqliteTicketNewsStore implements TicketNewsStore {
                ON CONFLICT (provider, ticket_number) DO UPDATE SET state = excluded.state, at = excluded.at, claimed_at = excluded.claimed_at,
                  told_at = NULL, previous_state = excluded.previous_state`,
             )
-            .run(provider, ticketNumber, state, at, at, decision.previousTold ?? null);
+            .run(provider, ticketNumber, state, at, at, decision.claim.previous ?? null);
         }
         return decision.claim;
       })

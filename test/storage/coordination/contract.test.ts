@@ -191,40 +191,32 @@ for (const backend of BACKENDS) {
       expect(runs).toHaveLength(2);
     });
 
-    it("a run that outlasts its interval is not joined by another replica's run of the next tick", async () => {
+    /**
+     * Replica A claims a tick of `name` and is still running (until `slow` opens) when the next
+     * tick comes and replica B claims it. B's run only records 'B runs'.
+     */
+    async function overlappingTicks(name: string, startMinute: number) {
       const [a, b] = [await cluster.replica(), await cluster.replica()];
       const events: string[] = [];
       const slow = gate();
-      let now = 10 * 60_000;
-      // Replica A claims its tick and is still running when the next tick comes.
-      const stopA = scheduleSingleton({
-        jobs: a.coordination.jobs,
-        lock: a.coordination.lock,
-        name: 'long-sync',
-        intervalMs: 60_000,
-        runAtStart: true,
-        now: () => now,
-        work: async () => {
-          events.push('A starts');
-          await slow.promise;
-          events.push('A ends');
-        },
+      let now = startMinute * 60_000;
+      const schedule = (replica: typeof a, work: () => Promise<void>) =>
+        scheduleSingleton({ jobs: replica.coordination.jobs, lock: replica.coordination.lock, name, intervalMs: 60_000, runAtStart: true, now: () => now, work });
+      const stopA = schedule(a, async () => {
+        events.push('A starts');
+        await slow.promise;
+        events.push('A ends');
       });
       for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       now += 60_000;
-      // Replica B claims the next tick: its run waits for A's.
-      const stopB = scheduleSingleton({
-        jobs: b.coordination.jobs,
-        lock: b.coordination.lock,
-        name: 'long-sync',
-        intervalMs: 60_000,
-        runAtStart: true,
-        now: () => now,
-        work: async () => {
-          events.push('B runs');
-        },
-      });
+      const stopB = schedule(b, async () => void events.push('B runs'));
       for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+      return { events, slow, stopA, stopB };
+    }
+
+    it("a run that outlasts its interval is not joined by another replica's run of the next tick", async () => {
+      const { events, slow, stopA, stopB } = await overlappingTicks('long-sync', 10);
+      // B's claim of the next tick waits for A's run.
       expect(events).toEqual(['A starts']);
       slow.open();
       for (let i = 0; i < 200 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
@@ -233,27 +225,7 @@ for (const backend of BACKENDS) {
     });
 
     it("stopping a replica does not wait for another replica's run, and its waiting claim then does not run", async () => {
-      const [a, b] = [await cluster.replica(), await cluster.replica()];
-      const events: string[] = [];
-      const slow = gate();
-      let now = 20 * 60_000;
-      const stopA = scheduleSingleton({
-        jobs: a.coordination.jobs,
-        lock: a.coordination.lock,
-        name: 'long-sync-2',
-        intervalMs: 60_000,
-        runAtStart: true,
-        now: () => now,
-        work: async () => {
-          events.push('A starts');
-          await slow.promise;
-          events.push('A ends');
-        },
-      });
-      for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      now += 60_000;
-      const stopB = scheduleSingleton({ jobs: b.coordination.jobs, lock: b.coordination.lock, name: 'long-sync-2', intervalMs: 60_000, runAtStart: true, now: () => now, work: async () => void events.push('B runs') });
-      for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 10));
+      const { events, slow, stopA, stopB } = await overlappingTicks('long-sync-2', 20);
       // B shuts down while A's run goes on: it does not wait for it.
       let bStopped = false;
       const stoppingB = stopB().then(() => (bStopped = true));
