@@ -367,9 +367,14 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
       if (p) await proactive.send(p.address, p.message);
     };
+    // The announcement is a turn of the conversation: under the same cross-replica lock as the user's
+    // turns (the engine's own mutex is per process), or another replica's turn in progress would be
+    // overwritten by a state read before it committed. Sent after the lock is released.
+    const announce = (update: Parameters<DialogueEngine['ticketUpdate']>[0]) =>
+      inOrder({ channel: update.packet.channel, conversationId: update.packet.conversationId, ...(update.packet.threadId ? { threadId: update.packet.threadId } : {}) }, () => engine.ticketUpdate(update));
     // A failed delivery rejects, so the outbox keeps the outcome and replays it at the next start.
-    outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, ticket }))));
-    outbox.onDead(({ item }) => inFlight.run(async () => deliver(await engine.ticketUpdate({ packet: item.packet, failed: true }))));
+    outbox.onDelivered(({ item, ticket }) => inFlight.run(async () => deliver(await announce({ packet: item.packet, ticket }))));
+    outbox.onDead(({ item }) => inFlight.run(async () => deliver(await announce({ packet: item.packet, failed: true }))));
 
     const routers = [...humans.routers, ...consoleRoutes({ ...context, tickets, translator, actionAudit: directory.audit, calibration: calibrator }), ...(options.routes?.(context) ?? [])];
     handler = createServerApp({ channels, routers, metrics, logger, readiness, trustProxy, onError: (err) => storage.recordFault(err), metricsToken: config.limits.metricsToken });
