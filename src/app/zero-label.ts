@@ -41,7 +41,15 @@ export function readOutOfScopeBank(file = OUT_OF_SCOPE_BANK): OutOfScopeMessage[
     });
 }
 
-export const zeroLabelDir = (dataDir: string, knowledgeHash: string) => join(dataDir, 'calibration', knowledgeHash.slice(0, 16));
+/**
+ * Raised when what a calibration computes changes (a ranking feature, the pseudo-questions): a
+ * cached calibration from an older release is then re-fitted instead of being read with features
+ * it never saw. 2: the `passage` (best section) feature.
+ */
+export const CALIBRATION_FORMAT = 2;
+
+export const zeroLabelDir = (dataDir: string, knowledgeHash: string) =>
+  join(dataDir, 'calibration', `${knowledgeHash.slice(0, 16)}-f${CALIBRATION_FORMAT}`);
 
 export interface ZeroLabelRun {
   models: Partial<Record<RetrievalMode, GateModel>>;

@@ -4,6 +4,7 @@ import { predict, type LogisticModel } from '../gate/logistic.js';
 import type { EntryKind } from './entries.js';
 import type { CharNgramIndex } from './char-ngrams.js';
 import type { LexicalIndex } from './lexical.js';
+import type { SectionIndex } from './sections.js';
 import type { AnalyzedQuery } from './query.js';
 import { dot, type VectorIndex } from './vector-index.js';
 
@@ -28,9 +29,11 @@ export interface CandidateFeatures {
   questionMatch: number;
   /** Best character-trigram cosine with the family's title or one of its `questions`. */
   charMatch: number;
+  /** Best section BM25 of the family relative to the query's best section (sections.ts). */
+  passage: number;
 }
 
-export const CANDIDATE_FEATURES = ['dense', 'denseQuestion', 'lexical', 'lexicalRel', 'coverage', 'questionMatch', 'charMatch'] as const;
+export const CANDIDATE_FEATURES = ['dense', 'denseQuestion', 'lexical', 'lexicalRel', 'coverage', 'questionMatch', 'charMatch', 'passage'] as const;
 
 export interface Candidate {
   family: string;
@@ -52,6 +55,7 @@ export interface DenseState {
 export interface RetrievalInput {
   query: AnalyzedQuery;
   lexical: LexicalIndex;
+  sections: SectionIndex;
   chars: CharNgramIndex;
   families: Families;
   ranker: LogisticModel;
@@ -112,11 +116,12 @@ export function retrieve(input: RetrievalInput): Retrieval {
   }
 
   const charQuery = input.chars.prepare(query.text);
+  const sections = input.sections.search(query);
   const bestLex = lexHits.best;
   const candidates: Candidate[] = [];
   for (const family of chosen) {
     const members = families.members.get(family) ?? [family];
-    const f: CandidateFeatures = { dense: 0, denseQuestion: 0, lexical: 0, lexicalRel: 0, coverage: 0, questionMatch: 0, charMatch: 0 };
+    const f: CandidateFeatures = { dense: 0, denseQuestion: 0, lexical: 0, lexicalRel: 0, coverage: 0, questionMatch: 0, charMatch: 0, passage: 0 };
     const matched = new Set<number>();
     let bm25 = 0;
     for (const id of members) {
@@ -127,6 +132,7 @@ export function retrieve(input: RetrievalInput): Retrieval {
       }
       f.questionMatch = Math.max(f.questionMatch, lexical.questionMatch(query, id));
       f.charMatch = Math.max(f.charMatch, input.chars.best(charQuery, id));
+      f.passage = Math.max(f.passage, sections.best > 0 ? sections.of(id) / sections.best : 0);
       if (input.dense) {
         const viaTranslation = input.dense.translated && input.dense.englishOnly?.has(family) ? input.dense.translated : undefined;
         for (const e of input.dense.state.byArticle.get(id) ?? []) {

@@ -263,6 +263,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     const retrieval = retrieve({
       query: analyzed,
       lexical: s.lexical,
+      sections: s.sections,
       chars: s.chars,
       families: s.families,
       ranker: model.ranker,

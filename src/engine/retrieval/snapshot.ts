@@ -8,6 +8,7 @@ import { articleEntries, entriesHash, type EmbedText } from './entries.js';
 import { createLanguageDetector, type DetectLang } from './lang-detect.js';
 import { CharNgramIndex } from './char-ngrams.js';
 import { LexicalIndex, type FieldBoosts } from './lexical.js';
+import { SectionIndex, sectionsOf } from './sections.js';
 import type { DenseState } from './retrieve.js';
 import { contentTokens, isCode } from './text.js';
 import { BruteForceIndex, VectorTable, type EmbeddingCache, type VectorLookup, type VectorIndexStore } from './vector-index.js';
@@ -23,6 +24,7 @@ export interface Snapshot {
   /** Families with an English member and no French one: French questions reach them through translation. */
   englishOnly: ReadonlySet<string>;
   lexical: LexicalIndex;
+  sections: SectionIndex;
   chars: CharNgramIndex;
   detectLang: DetectLang;
   dense?: DenseState & { vectorsByHash: VectorLookup; count: number };
@@ -157,6 +159,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
     families,
     englishOnly,
     lexical,
+    sections: new SectionIndex(kb.articles.flatMap(sectionsOf)),
     chars: new CharNgramIndex(new Map(kb.articles.map((a) => [a.id, [a.title, ...a.questions]]))),
     detectLang: createLanguageDetector(languageVocabulary(kb.articles)),
     dense,

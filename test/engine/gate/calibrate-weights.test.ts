@@ -10,7 +10,7 @@ import type { Candidate, CandidateFeatures } from '../../../src/engine/retrieval
  */
 
 function candidate(family: string, f: Partial<CandidateFeatures>): Candidate {
-  const base: CandidateFeatures = { dense: 0.5, denseQuestion: 0.5, lexical: 1, lexicalRel: 0.5, coverage: 0.5, questionMatch: 0.3, charMatch: 0.3 };
+  const base: CandidateFeatures = { dense: 0.5, denseQuestion: 0.5, lexical: 1, lexicalRel: 0.5, coverage: 0.5, questionMatch: 0.3, charMatch: 0.3, passage: 0.5 };
   return { family, members: [family], matchedWords: 1, score: 0, features: { ...base, ...f } };
 }
 

@@ -17,6 +17,7 @@ function candidate(family: string, strength: number): Candidate {
       coverage: strength,
       questionMatch: strength,
       charMatch: 0.2 + 0.6 * strength,
+      passage: strength,
     },
   };
 }

@@ -34,7 +34,7 @@ function candidate(family: string, score: number, lexical = 2): Candidate {
     members: [family],
     matchedWords: 2,
     score,
-    features: { dense: 0.7, denseQuestion: 0.7, lexical, lexicalRel: 1, coverage: 1, questionMatch: 0.8, charMatch: 0.5 },
+    features: { dense: 0.7, denseQuestion: 0.7, lexical, lexicalRel: 1, coverage: 1, questionMatch: 0.8, charMatch: 0.5, passage: 1 },
   };
 }
 

@@ -8,7 +8,7 @@ function candidate(family: string, score: number, f: Partial<Candidate['features
     members: [family],
     matchedWords: 1,
     score,
-    features: { dense: 0.5, denseQuestion: 0.5, lexical: 1, lexicalRel: 0.5, coverage: 0.5, questionMatch: 0.3, charMatch: 0.2, ...f },
+    features: { dense: 0.5, denseQuestion: 0.5, lexical: 1, lexicalRel: 0.5, coverage: 0.5, questionMatch: 0.3, charMatch: 0.2, passage: 0.5, ...f },
   };
 }
 
