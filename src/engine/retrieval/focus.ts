@@ -8,6 +8,8 @@
 /** Messages up to this many words, on one line, are used as they are. */
 export const FOCUS_MIN_WORDS = 60;
 const MAX_WORDS = 70;
+/** A first line this short is read as the message's subject. */
+const SUBJECT_MAX_WORDS = 15;
 
 const PROBLEM = new RegExp(
   [
@@ -53,6 +55,10 @@ export function focusQuery(text: string): string {
       list.push(c);
     }
   };
+  // The first line, when short prose, is how the writer summed the problem up (a ticket's or a
+  // post's subject, "Credentials not storing"), whether or not it names a failure.
+  const first = lines.find((l) => l.trim());
+  if (first && words(first) <= SUBJECT_MAX_WORDS && letterShare(first) >= 0.6 && !GREETING.test(first.trim()) && !LOG_PREFIX.test(first)) keep(problems, first);
   for (const raw of lines) {
     if (!raw.trim() || STACK_FRAME.test(raw)) continue;
     const logged = LOG_PREFIX.test(raw);

@@ -33,4 +33,19 @@ describe('focusQuery', () => {
     expect(focused).not.toContain('Merci');
     expect(focused.split(/\s+/).length).toBeLessThanOrEqual(70);
   });
+
+  it("keeps a short first line as the message's subject, even without a word of failure", () => {
+    const post = [
+      'Commit shown as "Unverified" on the website',
+      'For some reason every time I want to push or pull to or from my repository I need to type my credentials again.',
+      'I have tried several things that I found in other threads over the last weeks and some of them looked promising at first.',
+      'Is there some way to save them once for all?',
+    ].join('\n');
+    const focused = focusQuery(post);
+    expect(focused.startsWith('Commit shown as "Unverified" on the website')).toBe(true);
+    expect(focused).toContain('Is there some way to save them');
+    // A greeting or a log line on the first line is not a subject.
+    expect(focusQuery(['Hello everyone', ...post.split('\n').slice(1)].join('\n'))).not.toContain('Hello');
+    expect(focusQuery(['2026-11-30 09:12:44 [INFO] Starting sync', ...post.split('\n').slice(1)].join('\n'))).not.toContain('Starting sync');
+  });
 });
