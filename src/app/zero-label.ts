@@ -17,7 +17,7 @@ import { DEFAULT_GATE_MODEL_DIR, gateModelFile, loadGateModels } from './gate-mo
  * base from its articles alone (engine/retrieval/zero-label.ts builds the examples), for a
  * knowledge base that has no calibration of its own. `helpdesk calibrate` without --queries
  * runs it; `npm start` and `helpdesk eval` run it once per knowledge version and keep the
- * result under DATA_DIR/calibration/<knowledge hash>/.
+ * result under DATA_DIR/calibration/<knowledge hash>-f<format>/.
  */
 
 /** The shipped bank of out-of-scope messages (written by the project, EN + FR). */
