@@ -192,8 +192,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       );
     });
     cleanups.push(() => stopHearing());
+    // A console edit or an import changes the knowledge hash: the gate is re-fitted to it in the
+    // background when the knowledge needs its own calibration (the current gate serves meanwhile).
     const reloadEverywhere = async (): Promise<ReloadResult> => {
       const result = await runtime.service.reload();
+      runtime.calibration?.request();
       await knowledgeChanged.notify().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'could not tell the other replicas to reload the knowledge'));
       return result;
     };
@@ -338,15 +341,11 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     );
     const humans = createHumanSide({ config, storage, engine, proactive, drafts, labels, tickets, outbox, translator, logger, track: (work) => inFlight.run(work) });
     handoff = humans.handoff;
-    // Imports go through the same reload as a console edit: only changed chunks are re-embedded.
+    // Imports go through the same reload as a console edit: only changed chunks are re-embedded, and the
+    // gate is re-fitted to imported knowledge in the background.
     const knowledgeSync = new KnowledgeSyncRunner(config.knowledgeSync, {
       kbDir: config.core.kbDir,
-      // The gate is re-fitted to imported knowledge in the background; the current one serves meanwhile.
-      reload: async () => {
-        const result = await reloadEverywhere();
-        runtime.calibration?.request();
-        return result;
-      },
+      reload: reloadEverywhere,
       logger,
       schedule: (intervalMs, run) =>
         scheduleSingleton({ jobs: coordination.jobs, lock: coordination.lock, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),

@@ -10,10 +10,11 @@ export interface ConsoleTestApp extends TestApp {
   kbDir: string;
 }
 
-export async function startConsoleApp(env: Record<string, string> = {}): Promise<ConsoleTestApp> {
+export async function startConsoleApp(env: Record<string, string> = {}, prepare?: (kbDir: string) => void): Promise<ConsoleTestApp> {
   const kbRoot = mkdtempSync(join(tmpdir(), 'helpdesk-console-kb-'));
   const kbDir = join(kbRoot, 'knowledge');
   cpSync(REPO_KNOWLEDGE, kbDir, { recursive: true });
+  prepare?.(kbDir);
   const server = await startTestApp({ KB_DIR: kbDir, ADMIN_TOKEN, ...env });
   return {
     ...server,
