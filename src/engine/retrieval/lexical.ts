@@ -324,6 +324,53 @@ export class LexicalIndex implements Vocabulary {
   }
 
   /**
+   * The scores search() would give the documents `ids` for exact terms only (no prefix or fuzzy
+   * expansion): each query term's posting lists are binary-searched for
+   * these documents, so the cost follows how many are asked for, not how long the lists are.
+   * Documents that match nothing are absent.
+   */
+  scoreSome(query: AnalyzedQuery, ids: Iterable<string>): Map<string, number> {
+    const weights = new Map<string, number>();
+    for (const token of query.tokens) for (const [term, w] of token.variants) if (term) weights.set(term, Math.max(weights.get(term) ?? 0, w));
+    const docs = [...new Set(ids)].map((id) => this.docOf.get(id)).filter((d): d is number => d !== undefined);
+    const total = new Float64Array(docs.length);
+    const partial = new Float64Array(docs.length);
+    const matched = new Uint16Array(docs.length);
+    const n = this.documentCount;
+    for (const [term, termBoost] of weights) {
+      const id = this.termIds.get(term);
+      if (id === undefined) continue;
+      FIELDS.forEach((field, f) => {
+        const postings = this.fields[f]!;
+        const from = postings.offsets[id]!;
+        const to = postings.offsets[id + 1]!;
+        const matching = to - from;
+        if (matching === 0) return;
+        const idf = Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
+        const fieldBoost = this.boosts[field] || 1;
+        docs.forEach((d, k) => {
+          const j = findDoc(postings.docs, from, to, d);
+          if (j < 0) return;
+          const tf = postings.tfs[j]!;
+          partial[k] = partial[k]! + termBoost * fieldBoost * idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * postings.lengths[d]!) / postings.average)));
+        });
+      });
+      for (let k = 0; k < docs.length; k++) {
+        if (partial[k]! > 0) {
+          total[k] = total[k]! + partial[k]!;
+          matched[k] = matched[k]! + 1;
+          partial[k] = 0;
+        }
+      }
+    }
+    const out = new Map<string, number>();
+    docs.forEach((d, k) => {
+      if (matched[k]! > 0) out.set(this.ids[d]!, total[k]! * matched[k]!);
+    });
+    return out;
+  }
+
+  /**
    * Best agreement between the query and one of the article's `questions`: idf-weighted Dice
    * over words, so a question that says the same thing in few words scores close to 1.
    */
@@ -363,6 +410,20 @@ export class LexicalIndex implements Vocabulary {
     }
     return best;
   }
+}
+
+/** Index of document `d` in the ascending slice docs[from, to), or -1. */
+function findDoc(docs: Int32Array, from: number, to: number, d: number): number {
+  let lo = from;
+  let hi = to - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = docs[mid]!;
+    if (v === d) return mid;
+    if (v < d) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** 1 for the same term, less for a prefix ("sync" / "synchronis") or a one-letter typo, 0 otherwise. */

@@ -29,7 +29,7 @@ export interface CandidateFeatures {
   questionMatch: number;
   /** Best character-trigram cosine with the family's title or one of its `questions`. */
   charMatch: number;
-  /** Best section BM25 of the family relative to the query's best section (sections.ts). */
+  /** Best section BM25 of the family relative to the best section among the candidates (sections.ts). */
   passage: number;
 }
 
@@ -116,7 +116,7 @@ export function retrieve(input: RetrievalInput): Retrieval {
   }
 
   const charQuery = input.chars.prepare(query.text);
-  const sections = input.sections.search(query);
+  const sections = input.sections.search(query, [...chosen].flatMap((f) => families.members.get(f) ?? [f]));
   const bestLex = lexHits.best;
   const candidates: Candidate[] = [];
   for (const family of chosen) {

@@ -36,11 +36,25 @@ describe('section index (the passage feature)', () => {
     // Whole pages: the reference page, with more of the words, wins.
     const pages = lexical.search(query);
     expect(pages.get('reference')!.score).toBeGreaterThan(pages.get('conflicts')!.score);
-    const scores = sections.search(query);
+    const scores = sections.search(query, ['conflicts', 'reference', 'unknown']);
     expect(scores.of('conflicts')).toBe(scores.best);
     expect(scores.of('reference')).toBeGreaterThan(0);
     expect(scores.of('reference')).toBeLessThan(scores.best);
     expect(scores.of('unknown')).toBe(0);
+  });
+});
+
+describe('scoring only some documents', () => {
+  it('gives the documents asked for the scores a full search gives them when no term has a prefix or typo neighbour', () => {
+    for (const text of ['copy kept as a conflict file', 'conflict file on two devices', 'bandwidth limits']) {
+      const query = analyzeQuery(text, 'en', lexical);
+      const full = lexical.search(query);
+      const some = lexical.scoreSome(query, ['conflicts', 'reference', 'missing-id']);
+      for (const id of ['conflicts', 'reference']) expect(some.get(id) ?? 0).toBeCloseTo(full.get(id)?.score ?? 0, 10);
+      expect(some.has('missing-id')).toBe(false);
+    }
+    // Asked for one document, it scores that one only.
+    expect([...lexical.scoreSome(analyzeQuery('conflict file', 'en', lexical), ['conflicts']).keys()]).toEqual(['conflicts']);
   });
 });
 
