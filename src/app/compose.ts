@@ -246,6 +246,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       ...(llm ? { llm } : {}),
       ...(directory.actions ? { actions: directory.actions } : {}),
       labels,
+      // The engine's work on a conversation's state (turns, announcements, ticket news, technician
+      // relay, guided-fix time-outs) under the cross-replica lock, keys `engine:…` (apart from inOrder's).
+      lock: coordination.lock,
     });
 
     // One turn at a time per conversation, across replicas when there are several.
@@ -366,9 +369,10 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const deliver = async (p: ProactiveMessage | undefined): Promise<void> => {
       if (p) await proactive.send(p.address, p.message);
     };
-    // The announcement is a turn of the conversation: under the same cross-replica lock as the user's
-    // turns (the engine's own mutex is per process), or another replica's turn in progress would be
-    // overwritten by a state read before it committed. Sent after the lock is released.
+    // The announcement is a turn of the conversation: in the same order as the user's turns (inOrder,
+    // then the engine's own cross-replica lock inside ticketUpdate, as for a turn), so another
+    // replica's turn in progress is never overwritten by a state read before it committed. Sent
+    // after the locks are released.
     const announce = (update: Parameters<DialogueEngine['ticketUpdate']>[0]) =>
       inOrder({ channel: update.packet.channel, conversationId: update.packet.conversationId, ...(update.packet.threadId ? { threadId: update.packet.threadId } : {}) }, () => engine.ticketUpdate(update));
     // A failed delivery rejects, so the outbox keeps the outcome and replays it at the next start.

@@ -9,6 +9,7 @@ import type { FlowCatalog } from '../flows/catalog.js';
 import type { LanguageAssistant } from '../llm/assistant.js';
 import type { TurnInterceptor } from './intercept.js';
 import type { LabelledExampleStore } from '../ports/labelled-examples.js';
+import type { KeyedLock } from '../ports/coordination.js';
 
 /** Minimal logger (pino-compatible); the engine only ever logs redacted text. */
 export interface EngineLogger {
@@ -46,9 +47,15 @@ export interface EngineDeps {
   beforeTurn?: TurnInterceptor;
   /** Where an employee's confirmed "it worked" becomes a labelled example (README "Learning from the desk"). */
   labels?: LabelledExampleStore;
+  /**
+   * Serialises the engine's work on one conversation's state (turns, announcements, ticket news,
+   * technician relay, guided-fix time-outs), under keys `engine:<conversation>`. With several
+   * replicas it must be the cross-replica lock; absent: a lock in this process's memory.
+   */
+  lock?: KeyedLock;
 }
 
 type TicketLimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit' | 'labels';
+type OptionalDeps = 'tickets' | 'ticketOwnership' | 'logger' | 'llm' | 'beforeTurn' | 'ticketLimit' | 'labels' | 'lock';
 export type ResolvedDeps = Required<Omit<EngineDeps, OptionalDeps>> & Pick<EngineDeps, OptionalDeps>;

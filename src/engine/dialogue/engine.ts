@@ -75,7 +75,11 @@ const inboundEventSchema = z
   .refine((e) => (e.text === undefined) !== (e.action === undefined), { message: 'exactly one of text or action must be set' });
 type ValidEvent = z.infer<typeof inboundEventSchema>;
 
-const addressKey = (a: ConversationAddress): string => JSON.stringify([a.channel, a.conversationId, a.threadId ?? '']);
+/**
+ * The engine's lock key for a conversation. Its own namespace, apart from the channels' per-conversation
+ * order (the same address without the prefix): a turn runs under both, and the locks are not re-entrant.
+ */
+const lockKey = (a: ConversationAddress): string => `engine:${JSON.stringify([a.channel, a.conversationId, a.threadId ?? ''])}`;
 
 function resolveDeps(deps: EngineDeps): ResolvedDeps {
   return {
@@ -91,8 +95,10 @@ export function createEngine(input: EngineDeps): DialogueEngine {
   const deps = resolveDeps(input);
   const rt = createRuntime(deps);
   const { store, knowledge } = deps;
-  // One turn at a time per conversation: quick messages and channel retries never interleave.
-  const mutex = new KeyedMutex();
+  // One piece of work at a time per conversation, across replicas when the lock is theirs: quick
+  // messages, channel retries, announcements, ticket news, the technician relay and time-outs never
+  // read the state while another commits it. Nothing run under it takes it again (not re-entrant).
+  const lock = input.lock ?? new KeyedMutex();
 
   /** The reply language: what the message is written in, or the conversation's for very short messages. */
   function replyLang(text: string, conversationLang: Lang): Lang {
@@ -185,14 +191,14 @@ export function createEngine(input: EngineDeps): DialogueEngine {
         throw new TypeError(`invalid inbound event: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
       }
       // The progress display is the channel's own object, not data: it is not validated or stored.
-      return mutex.run(addressKey(parsed.data.address), () => process(parsed.data, event.progress));
+      return lock.run(lockKey(parsed.data.address), () => process(parsed.data, event.progress));
     },
 
     async sweep(now: Date = deps.clock()): Promise<ProactiveMessage[]> {
       const before = new Date(now.getTime() - deps.config.flowTimeoutMinutes * 60_000).toISOString();
       const out: ProactiveMessage[] = [];
       for (const { conversation } of await store.idleFlows(before)) {
-        const sent = await mutex.run(addressKey(conversation.address), () => sweepOne(rt, conversation.id, before, now));
+        const sent = await lock.run(lockKey(conversation.address), () => sweepOne(rt, conversation.id, before, now));
         if (sent) out.push(sent);
       }
       return out;
@@ -200,13 +206,13 @@ export function createEngine(input: EngineDeps): DialogueEngine {
 
     ticketUpdate(update: TicketUpdate): Promise<ProactiveMessage | undefined> {
       const { packet } = update;
-      return mutex.run(addressKey({ channel: packet.channel, conversationId: packet.conversationId, threadId: packet.threadId }), () =>
+      return lock.run(lockKey({ channel: packet.channel, conversationId: packet.conversationId, threadId: packet.threadId }), () =>
         ticketUpdateOne(rt, update),
       );
     },
 
     speak(address: ConversationAddress, work: (turn: Turn) => Promise<void> | void): Promise<ProactiveMessage[] | undefined> {
-      return mutex.run(addressKey(address), async () => {
+      return lock.run(lockKey(address), async () => {
         const conversation = await store.findConversation(address);
         if (!conversation) return undefined;
         const turn = rt.newTurn(conversation, undefined, conversation.lang, deps.clock(), conversation.user);

@@ -59,6 +59,67 @@ for (const backend of BACKENDS) {
       await expect(b.coordination.lock.run('k', async () => 42)).resolves.toBe(42);
     });
 
+    // The engine's `engine:<conversation>` key is taken inside the channel's turn lock.
+    it('runs work nested under another key: the nested key is exclusive across replicas, and more nested runs at once than a replica has connections all finish', async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      const held = gate();
+      const inside = gate();
+      const order: string[] = [];
+      const nested = a.coordination.lock.run('turn-1', () =>
+        a.coordination.lock.run('engine-1', async () => {
+          inside.open();
+          await held.promise;
+          order.push('A nested');
+        }),
+      );
+      await inside.promise;
+      const other = b.coordination.lock.run('engine-1', async () => void order.push('B'));
+      // Time for a lock that failed to exclude to let B in.
+      await new Promise((r) => setTimeout(r, 200));
+      held.open();
+      await Promise.all([nested, other]);
+      expect(order).toEqual(['A nested', 'B']);
+
+      // Twelve turns at once on one replica (its PostgreSQL pool has 5 connections), each taking a second key inside.
+      let done = 0;
+      const many = Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          a.coordination.lock.run(`turn-${i}`, () => a.coordination.lock.run(`engine-${i}`, async () => {
+            await new Promise((r) => setTimeout(r, 20));
+            done++;
+          })),
+        ),
+      );
+      const finished = await Promise.race([many.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      expect(finished, `${done} of 12 nested runs finished in 10 s`).toBe(true);
+    });
+
+    it('a run started in the background inside another keeps its key after the outer run ends, and only its key', async () => {
+      const [a, b] = [await cluster.replica(), await cluster.replica()];
+      const held = gate();
+      let background: Promise<void> | undefined;
+      await a.coordination.lock.run('turn-bg', async () => {
+        const started = gate();
+        background = a.coordination.lock.run('card-bg', async () => {
+          started.open();
+          await held.promise;
+        });
+        await started.promise;
+      });
+      // The outer key is free at once; the background run's key is held until it finishes.
+      await expect(b.coordination.lock.run('turn-bg', async () => 'free')).resolves.toBe('free');
+      let got = false;
+      const waiting = b.coordination.lock.run('card-bg', async () => void (got = true));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(got).toBe(false);
+      held.open();
+      await background;
+      await waiting;
+      expect(got).toBe(true);
+      // And a run started from that context after the outer one ended takes its own lock.
+      await expect(a.coordination.lock.run('card-bg', async () => 'again')).resolves.toBe('again');
+    });
+
     it.runIf(backend.canKill)('frees the lock of a replica that dies while holding it', async () => {
       const a = await cluster.replica();
       const b = await cluster.replica();
