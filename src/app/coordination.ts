@@ -20,20 +20,27 @@ export interface CoordinationSettings {
   poolSize?: number;
 }
 
+/** PostgreSQL connections of one replica for coordination's short queries, besides COORDINATION_POOL_SIZE for the locks. */
+export const COORDINATION_QUERY_CONNECTIONS = 4;
+
 export async function createCoordination(settings: CoordinationSettings, logger: Logger): Promise<Coordination> {
   const onError = (err: Error): void => logger.warn({ err: err.message }, 'coordination backend error');
   if (settings.redisUrl) {
     return redisCoordination(await connectRedis(settings.redisUrl, onError), { ownsClient: true, ...(settings.redisKeyPrefix ? { prefix: settings.redisKeyPrefix } : {}), onLost: (key) => logger.warn({ key }, 'turn lock lease lost while the turn ran') });
   }
   if (isPostgresUrl(settings.databaseUrl)) {
-    // Its own pool, not the stores': each turn in flight holds one connection for its conversation's
-    // lock while it queries the stores, so sharing one pool could starve those queries.
-    // More turns in flight than connections wait for one (up to the lock's own 120 s), not fail after 10 s.
-    const pool = createPgPool(settings.databaseUrl, { max: settings.poolSize ?? 20, applicationName: 'helpdesk-bot coordination', connectionTimeoutMs: 120_000 });
+    // Pools of its own, not the stores': each turn in flight holds one connection for its
+    // conversation's lock while it queries the stores, so sharing one pool could starve those queries.
+    // The locks get COORDINATION_POOL_SIZE connections; more turns in flight than that wait for one
+    // (up to the lock's own 120 s), not fail after 10 s. The short queries (rate limits inside a turn,
+    // job claims, the bus and its LISTEN connection) have a small pool apart, so turns holding every
+    // lock connection never wait on themselves.
+    const locks = createPgPool(settings.databaseUrl, { max: settings.poolSize ?? 20, applicationName: 'helpdesk-bot coordination locks', connectionTimeoutMs: 120_000 });
+    const queries = createPgPool(settings.databaseUrl, { max: COORDINATION_QUERY_CONNECTIONS, applicationName: 'helpdesk-bot coordination' });
     try {
-      return await pgCoordination(pool, { ownsPool: true, onError });
+      return await pgCoordination(queries, { ownsPool: true, lockPool: locks, onError });
     } catch (err) {
-      await pool.end();
+      await Promise.all([locks.end(), queries.end()]);
       throw err;
     }
   }
