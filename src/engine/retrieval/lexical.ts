@@ -279,19 +279,13 @@ export class LexicalIndex implements Vocabulary {
         }
       }
       for (const [id, termWeight] of expansions) {
-        FIELDS.forEach((field, f) => {
-          const postings = this.fields[f]!;
-          const from = postings.offsets[id]!;
-          const to = postings.offsets[id + 1]!;
-          const matching = to - from;
-          if (matching === 0) return;
-          const fieldBoost = this.boosts[field] || 1;
-          const idf = Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
+        FIELDS.forEach((_field, f) => {
+          const list = this.postingList(f, id);
+          if (!list) return;
+          const { postings, from, to, idf, fieldBoost } = list;
           for (let j = from; j < to; j++) {
             const d = postings.docs[j]!;
-            const tf = postings.tfs[j]!;
-            const raw = idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * postings.lengths[d]!) / postings.average)));
-            const weighted = termWeight * termBoost * fieldBoost * raw;
+            const weighted = termWeight * termBoost * fieldBoost * termScore(postings, j, idf);
             if (touched[d]) current[d] = current[d]! + weighted;
             else {
               touched[d] = 1;
@@ -323,6 +317,17 @@ export class LexicalIndex implements Vocabulary {
     return new LexicalHits(this.ids, this.docOf, Int32Array.from(order), total, masks, words, terms.map((t) => owners.get(t) ?? []), best);
   }
 
+  /** Term `id`'s postings in field `f`, with the term's idf there and the field's boost; undefined when it has none. */
+  private postingList(f: number, id: number): { postings: FieldPostings; from: number; to: number; idf: number; fieldBoost: number } | undefined {
+    const postings = this.fields[f]!;
+    const from = postings.offsets[id]!;
+    const to = postings.offsets[id + 1]!;
+    const matching = to - from;
+    if (matching === 0) return undefined;
+    const n = this.documentCount;
+    return { postings, from, to, idf: Math.log(1 + (n - matching + 0.5) / (matching + 0.5)), fieldBoost: this.boosts[FIELDS[f]!] || 1 };
+  }
+
   /**
    * The scores search() would give the documents `ids` for exact terms only (no prefix or fuzzy
    * expansion): each query term's posting lists are binary-searched for
@@ -336,23 +341,16 @@ export class LexicalIndex implements Vocabulary {
     const total = new Float64Array(docs.length);
     const partial = new Float64Array(docs.length);
     const matched = new Uint16Array(docs.length);
-    const n = this.documentCount;
     for (const [term, termBoost] of weights) {
       const id = this.termIds.get(term);
       if (id === undefined) continue;
-      FIELDS.forEach((field, f) => {
-        const postings = this.fields[f]!;
-        const from = postings.offsets[id]!;
-        const to = postings.offsets[id + 1]!;
-        const matching = to - from;
-        if (matching === 0) return;
-        const idf = Math.log(1 + (n - matching + 0.5) / (matching + 0.5));
-        const fieldBoost = this.boosts[field] || 1;
+      FIELDS.forEach((_field, f) => {
+        const list = this.postingList(f, id);
+        if (!list) return;
+        const { postings, from, to, idf, fieldBoost } = list;
         docs.forEach((d, k) => {
           const j = findDoc(postings.docs, from, to, d);
-          if (j < 0) return;
-          const tf = postings.tfs[j]!;
-          partial[k] = partial[k]! + termBoost * fieldBoost * idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * postings.lengths[d]!) / postings.average)));
+          if (j >= 0) partial[k] = partial[k]! + termBoost * fieldBoost * termScore(postings, j, idf);
         });
       });
       for (let k = 0; k < docs.length; k++) {
@@ -410,6 +408,12 @@ export class LexicalIndex implements Vocabulary {
     }
     return best;
   }
+}
+
+/** BM25+ of the posting at `j` (MiniSearch's k, b, d), before the term's and field's weights. */
+function termScore(postings: FieldPostings, j: number, idf: number): number {
+  const tf = postings.tfs[j]!;
+  return idf * (D + (tf * (K + 1)) / (tf + K * (1 - B + (B * postings.lengths[postings.docs[j]!]!) / postings.average)));
 }
 
 /** Index of document `d` in the ascending slice docs[from, to), or -1. */

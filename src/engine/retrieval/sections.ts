@@ -6,7 +6,8 @@ import type { AnalyzedQuery } from './query.js';
  * BM25 over the articles' sections (their chunks), not over whole articles. A long reference
  * page or FAQ contains nearly every word a question uses somewhere, so whole-article BM25 and
  * word coverage favour it for any question; the best single section is what has to match.
- * The ranker reads it as `passage`: the family's best section score relative to the query's best.
+ * The ranker reads it as `passage`: the family's best section score relative to the best section
+ * among the candidates.
  */
 
 export interface SectionDocument {
