@@ -34,6 +34,7 @@ import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import { DeskCalibrator } from './desk-calibrator.js';
+import { learnedQuestions } from './desk-calibration.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -177,6 +178,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
       embeddingCache: () => storage.embeddingCache(),
+      // What the desk tied to articles is matched as their own questions (README "Learning from the desk").
+      learnedQuestions: async () => learnedQuestions(await storage.labels.list()),
     });
     cleanups.push(() => runtime.close());
     // KB_DIR is shared by the replicas (a shared volume): a console edit or an import on one of them
@@ -358,6 +361,7 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       service: runtime.service,
       labels,
       dataDir,
+      reload: reloadEverywhere,
       ...(runtime.embedder ? { provider: runtime.embedder.provider } : {}),
       log: logger.child({ part: 'calibration' }),
       track: (work) => inFlight.run(work),

@@ -23,6 +23,27 @@ import { DEFAULT_TARGET_PRECISION, fitOnKnowledge, queryEmbedder, readOutOfScope
 /** One technician's judgement counts as this many pseudo-questions. */
 export const LABEL_WEIGHT = 5;
 
+/** Learned questions kept per article (the newest): enough phrasings, and a bound on what one article adds to the index. */
+export const MAX_LEARNED_PER_ARTICLE = 50;
+
+/** Folds of the desk's labels: each is asked with the judgements of the others learned, never its own. */
+export const LABEL_FOLDS = 5;
+
+/**
+ * The questions the desk tied to articles ("this article answers it"), per article, newest kept:
+ * matched as the articles' own questions (Article.learned). Labels are oldest first.
+ */
+export function learnedQuestions(labels: readonly LabelledExample[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const label of labels) {
+    if (label.verdict !== 'article' || !label.articleId) continue;
+    const list = out.get(label.articleId) ?? [];
+    if (!list.includes(label.question)) list.push(label.question);
+    out.set(label.articleId, list.slice(-MAX_LEARNED_PER_ARTICLE));
+  }
+  return out;
+}
+
 export interface DeskExamples {
   /** Per mode, the labelled examples as calibration examples (weighted). */
   byMode: Partial<Record<RetrievalMode, CalibrationExample[]>>;
@@ -42,6 +63,7 @@ export async function deskExamples(
   const byMode: DeskExamples['byMode'] = {};
   const skipped = { notArticle: 0, unknownArticle: 0 };
   let used = 0;
+  const usable: LabelledExample[] = [];
   for (const label of labels) {
     if (label.verdict === 'not_article') {
       skipped.notArticle += 1;
@@ -52,10 +74,22 @@ export async function deskExamples(
       continue;
     }
     used += 1;
-    const expected = new Set(label.verdict === 'article' ? [familyOf(label.articleId!)] : []);
-    for (const mode of options.modes) {
-      const run = await service.retrieve(label.question, {}, mode === 'lexical-only');
-      (byMode[mode] ??= []).push({ id: `label:${label.id}`, lang: label.lang, retrieval: run.retrieval, expectedFamilies: expected, weight });
+    usable.push(label);
+  }
+  // A labelled question is learned by its article, so asked against the live index it would find
+  // itself: each fold is asked with only the other folds' judgements learned.
+  const foldOf = (label: LabelledExample) => label.id % LABEL_FOLDS;
+  const anyLearned = usable.some((l) => l.verdict === 'article');
+  for (let fold = 0; fold < LABEL_FOLDS; fold++) {
+    const asked = usable.filter((l) => foldOf(l) === fold);
+    if (asked.length === 0) continue;
+    const view = anyLearned ? await service.withLearnedQuestions(learnedQuestions(labels.filter((l) => foldOf(l) !== fold))) : service;
+    for (const label of asked) {
+      const expected = new Set(label.verdict === 'article' ? [familyOf(label.articleId!)] : []);
+      for (const mode of options.modes) {
+        const run = await view.retrieve(label.question, {}, mode === 'lexical-only');
+        (byMode[mode] ??= []).push({ id: `label:${label.id}`, lang: label.lang, retrieval: run.retrieval, expectedFamilies: expected, weight });
+      }
     }
   }
   return { byMode, used, skipped };

@@ -18,6 +18,11 @@ export interface DeskCalibratorDeps {
   log: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
   /** Background work the graceful shutdown waits for. */
   track?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Reloads the knowledge on every replica once the refit is in use, so the questions learned from
+   * the desk (read from the store at each reload) are the ones the refit was fitted with.
+   */
+  reload?: () => Promise<unknown>;
   /** Cross-validation passes for the clarify choices (tests use 1). */
   repeats?: number;
 }
@@ -58,6 +63,7 @@ export class DeskCalibrator implements DeskCalibrationControl {
         this.deps.log.info({ labels: labels.length, targetPrecision }, 'desk calibration started');
         const run = await runDeskCalibration(this.deps.service, labels, { targetPrecision, ...(this.deps.repeats ? { repeats: this.deps.repeats } : {}) });
         this.apply(run, targetPrecision, labels.length > 0);
+        await this.deps.reload?.();
         this.error = undefined;
       } catch (err) {
         this.error = err instanceof Error ? err.message : String(err);

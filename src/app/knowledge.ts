@@ -7,6 +7,7 @@ import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
+import type { LearnedQuestions } from '../engine/retrieval/snapshot.js';
 import { openEmbeddingCache } from '../storage/factory.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
@@ -57,6 +58,8 @@ export interface KnowledgeRuntimeOptions {
    * runtime opens the SQLite cache under DATA_DIR itself (CLI commands) and closes it.
    */
   embeddingCache?: () => EmbeddingCache;
+  /** Questions the desk tied to articles, read at every reload (the app: from the labelled-examples store). */
+  learnedQuestions?: () => Promise<LearnedQuestions>;
   /** Used instead of the configured embedder (the benchmark's stand-in for a base too big to embed, src/bench/stand-in-embedder.ts). */
   embedder?: Embedder;
 }
@@ -97,6 +100,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     models,
     thresholds,
     maxChunkTokens: config.retrieval.chunkMaxTokens,
+    ...(options.learnedQuestions ? { learnedQuestions: options.learnedQuestions } : {}),
     onProgress: options.onProgress,
     log,
   });

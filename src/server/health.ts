@@ -34,6 +34,8 @@ export interface Readiness {
     embedder?: KnowledgeStatus['embedder'];
     /** Where the gate models come from (committed, zero-label calibration of this knowledge, a refit on the desk's labelled examples, defaults). */
     calibration?: KnowledgeStatus['calibration'];
+    /** Questions the desk tied to articles, matched as their own (README "Learning from the desk"). */
+    learnedQuestions?: number;
   };
   checks: {
     knowledge: { ok: boolean; loading: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash?: string };
@@ -59,7 +61,7 @@ export async function readiness(sources: ReadinessSources): Promise<Readiness> {
   return {
     status: ok ? 'ready' : 'not_ready',
     phase,
-    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}), ...(k?.calibration ? { calibration: k.calibration } : {}) },
+    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}), ...(k?.calibration ? { calibration: k.calibration } : {}), ...(k?.learnedQuestions !== undefined ? { learnedQuestions: k.learnedQuestions } : {}) },
     checks: {
       knowledge: {
         ok: knowledgeOk,

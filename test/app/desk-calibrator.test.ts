@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { learnedQuestions } from '../../src/app/desk-calibration.js';
 import { DeskCalibrator } from '../../src/app/desk-calibrator.js';
 import { ensureCalibration, zeroLabelDir } from '../../src/app/zero-label.js';
 import { readDevSet, selectSplit } from '../../src/engine/eval/dev-set.js';
@@ -27,8 +28,9 @@ describe('DeskCalibrator', () => {
   it('refits on the labelled examples, saves and uses the models, and moves the operating point', { timeout: 600_000 }, async () => {
     const kbDir = join(root, 'knowledge');
     const dataDir = join(tmp, 'data');
-    const service = await HybridKnowledgeService.create({ kbDir });
     const labels = openLabelledExampleStore(db);
+    // As the app composes it: the judgements are read from the store at every reload.
+    const service = await HybridKnowledgeService.create({ kbDir, learnedQuestions: async () => learnedQuestions(await labels.list()) });
     const dev = selectSplit(readDevSet(join(root, 'eval', 'dev.jsonl')), 'calibration').slice(0, 40);
     for (const q of dev) {
       await labels.record({ question: q.query, lang: q.lang ?? 'en', verdict: q.expected[0] ? 'article' : 'escalate', ...(q.expected[0] ? { articleId: q.expected[0] } : {}), source: 'console_mark', by: 'Dana', conversationId: `c-${q.id}`, turnId: 1 });
@@ -37,7 +39,13 @@ describe('DeskCalibrator', () => {
     await labels.record({ question: 'outlook is slow', lang: 'en', verdict: 'not_article', articleId: 'outlook-not-syncing', source: 'console_mark', by: 'Dana', conversationId: 'c-x', turnId: 1 });
     await labels.record({ question: 'the old fax', lang: 'en', verdict: 'article', articleId: 'fax-retired', source: 'ticket_resolved', by: 'Dana', ref: 'ticket:local:HD-1' });
 
-    const calibrator = new DeskCalibrator({ service, labels, dataDir, log: silent, repeats: 1 });
+    expect(service.status().learnedQuestions).toBe(0);
+    let reloads = 0;
+    const reload = async () => {
+      reloads += 1;
+      await service.reload();
+    };
+    const calibrator = new DeskCalibrator({ service, labels, dataDir, log: silent, repeats: 1, reload });
     expect(calibrator.refit(0.9)).toBe(true);
     expect(calibrator.refit(0.9)).toBe(false); // one at a time
     expect((await calibrator.view()).running).toBe(true);
@@ -49,6 +57,11 @@ describe('DeskCalibrator', () => {
     expect(view.last!.before[0]!.answered).toBe(40);
     expect(view.last!.after[0]!.answered).toBe(40);
     expect(service.status().calibration).toMatchObject({ source: 'desk' });
+    // Once the refit is in use, the knowledge is reloaded (every replica) with the judged questions learned.
+    expect(reloads).toBe(1);
+    const judged = new Set(dev.filter((q) => q.expected[0]).map((q) => `${q.expected[0]}\0${q.query}`)).size;
+    expect(judged).toBeGreaterThan(10);
+    expect(service.status().learnedQuestions).toBe(judged);
     const dir = zeroLabelDir(dataDir, service.status().knowledgeHash);
     const file = join(dir, 'gate-lexical-only.json');
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { thresholds: { answer: number }; provenance: { labelled: number; examples: { labelled: number; labelWeight: number } } };

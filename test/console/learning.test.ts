@@ -137,4 +137,24 @@ describe('console: judgements become labelled examples', () => {
     const invalid = await postForm(server.url, session, '/admin/calibration/refit', form(session, { target: 'lots' }));
     expect(invalid.headers.get('location')).toBe('/admin/calibration?done=invalid');
   });
+
+  it('after a refit, the phrasing a technician tied to an article finds that article', { timeout: 300_000 }, async () => {
+    const phrasing = 'the zorvex gizmo keeps quibbling at me';
+    const later = 'zorvex gizmo quibbling again';
+    const top = async () => (await server.app.knowledge.decide(later, { lang: 'en' })).candidates[0]?.articleId;
+    expect(await top()).not.toBe('vpn-cannot-connect');
+    expect((await chat('conv-mark-0003', phrasing)).status).toBe(200);
+    const { action } = await markFormOf('conv-mark-0003');
+    expect((await postForm(server.url, session, action, form(session, { mark: 'article', correct: 'vpn-cannot-connect' }))).status).toBe(303);
+    // A judgement is learned when the desk refits (the button), on every replica's next reload.
+    const refit = await postForm(server.url, session, '/admin/calibration/refit', form(session, { target: '0.9' }));
+    expect(refit.headers.get('location')).toBe('/admin/calibration?done=started');
+    await server.app.calibrator.settled();
+    expect((await server.app.calibrator.view()).error).toBeUndefined();
+    const learned = server.app.knowledge.status().learnedQuestions;
+    expect(learned).toBeGreaterThanOrEqual(1);
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { retrieval?: { learnedQuestions?: number } };
+    expect(ready.retrieval?.learnedQuestions).toBe(learned);
+    expect(await top()).toBe('vpn-cannot-connect');
+  });
 });

@@ -25,6 +25,12 @@ export interface Article {
   category?: string;
   tags: string[];
   questions: string[];
+  /**
+   * Questions the desk tied to this article (technicians' and employees' judgements, from the
+   * labelled-examples store), matched like `questions` but never written to the file or shown.
+   * Set by the snapshot, not by the parser.
+   */
+  learned?: readonly string[];
   owner?: string;
   updated?: string;
   reviewBy?: string;

@@ -123,6 +123,8 @@ export interface KnowledgeStatus {
   /** Texts embedded by the last load (the rest came from memory or the cache) and how long it took. */
   lastLoad?: { embedded: number; durationMs: number };
   embedder?: { provider: string; model: string; runtime?: string };
+  /** Questions the desk tied to served articles, matched as their own questions (README "Learning from the desk"). */
+  learnedQuestions?: number;
   /** Where the gate models come from: committed calibration, zero-label calibration of this knowledge, or hand-set defaults. */
   calibration?: CalibrationInfo;
 }

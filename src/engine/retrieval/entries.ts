@@ -4,7 +4,7 @@ import type { Article } from '../knowledge/types.js';
 /**
  * The texts embedded for an article: each chunk, the title with its summary, and each of the
  * `questions` (embedded as queries: they are how users ask, so query-to-question similarity
- * is the strongest dense signal). Keys are stable; hashes decide what must be re-embedded.
+ * is the strongest dense signal), and the questions the desk tied to it (`learned`). Keys are stable; hashes decide what must be re-embedded.
  */
 export type EntryKind = 'chunk' | 'title' | 'question';
 
@@ -30,6 +30,8 @@ export function articleEntries(article: Article): EmbedText[] {
     out.push({ key, articleId: article.id, kind, role, text, hash: hashText(role, text) });
   add(`${article.id}?t`, 'title', 'passage', article.summary ? `${article.title}. ${article.summary}` : article.title);
   article.questions.forEach((q, i) => add(`${article.id}?q${i}`, 'question', 'query', q));
+  // Keyed by content: the desk's list changes order and length as judgements come and go.
+  for (const q of new Set(article.learned ?? [])) add(`${article.id}?l${hashText('learned', q).slice(0, 16)}`, 'question', 'query', q);
   for (const chunk of article.chunks) add(chunk.id, 'chunk', 'passage', chunk.text);
   return out;
 }

@@ -23,6 +23,8 @@ export interface LexicalDocument {
   lang: Lang;
   title: string;
   questions: string[];
+  /** Questions the desk tied to the article (Article.learned): matched as its own questions. */
+  learned?: readonly string[];
   /** Summary, tags and category. */
   meta: string;
   body: string;
@@ -148,12 +150,14 @@ export class LexicalIndex implements Vocabulary {
       // Without `questions:` (an imported knowledge base), the title is the article's own
       // statement of the problem: questionMatch then measures agreement with it instead of
       // being 0 for every article, which would drag every confidence down.
-      const own = questions.length > 0 ? questions : d.title ? [analyze(d.title, d.lang)] : [];
+      // Learned questions come on top: they must not take the title's place in an imported base.
+      const learned = (d.learned ?? []).map((q) => analyze(q, d.lang));
+      const own = [...(questions.length > 0 ? questions : d.title ? [analyze(d.title, d.lang)] : []), ...learned];
       this.questionTerms.set(d.id, own.map((q) => new Set(q)));
       const doc: Doc = {
         id: d.id,
         title: analyze(d.title, d.lang).join(' '),
-        questions: questions.map((q) => q.join(' ')).join(' '),
+        questions: [...questions, ...learned].map((q) => q.join(' ')).join(' '),
         meta: analyze(d.meta, d.lang).join(' '),
         body: analyze(d.body, d.lang).join(' '),
       };

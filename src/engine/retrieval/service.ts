@@ -21,7 +21,7 @@ import type { EmbedProgress } from './embed-entries.js';
 import type { FieldBoosts } from './lexical.js';
 import { prepareQuery } from './prepare.js';
 import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
-import { buildSnapshot, type Snapshot } from './snapshot.js';
+import { buildSnapshot, type LearnedQuestions, type Snapshot } from './snapshot.js';
 import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
 
 /**
@@ -43,6 +43,11 @@ export interface KnowledgeServiceOptions {
   thresholds?: Partial<Thresholds>;
   maxChunkTokens?: number;
   fieldBoosts?: FieldBoosts;
+  /**
+   * Reads the questions the desk tied to articles (the labelled-examples store) at every reload;
+   * when it fails, the questions learned so far stay.
+   */
+  learnedQuestions?: () => Promise<LearnedQuestions>;
   onProgress?: (progress: EmbedProgress) => void;
   log?: { info(message: string): void; warn(message: string): void };
 }
@@ -77,6 +82,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private queue: Promise<unknown> = Promise.resolve();
   private models: Partial<Record<RetrievalMode, GateModel>>;
   private calibration?: CalibrationInfo;
+  private learned: LearnedQuestions = new Map();
 
   private constructor(private readonly options: KnowledgeServiceOptions) {
     this.models = { ...options.models };
@@ -127,6 +133,35 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     this.options.log?.warn(message);
   }
 
+  /**
+   * Questions the desk tied to articles (from its labelled examples), matched as the articles' own
+   * questions from the next reload on (commands that hold the labels themselves; the app reads
+   * them from the store at every reload, `learnedQuestions`).
+   */
+  setLearnedQuestions(learned: LearnedQuestions): void {
+    this.learned = new Map(learned);
+  }
+
+  /**
+   * Retrieval against this knowledge with other learned questions than the live ones (a side
+   * snapshot: the live one, its persisted vector index and what users are answered from are left
+   * alone). The desk refit asks each labelled question with its own judgement left out, so the
+   * ranker does not learn from a question finding itself.
+   */
+  async withLearnedQuestions(learned: LearnedQuestions): Promise<{ retrieve: (query: string, options?: DecideOptions, lexicalOnly?: boolean) => Promise<RetrievalRun> }> {
+    const side = await buildSnapshot({
+      kbDir: this.options.kbDir,
+      maxChunkTokens: this.options.maxChunkTokens,
+      fieldBoosts: this.options.fieldBoosts,
+      embedder: this.snapshot.dense ? this.embedder : undefined,
+      cache: this.options.cache,
+      previous: this.snapshot,
+      parseCache: this.parseCache,
+      learned,
+    });
+    return { retrieve: (query, options = {}, lexicalOnly = false) => this.retrieveIn(side, query, options, lexicalOnly) };
+  }
+
   /** Serialised: a reload requested during another one runs after it, on the newest files. */
   reload(): Promise<ReloadResult> {
     const next = this.queue.catch(() => undefined).then(() => this.doReload());
@@ -139,6 +174,13 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
 
   private async doReload(): Promise<ReloadResult> {
     const started = Date.now();
+    if (this.options.learnedQuestions) {
+      try {
+        this.learned = await this.options.learnedQuestions();
+      } catch (err) {
+        this.options.log?.warn(`could not read the questions learned from the desk (${err instanceof Error ? err.message : String(err)}): keeping the ${this.learned.size ? 'earlier ones' : 'knowledge without them'}`);
+      }
+    }
     const next = await buildSnapshot({
       kbDir: this.options.kbDir,
       maxChunkTokens: this.options.maxChunkTokens,
@@ -148,6 +190,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       vectorStore: this.options.vectorStore,
       previous: this.snapshot,
       parseCache: this.parseCache,
+      learned: this.learned,
       onProgress: this.options.onProgress,
       log: (m) => this.options.log?.info(m),
     });
@@ -160,9 +203,9 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private restrictedOf?: { snapshot: Snapshot; articles: Article[] };
 
   /** Articles not meant for everyone, computed once per snapshot. */
-  private restricted(): Article[] {
-    if (this.restrictedOf?.snapshot !== this.snapshot) {
-      this.restrictedOf = { snapshot: this.snapshot, articles: this.snapshot.kb.articles.filter((a) => !isPublicAudience(a.audience)) };
+  private restricted(s: Snapshot): Article[] {
+    if (this.restrictedOf?.snapshot !== s) {
+      this.restrictedOf = { snapshot: s, articles: s.kb.articles.filter((a) => !isPublicAudience(a.audience)) };
     }
     return this.restrictedOf.articles;
   }
@@ -200,6 +243,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       loadedAt: s.loadedAt,
       lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model, ...(this.embedder.runtime ? { runtime: this.embedder.runtime } : {}) } : undefined,
+      learnedQuestions: s.learned,
       calibration: this.calibration,
     };
   }
@@ -240,12 +284,15 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
    * Retrieval and features without the decision (calibration reuses them). `lexicalOnly`
    * computes what lexical-only mode would see, to calibrate that mode's model too.
    */
-  async retrieve(query: string, options: DecideOptions = {}, lexicalOnly = false): Promise<RetrievalRun> {
-    const s = this.snapshot;
+  retrieve(query: string, options: DecideOptions = {}, lexicalOnly = false): Promise<RetrievalRun> {
+    return this.retrieveIn(this.snapshot, query, options, lexicalOnly);
+  }
+
+  private async retrieveIn(s: Snapshot, query: string, options: DecideOptions, lexicalOnly: boolean): Promise<RetrievalRun> {
     const detected = s.detectLang(query, options.lang ?? 'en');
     const replyLang = options.lang ?? detected;
     const { analyzed, focused, translated } = prepareQuery(s, query, detected);
-    let mode = this.mode;
+    let mode: RetrievalMode = s.dense ? 'hybrid' : 'lexical-only';
     let vector: Float32Array | undefined;
     let translatedVector: Float32Array | undefined;
     if (!lexicalOnly && s.dense && this.embedder && analyzed.tokens.length > 0) {
@@ -259,7 +306,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     const model = this.modelFor(mode);
     const excludeFamilies = new Set((options.exclude ?? []).map((id) => s.families.familyOf.get(id) ?? id));
     // A family with any member restricted to audiences the user is not in is left out whole.
-    for (const a of this.restricted()) if (!visibleTo(a.audience, options.audiences)) excludeFamilies.add(s.families.familyOf.get(a.id) ?? a.id);
+    for (const a of this.restricted(s)) if (!visibleTo(a.audience, options.audiences)) excludeFamilies.add(s.families.familyOf.get(a.id) ?? a.id);
     const retrieval = retrieve({
       query: analyzed,
       lexical: s.lexical,

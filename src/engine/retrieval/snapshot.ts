@@ -33,6 +33,8 @@ export interface Snapshot {
   warnings: string[];
   /** Texts embedded while building this snapshot. */
   embedded: number;
+  /** Questions the desk tied to articles that are in this snapshot (how many). */
+  learned: number;
   loadedAt: string;
 }
 
@@ -48,8 +50,27 @@ export interface BuildOptions {
   previous?: Snapshot;
   /** Parsed articles of earlier loads, re-parsed only when their file's text changed. */
   parseCache?: ParseCache;
+  /**
+   * Questions the desk tied to articles (article id → questions), matched as the articles' own
+   * questions; those of articles no longer in the knowledge base are ignored.
+   */
+  learned?: LearnedQuestions;
   onProgress?: (progress: EmbedProgress) => void;
   log?: (message: string) => void;
+}
+
+export type LearnedQuestions = ReadonlyMap<string, readonly string[]>;
+
+/** The knowledge base with each article's learned questions attached (the parsed articles are shared, so copies). */
+function withLearned(kb: KnowledgeBase, learned: LearnedQuestions | undefined): { kb: KnowledgeBase; count: number } {
+  if (!learned || learned.size === 0) return { kb, count: 0 };
+  let count = 0;
+  const articles = kb.articles.map((a) => {
+    const questions = [...new Set(learned.get(a.id) ?? [])];
+    count += questions.length;
+    return questions.length ? { ...a, learned: questions } : a;
+  });
+  return { kb: { ...kb, articles, byId: new Map(articles.map((a) => [a.id, a])) }, count };
 }
 
 function languageVocabulary(articles: readonly Article[]): { en: Set<string>; fr: Set<string> } {
@@ -119,7 +140,8 @@ async function buildDense(
 }
 
 export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
-  const kb = loadKnowledgeBase(options.kbDir, { maxChunkTokens: options.maxChunkTokens, ...(options.parseCache ? { reuse: options.parseCache } : {}) });
+  const loaded = loadKnowledgeBase(options.kbDir, { maxChunkTokens: options.maxChunkTokens, ...(options.parseCache ? { reuse: options.parseCache } : {}) });
+  const { kb, count: learned } = withLearned(loaded, options.learned);
   const families = buildFamilies(kb.articles);
   const lexical = new LexicalIndex(
     kb.articles.map((a) => ({
@@ -127,6 +149,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
       lang: a.lang,
       title: a.title,
       questions: a.questions,
+      ...(a.learned ? { learned: a.learned } : {}),
       meta: [a.summary, a.category, ...a.tags].filter(Boolean).join(' '),
       body: a.body,
     })),
@@ -160,12 +183,13 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
     englishOnly,
     lexical,
     sections: new SectionIndex(kb.articles.flatMap(sectionsOf)),
-    chars: new CharNgramIndex(new Map(kb.articles.map((a) => [a.id, [a.title, ...a.questions]]))),
+    chars: new CharNgramIndex(new Map(kb.articles.map((a) => [a.id, [a.title, ...a.questions, ...(a.learned ?? [])]]))),
     detectLang: createLanguageDetector(languageVocabulary(kb.articles)),
     dense,
     chunks: kb.articles.reduce((s, a) => s + a.chunks.length, 0),
     warnings,
     embedded,
+    learned,
     loadedAt: new Date().toISOString(),
   };
 }

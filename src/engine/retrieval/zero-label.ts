@@ -174,11 +174,11 @@ export async function zeroLabelExamples(snapshot: Snapshot, options: ZeroLabelOp
     const lexicalIndex = new LexicalIndex(
       kept.map((a) => {
         const v = views.get(a.id)!;
-        return { id: a.id, lang: a.lang, title: v.title, questions: v.questions, meta: [a.summary, a.category, ...a.tags].filter(Boolean).join(' '), body: v.body };
+        return { id: a.id, lang: a.lang, title: v.title, questions: v.questions, ...(a.learned ? { learned: a.learned } : {}), meta: [a.summary, a.category, ...a.tags].filter(Boolean).join(' '), body: v.body };
       }),
     );
     const sections = new SectionIndex(kept.flatMap((a) => maskedSections(a, maskOf.get(a.id))));
-    const chars = new CharNgramIndex(new Map(kept.map((a) => [a.id, [views.get(a.id)!.title, ...views.get(a.id)!.questions].filter((t) => t)])));
+    const chars = new CharNgramIndex(new Map(kept.map((a) => [a.id, [views.get(a.id)!.title, ...views.get(a.id)!.questions, ...(a.learned ?? [])].filter((t) => t)])));
     const families = buildFamilies(kept);
     let dense: DenseState | undefined;
     if (snapshot.dense && vectorsByHash) {
