@@ -180,11 +180,14 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
       embeddingCache: () => storage.embeddingCache(),
       // What the desk tied to articles is matched as their own questions (README "Learning from the desk").
       learnedQuestions: async () => learnedQuestions(await storage.labels.list()),
+      deskCalibrations: storage.deskCalibrations,
     });
     cleanups.push(() => runtime.close());
     // KB_DIR is shared by the replicas (a shared volume): a console edit or an import on one of them
     // is written there, then every other replica is told to re-read it.
     const knowledgeChanged = busChangeSignal(coordination.bus, 'knowledge-changed');
+    // Bound below (it reloads through reloadEverywhere).
+    let calibrator: DeskCalibrator | undefined;
     const stopHearing = await knowledgeChanged.onChange(() => {
       runtime.service.reload().then(
         (r) => {
@@ -199,7 +202,8 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     // background when the knowledge needs its own calibration (the current gate serves meanwhile).
     const reloadEverywhere = async (): Promise<ReloadResult> => {
       const result = await runtime.service.reload();
-      runtime.calibration?.request();
+      // A refit on the desk's judgements in use is redone on the new knowledge; otherwise its zero-label or committed models.
+      if (!calibrator?.refitAfterChange()) runtime.calibration?.request();
       await knowledgeChanged.notify().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'could not tell the other replicas to reload the knowledge'));
       return result;
     };
@@ -357,11 +361,12 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
         scheduleSingleton({ jobs: coordination.jobs, lock: coordination.lock, name: 'knowledge-sync', intervalMs, runAtStart: true, work: run, onError: (err) => logger.error({ err: errorMessage(err) }, 'knowledge sync failed') }),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const calibrator = new DeskCalibrator({
+    calibrator = new DeskCalibrator({
       service: runtime.service,
       labels,
       dataDir,
       reload: reloadEverywhere,
+      shared: storage.deskCalibrations,
       ...(runtime.embedder ? { provider: runtime.embedder.provider } : {}),
       log: logger.child({ part: 'calibration' }),
       track: (work) => inFlight.run(work),

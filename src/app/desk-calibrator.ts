@@ -2,6 +2,8 @@ import { DEFAULT_TARGET_PRECISION, zeroLabelDir } from './zero-label.js';
 import { chooseOperatingPoint, runDeskCalibration, saveDeskCalibration, type DeskCalibrationRun } from './desk-calibration.js';
 import type { CalibrationOutcome, CalibrationView, DeskCalibrationControl } from '../console/pages/calibration.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
+import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js';
+import { shareDeskCalibration } from './desk-sharing.js';
 import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import type { GateModel, RetrievalMode } from '../engine/gate/model.js';
 
@@ -23,6 +25,8 @@ export interface DeskCalibratorDeps {
    * the desk (read from the store at each reload) are the ones the refit was fitted with.
    */
   reload?: () => Promise<unknown>;
+  /** The store every replica reads refits from (each replica's DATA_DIR is its own). */
+  shared?: DeskCalibrationStore;
   /** Cross-validation passes for the clarify choices (tests use 1). */
   repeats?: number;
 }
@@ -38,12 +42,32 @@ export class DeskCalibrator implements DeskCalibrationControl {
     return this.deps.service.status().mode;
   }
 
+  /** The target precision of the models in use: the operating point a technician chose, else the refit's. */
+  private currentTarget(): number | undefined {
+    const current = this.deps.service.modelInUse(this.modeNow());
+    return current.provenance?.operatingPoint && typeof (current.provenance.operatingPoint as { targetPrecision?: unknown }).targetPrecision === 'number'
+      ? (current.provenance.operatingPoint as { targetPrecision: number }).targetPrecision
+      : typeof current.provenance?.targetPrecision === 'number' ? current.provenance.targetPrecision : undefined;
+  }
+
+  /**
+   * After the knowledge changed (a console edit, an import): when a refit on the desk's judgements
+   * was in use, it was fitted on the knowledge as it was, and the new version would fall back to
+   * its zero-label or committed models, silently dropping what the desk taught. Refits at the same
+   * operating point instead. False when there was nothing to redo (or a refit is already running).
+   */
+  refitAfterChange(): boolean {
+    const status = this.deps.service.status();
+    const calibration = status.calibration;
+    if (calibration?.source !== 'desk' || !calibration.knowledgeHash || calibration.knowledgeHash === status.knowledgeHash) return false;
+    this.deps.log.info({ from: calibration.knowledgeHash.slice(0, 16), to: status.knowledgeHash.slice(0, 16) }, 'knowledge changed: refitting on the desk\'s judgements');
+    return this.refit(this.currentTarget() ?? DEFAULT_TARGET_PRECISION);
+  }
+
   async view(): Promise<CalibrationView> {
     const current = this.deps.service.modelInUse(this.modeNow());
     const note = this.deps.service.status().calibration?.note;
-    const target = current.provenance?.operatingPoint && typeof (current.provenance.operatingPoint as { targetPrecision?: unknown }).targetPrecision === 'number'
-      ? (current.provenance.operatingPoint as { targetPrecision: number }).targetPrecision
-      : typeof current.provenance?.targetPrecision === 'number' ? current.provenance.targetPrecision : undefined;
+    const target = this.currentTarget();
     return {
       labels: await this.deps.labels.counts(),
       running: Boolean(this.running),
@@ -62,7 +86,7 @@ export class DeskCalibrator implements DeskCalibrationControl {
         const labels = await this.deps.labels.list();
         this.deps.log.info({ labels: labels.length, targetPrecision }, 'desk calibration started');
         const run = await runDeskCalibration(this.deps.service, labels, { targetPrecision, ...(this.deps.repeats ? { repeats: this.deps.repeats } : {}) });
-        this.apply(run, targetPrecision, labels.length > 0);
+        await this.apply(run, targetPrecision, labels.length > 0);
         await this.deps.reload?.();
         this.error = undefined;
       } catch (err) {
@@ -86,9 +110,15 @@ export class DeskCalibrator implements DeskCalibrationControl {
     return zeroLabelDir(this.deps.dataDir, this.deps.service.status().knowledgeHash);
   }
 
-  private apply(run: DeskCalibrationRun, targetPrecision: number, labelled: boolean): void {
+  /** Into the shared store, so the other replicas serve it too (at their next reload or start). */
+  private async share(): Promise<void> {
+    if (this.deps.shared) await shareDeskCalibration(this.deps.shared, this.dir(), this.deps.service.status().knowledgeHash, this.deps.provider);
+  }
+
+  private async apply(run: DeskCalibrationRun, targetPrecision: number, labelled: boolean): Promise<void> {
     const status = this.deps.service.status();
     saveDeskCalibration(this.dir(), run, this.deps.provider);
+    await this.share();
     const mode = status.mode;
     const model = run.models[mode];
     const curves = run.curves[mode];
@@ -124,6 +154,7 @@ export class DeskCalibrator implements DeskCalibrationControl {
     }
     if (!changed) return false;
     saveDeskCalibration(dir, { models, results: {} }, this.deps.provider);
+    await this.share();
     const model = models[status.mode]!;
     this.deps.service.useModels(models, {
       source: 'desk',
@@ -132,6 +163,8 @@ export class DeskCalibrator implements DeskCalibrationControl {
     });
     if (this.last) this.last = { ...this.last, targetPrecision, thresholds: model.thresholds };
     this.deps.log.info({ targetPrecision, answer: model.thresholds.answer, clarify: model.thresholds.clarify }, 'operating point chosen');
+    // The other replicas read it from the shared store when they reload.
+    await this.deps.reload?.();
     return true;
   }
 

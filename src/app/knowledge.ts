@@ -8,6 +8,7 @@ import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
 import type { LearnedQuestions } from '../engine/retrieval/snapshot.js';
+import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js';
 import { openEmbeddingCache } from '../storage/factory.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
 import { DEFAULT_GATE_MODEL_DIR, loadGateModels } from './gate-models.js';
@@ -60,6 +61,8 @@ export interface KnowledgeRuntimeOptions {
   embeddingCache?: () => EmbeddingCache;
   /** Questions the desk tied to articles, read at every reload (the app: from the labelled-examples store). */
   learnedQuestions?: () => Promise<LearnedQuestions>;
+  /** The desk's refits shared by the replicas (the app: its storage). */
+  deskCalibrations?: DeskCalibrationStore;
   /** Used instead of the configured embedder (the benchmark's stand-in for a base too big to embed, src/bench/stand-in-embedder.ts). */
   embedder?: Embedder;
 }
@@ -112,6 +115,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     embedder,
     cache,
     models,
+    ...(options.deskCalibrations ? { desk: options.deskCalibrations } : {}),
     log: (m) => log?.info(m),
   };
   const calibration = options.autoCalibrate !== false ? new BackgroundCalibration(service, { ...calibrationOptions, warn: (m) => log?.warn(m) }) : undefined;

@@ -11,6 +11,8 @@ import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import type { EmbeddingCache } from '../engine/retrieval/vector-index.js';
 import { zeroLabelExamples, type OutOfScopeMessage } from '../engine/retrieval/zero-label.js';
 import { DEFAULT_GATE_MODEL_DIR, gateModelFile, loadGateModels } from './gate-models.js';
+import { pullDeskCalibration } from './desk-sharing.js';
+import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js';
 
 /**
  * Zero-label calibration: fits the ranker, the gate and the clarify shortlist to a knowledge
@@ -171,6 +173,8 @@ export interface EnsureCalibrationOptions extends ZeroLabelRunOptions {
    * one they fit again after a zero-label calibration replaced them.
    */
   models?: Partial<Record<RetrievalMode, GateModel>>;
+  /** The desk's refits shared by the replicas: one made on another replica is copied into this DATA_DIR first. */
+  desk?: DeskCalibrationStore;
 }
 
 /**
@@ -198,6 +202,15 @@ export async function ensureCalibration(service: HybridKnowledgeService, options
   // A refit on the desk's judgements (console or `helpdesk calibrate`) for this knowledge version wins over
   // the committed and zero-label models: a technician chose it, operating point included.
   if (!options.explicitModelDir) {
+    if (options.desk) {
+      try {
+        if (await pullDeskCalibration(options.desk, zeroLabelDir(options.dataDir, status.knowledgeHash), status.knowledgeHash, options.provider)) {
+          options.log?.('a refit on the desk\'s judgements saved by another replica was copied into this DATA_DIR');
+        }
+      } catch (err) {
+        options.log?.(`could not read the desk's shared refit (${err instanceof Error ? err.message : String(err)}): using what this replica has`);
+      }
+    }
     const desk = loadGateModels(zeroLabelDir(options.dataDir, status.knowledgeHash), options.provider);
     const model = desk.models[status.mode];
     if (model && desk.problems.length === 0 && typeof model.provenance?.labelled === 'number') {

@@ -7,6 +7,7 @@ import type { DraftStore } from '../engine/ports/drafts.js';
 import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
 import type { HandoffStore } from '../engine/ports/handoff.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
+import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js';
 import type { LocalTicketStore } from '../engine/ports/local-tickets.js';
 import type { OutboxStore } from '../engine/ports/outbox.js';
 import type { ProactiveLog } from '../engine/ports/proactive-log.js';
@@ -48,6 +49,8 @@ export interface StorageBundle {
   readonly references: ChannelReferences;
   /** Human judgements tying questions to articles (README "Learning from the desk"). */
   readonly labels: LabelledExampleStore;
+  /** The desk's refits, so every replica serves what a technician fitted (README "Learning from the desk"). */
+  readonly deskCalibrations: DeskCalibrationStore;
   /** Durable inbound de-duplication (Slack retries, replays). */
   readonly deliveries: DeliveryLog;
   /** What the bot said on its own in web chats, read back by whichever replica holds the page's stream. */

@@ -58,4 +58,44 @@ describe('a knowledge edit on one replica', () => {
     const decision = await b!.app.knowledge.decide('the visitor badge printer prints blank badges');
     expect(JSON.stringify(decision)).toContain('visitor-badge-printer');
   });
+
+  it('serves a refit on the desk\'s judgements made on another replica, and redoes it when the knowledge changes', { timeout: 300_000 }, async () => {
+    const phrasing = 'the zorvex gizmo keeps quibbling at me';
+    const later = 'zorvex gizmo quibbling again';
+    await a!.app.labels.record({ question: phrasing, lang: 'en', verdict: 'article', articleId: 'vpn-cannot-connect', source: 'console_mark', by: 'Dana', conversationId: 'c-replicas-1', turnId: 1 });
+    await a!.app.labels.record({ question: 'please order me a new office chair', lang: 'en', verdict: 'escalate', source: 'console_mark', by: 'Dana', conversationId: 'c-replicas-2', turnId: 1 });
+    expect(a!.app.calibrator.refit(0.9)).toBe(true);
+    await a!.app.calibrator.settled();
+    expect((await a!.app.calibrator.view()).error).toBeUndefined();
+    const fitted = a!.app.knowledge.status();
+    expect(fitted.calibration).toMatchObject({ source: 'desk', knowledgeHash: fitted.knowledgeHash });
+
+    // Replica B has its own DATA_DIR: it serves A's refit from the shared store, and the learned question.
+    await until(async () => ((await b!.app.calibrator.view()).current.note?.includes('labelled examples from the desk') ? true : undefined), 'replica B serving the refit');
+    expect(b!.app.knowledge.status().calibration).toMatchObject({ source: 'desk', knowledgeHash: fitted.knowledgeHash });
+    expect((await b!.app.calibrator.view()).current.thresholds).toEqual((await a!.app.calibrator.view()).current.thresholds);
+    expect(b!.app.knowledge.status().learnedQuestions).toBe(1);
+    expect((await b!.app.knowledge.decide(later, { lang: 'en' })).candidates[0]?.articleId).toBe('vpn-cannot-connect');
+
+    // An operating point chosen on B is used by A.
+    expect(await b!.app.calibrator.choose(0.99)).toBe(true);
+    const strict = (await b!.app.calibrator.view()).current;
+    expect(strict.targetPrecision).toBe(0.99);
+    await until(async () => ((await a!.app.calibrator.view()).current.targetPrecision === 0.99 ? true : undefined), 'replica A using the operating point');
+    expect((await a!.app.calibrator.view()).current.thresholds).toEqual(strict.thresholds);
+
+    // An article added on A: the refit is redone on the new knowledge at the chosen operating point, and B follows.
+    writeFileSync(join(kbDir, 'articles', 'en', 'plotter-paper.md'), ['---', 'id: plotter-paper', 'title: The plotter asks for paper although it is loaded', 'lang: en', 'questions:', '  - the plotter says load paper but paper is loaded', '---', '', '## Resolution', '1. Open the roll cover and push the roll until it clicks.', ''].join('\n'));
+    const edited = (await a!.app.knowledge.reload()).status.knowledgeHash;
+    expect(edited).not.toBe(fitted.knowledgeHash);
+    const refitted = async (app: TestApp) => {
+      const status = app.app.knowledge.status();
+      return status.calibration?.source === 'desk' && status.calibration.knowledgeHash === edited ? true : undefined;
+    };
+    await until(() => refitted(a!), 'replica A refitting on the edited knowledge');
+    await a!.app.calibrator.settled();
+    expect((await a!.app.calibrator.view()).current.targetPrecision).toBe(0.99);
+    await until(() => refitted(b!), 'replica B serving the new refit');
+    expect((await b!.app.knowledge.decide(later, { lang: 'en' })).candidates[0]?.articleId).toBe('vpn-cannot-connect');
+  });
 });

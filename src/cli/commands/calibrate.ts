@@ -1,3 +1,4 @@
+import { shareDeskCalibration } from '../../app/desk-sharing.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -72,6 +73,17 @@ export async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
   }
 }
 
+/** Puts a refit into the bot's store (DATABASE_URL or DATA_DIR/helpdesk.db), from which every replica copies it. */
+async function shareRefit(dataDir: string, dir: string, knowledgeHash: string, provider: string | undefined): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+  const storage = await openStorage({ dataDir, ...(databaseUrl ? { databaseUrl: new URL(databaseUrl) } : {}) });
+  try {
+    await shareDeskCalibration(storage.deskCalibrations, dir, knowledgeHash, provider);
+  } finally {
+    await storage.close();
+  }
+}
+
 /** Zero-label examples plus the desk's judgements, weighted above them; curves before and after on the judged questions. */
 async function withLabels(options: CalibrateOptions, target: number, labels: LabelledExample[]): Promise<void> {
   const runtime = await openKnowledge(options, { autoCalibrate: true });
@@ -87,6 +99,8 @@ async function withLabels(options: CalibrateOptions, target: number, labels: Lab
         `(${skipped.notArticle} "wrong article" without a right one and ${skipped.unknownArticle} naming an unknown article left aside)`,
     );
     const files = saveDeskCalibration(outDir, run, status.embedder?.provider);
+    // Where the bot reads it from (not a copy written elsewhere with --out).
+    if (!options.out) await shareRefit(knowledgeConfig(options).dataDir, outDir, status.knowledgeHash, status.embedder?.provider);
     for (const [mode, result] of Object.entries(run.results) as [RetrievalMode, CalibrationResult][]) {
       const curves = run.curves[mode]!;
       console.log(`\n${mode}: risk–coverage on the ${run.counts.labelsUsed ? 'labelled examples' : 'examples'}, before (models in use, answer ≥ ${curves.beforeThreshold.toFixed(2)}) and after (out-of-fold, answer ≥ ${curves.afterThreshold.toFixed(2)})`);

@@ -9,6 +9,7 @@ import { PgDraftStore } from './draft-store.js';
 import { PgEmbeddingCache } from './embedding-cache.js';
 import { PgHandoffStore } from './handoff-store.js';
 import { PgLabelledExampleStore } from './labelled-examples-store.js';
+import { PgDeskCalibrationStore } from './desk-calibration-store.js';
 import { migratePg } from './migrate.js';
 import { pgMigrations } from './migrations.js';
 import { PgOutboxStore } from './outbox-store.js';
@@ -77,6 +78,7 @@ export async function openPostgresStorage(databaseUrl: string, options: Postgres
     deliveries: new PgDeliveryLog(pool),
     proactive: new PgProactiveLog(pool),
     labels: new PgLabelledExampleStore(pool),
+    deskCalibrations: new PgDeskCalibrationStore(pool),
     localTickets: (ticketOptions: LocalTicketOptions = {}) => new PgTicketStore(pool, ticketOptions),
     embeddingCache: () => embeddings,
     recordFault: (err) => isServerFault(err),

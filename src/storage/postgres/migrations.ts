@@ -427,4 +427,17 @@ export const pgMigrations: readonly PgMigration[] = [
       UPDATE ticket_news_states SET told_at = at, claimed_at = at;
     `,
   },
+  {
+    // The desk's refits, so every replica serves the models a technician fitted (README "Learning from the desk").
+    name: '0020_desk_calibrations',
+    up: `
+      CREATE TABLE desk_calibrations (
+        knowledge_hash TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        files TEXT NOT NULL,
+        saved_at ${TS} NOT NULL,
+        PRIMARY KEY (knowledge_hash, provider)
+      );
+    `,
+  },
 ];

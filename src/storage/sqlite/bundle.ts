@@ -13,6 +13,7 @@ import { SqliteDraftStore } from './draft-store.js';
 import { SqliteEmbeddingCache } from './embedding-cache.js';
 import { SqliteHandoffStore } from './handoff-store.js';
 import { SqliteLabelledExampleStore } from './labelled-examples-store.js';
+import { SqliteDeskCalibrationStore } from './desk-calibration-store.js';
 import { checkDatabaseWritable } from './health.js';
 import { DatabaseFaults, openCheckedDatabase } from './integrity.js';
 import { migrateSqlite } from './migrations.js';
@@ -78,6 +79,7 @@ export function sqliteStorageOn(db: Db, options: Partial<SqliteStorageOptions> =
     deliveries: new SqliteDeliveryLog(db),
     proactive: new SqliteProactiveLog(db),
     labels: new SqliteLabelledExampleStore(db),
+    deskCalibrations: new SqliteDeskCalibrationStore(db),
     localTickets: (ticketOptions: LocalTicketOptions = {}) => new SqliteTicketStore(db, ticketOptions),
     embeddingCache(): EmbeddingCache {
       embeddings ??= SqliteEmbeddingCache.open(memory ? ':memory:' : join(dataDir, 'embeddings.sqlite'));

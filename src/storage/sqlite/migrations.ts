@@ -419,6 +419,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE ticket_news_states SET told_at = at, claimed_at = at;
     `,
   },
+  {
+    // The desk's refits, shared with the CLI and every process on this database (README "Learning from the desk").
+    name: 'desk_calibrations/001_init',
+    up: `CREATE TABLE desk_calibrations (
+      knowledge_hash TEXT NOT NULL,
+      provider TEXT NOT NULL,
+      files TEXT NOT NULL,
+      saved_at TEXT NOT NULL,
+      PRIMARY KEY (knowledge_hash, provider)
+    )`,
+  },
 ];
 
 /** The embedding cache lives in its own file (embeddings.sqlite): deleting it only costs re-embedding time. */

@@ -15,6 +15,9 @@ import type { DeliveryLog } from '../../../src/engine/ports/delivery-log.js';
 import type { EmbeddingCache } from '../../../src/engine/ports/embedding-cache.js';
 import type { LabelledExampleStore } from '../../../src/engine/ports/labelled-examples.js';
 import type { ProactiveLog } from '../../../src/engine/ports/proactive-log.js';
+import type { DeskCalibrationStore } from '../../../src/engine/ports/desk-calibrations.js';
+import { PgDeskCalibrationStore } from '../../../src/storage/postgres/desk-calibration-store.js';
+import { SqliteDeskCalibrationStore } from '../../../src/storage/sqlite/desk-calibration-store.js';
 import { PgProactiveLog } from '../../../src/storage/postgres/proactive-log.js';
 import { SqliteProactiveLog } from '../../../src/storage/sqlite/proactive-log.js';
 import { PgLabelledExampleStore } from '../../../src/storage/postgres/labelled-examples-store.js';
@@ -71,6 +74,7 @@ export interface StoreSet {
   embeddingCache: EmbeddingCache;
   labels: LabelledExampleStore;
   proactive: ProactiveLog;
+  deskCalibrations: DeskCalibrationStore;
 }
 
 export interface ConnectOptions {
@@ -125,6 +129,7 @@ const sqlite: Backend = {
           embeddingCache: new SqliteEmbeddingCache(db),
           labels: new SqliteLabelledExampleStore(db, options.now),
           proactive: new SqliteProactiveLog(db),
+          deskCalibrations: new SqliteDeskCalibrationStore(db, options.now),
         };
       },
       async count(sql) {
@@ -192,6 +197,7 @@ const postgres: Backend = {
           embeddingCache: new PgEmbeddingCache(pool),
           labels: new PgLabelledExampleStore(pool, options.now),
           proactive: new PgProactiveLog(pool),
+          deskCalibrations: new PgDeskCalibrationStore(pool, options.now),
         };
       },
       async count(sql) {
