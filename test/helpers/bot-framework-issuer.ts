@@ -86,7 +86,7 @@ export async function startSignedTeamsApp(): Promise<SignedTeamsApp> {
   const server = await startTestApp(
     { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TENANT_ID: TENANT, MICROSOFT_APP_TYPE: 'SingleTenant' },
     {
-      // The public cloud's settings, with only the OpenID metadata served locally (setting one
+      // The public cloud's settings, with the OpenID metadata served locally (setting one
       // of them means setting them all, as for a sovereign cloud).
       teamsAuthSettings: {
         ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
@@ -94,7 +94,8 @@ export async function startSignedTeamsApp(): Promise<SignedTeamsApp> {
         ToBotFromChannelTokenIssuer: ISSUER,
         OAuthUrl: 'https://api.botframework.com',
         ToBotFromChannelOpenIdMetadataUrl: `${issuerUrl}/v1/.well-known/openidconfiguration`,
-        ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+        // Served locally too: a token claiming an Azure AD (emulator) issuer must not make a test reach the internet.
+        ToBotFromEmulatorOpenIdMetadataUrl: `${issuerUrl}/v1/.well-known/openidconfiguration`,
         CallerId: 'urn:botframework:azure',
       },
     },
