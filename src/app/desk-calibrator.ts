@@ -31,6 +31,9 @@ export interface DeskCalibratorDeps {
   repeats?: number;
 }
 
+/** Refits in a row discarded because the knowledge changed under them before one is given up. */
+const MAX_REFIT_ATTEMPTS = 3;
+
 export class DeskCalibrator implements DeskCalibrationControl {
   private running?: { startedAt: string; done: Promise<void> };
   private last?: CalibrationOutcome;
@@ -83,10 +86,21 @@ export class DeskCalibrator implements DeskCalibrationControl {
     const startedAt = new Date().toISOString();
     const work = async () => {
       try {
-        const labels = await this.deps.labels.list();
-        this.deps.log.info({ labels: labels.length, targetPrecision }, 'desk calibration started');
-        const run = await runDeskCalibration(this.deps.service, labels, { targetPrecision, ...(this.deps.repeats ? { repeats: this.deps.repeats } : {}) });
-        await this.apply(run, targetPrecision, labels.length > 0);
+        // A refit fitted on knowledge that changed while it ran would be saved and served under the
+        // new version's hash: fitted again on the new version instead (a few tries, then it says so).
+        for (let attempt = 1; ; attempt++) {
+          const fittedOn = this.deps.service.status().knowledgeHash;
+          const labels = await this.deps.labels.list();
+          this.deps.log.info({ labels: labels.length, targetPrecision }, 'desk calibration started');
+          const run = await runDeskCalibration(this.deps.service, labels, { targetPrecision, ...(this.deps.repeats ? { repeats: this.deps.repeats } : {}) });
+          if (this.deps.service.status().knowledgeHash !== fittedOn) {
+            if (attempt >= MAX_REFIT_ATTEMPTS) throw new Error(`the knowledge changed during each of ${MAX_REFIT_ATTEMPTS} refits: nothing was saved; refit again once it is stable`);
+            this.deps.log.info({ attempt }, 'knowledge changed during the refit: fitting again on the new version');
+            continue;
+          }
+          await this.apply(run, targetPrecision, labels.length > 0);
+          break;
+        }
         await this.deps.reload?.();
         this.error = undefined;
       } catch (err) {

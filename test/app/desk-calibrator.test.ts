@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,5 +81,35 @@ describe('DeskCalibrator', () => {
     expect(strict.thresholds.answer).toBeGreaterThanOrEqual(saved.thresholds.answer);
     expect(service.modelInUse('lexical-only').thresholds).toEqual(strict.thresholds);
     expect((await calibrator.view()).current.targetPrecision).toBe(0.99);
+  });
+
+  it('fits again when the knowledge changes during a refit, instead of saving models of the old version under the new one', { timeout: 600_000 }, async () => {
+    const kbDir = join(tmp, 'kb-changing');
+    cpSync(join(root, 'knowledge'), kbDir, { recursive: true });
+    const dataDir = join(tmp, 'data-changing');
+    const own = openDatabase(join(tmp, 'changing.db'));
+    const labels = openLabelledExampleStore(own);
+    const service = await HybridKnowledgeService.create({ kbDir });
+    const dev = selectSplit(readDevSet(join(root, 'eval', 'dev.jsonl')), 'calibration').slice(0, 12);
+    for (const q of dev) {
+      await labels.record({ question: q.query, lang: q.lang ?? 'en', verdict: q.expected[0] ? 'article' : 'escalate', ...(q.expected[0] ? { articleId: q.expected[0] } : {}), source: 'console_mark', by: 'Dana', conversationId: `changing-${q.id}`, turnId: 1 });
+    }
+    // A judgement naming an article that only the change brings.
+    await labels.record({ question: 'the plotter says load paper but paper is loaded', lang: 'en', verdict: 'article', articleId: 'plotter-paper', source: 'gap_article', by: 'Dana', conversationId: 'changing-plotter', turnId: 1 });
+    const logged: string[] = [];
+    const calibrator = new DeskCalibrator({ service, labels, dataDir, log: { info: (_o, m) => logged.push(m ?? ''), error: () => undefined }, repeats: 1 });
+    expect(calibrator.refit(0.9)).toBe(true);
+    writeFileSync(join(kbDir, 'articles', 'en', 'plotter-paper.md'), ['---', 'id: plotter-paper', 'title: The plotter asks for paper although it is loaded', 'lang: en', 'questions:', '  - the plotter wants paper', '---', '', '## Resolution', '1. Push the roll until it clicks.', ''].join('\n'));
+    const changed = (await service.reload()).status.knowledgeHash;
+    await calibrator.settled();
+    const view = await calibrator.view();
+    expect(view.error).toBeUndefined();
+    expect(logged).toContain('knowledge changed during the refit: fitting again on the new version');
+    // Fitted on the new version: the new article's judgement is used, and the models are saved under its hash.
+    expect(view.last).toMatchObject({ skipped: { unknownArticle: 0 } });
+    expect(view.last!.labelsUsed).toBe((await labels.list()).length);
+    expect(service.status().calibration).toMatchObject({ source: 'desk', knowledgeHash: changed });
+    expect(existsSync(join(zeroLabelDir(dataDir, changed), 'gate-lexical-only.json'))).toBe(true);
+    own.close();
   });
 });
