@@ -26,6 +26,15 @@ export const LABEL_WEIGHT = 5;
 /** Learned questions kept per article (the newest): enough phrasings, and a bound on what one article adds to the index. */
 export const MAX_LEARNED_PER_ARTICLE = 50;
 
+/** Learned escalations kept (the newest): a bound on the trigram index the gate scans for every message. */
+export const MAX_LEARNED_ESCALATIONS = 5000;
+
+/** The questions the desk said must go to a technician ("should escalate"), newest kept; a near-copy is escalated. */
+export function learnedEscalations(labels: readonly LabelledExample[]): string[] {
+  const out = [...new Set(labels.filter((l) => l.verdict === 'escalate').map((l) => l.question))];
+  return out.slice(-MAX_LEARNED_ESCALATIONS);
+}
+
 /** Folds of the desk's labels: each is asked with the judgements of the others learned, never its own. */
 export const LABEL_FOLDS = 5;
 

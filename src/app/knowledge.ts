@@ -61,6 +61,8 @@ export interface KnowledgeRuntimeOptions {
   embeddingCache?: () => EmbeddingCache;
   /** Questions the desk tied to articles, read at every reload (the app: from the labelled-examples store). */
   learnedQuestions?: () => Promise<LearnedQuestions>;
+  /** Questions the desk said must go to a technician, read at every reload. */
+  learnedEscalations?: () => Promise<readonly string[]>;
   /** The desk's refits shared by the replicas (the app: its storage). */
   deskCalibrations?: DeskCalibrationStore;
   /** Used instead of the configured embedder (the benchmark's stand-in for a base too big to embed, src/bench/stand-in-embedder.ts). */
@@ -104,6 +106,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     thresholds,
     maxChunkTokens: config.retrieval.chunkMaxTokens,
     ...(options.learnedQuestions ? { learnedQuestions: options.learnedQuestions } : {}),
+    ...(options.learnedEscalations ? { learnedEscalations: options.learnedEscalations } : {}),
     onProgress: options.onProgress,
     log,
   });

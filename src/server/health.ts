@@ -36,6 +36,8 @@ export interface Readiness {
     calibration?: KnowledgeStatus['calibration'];
     /** Questions the desk tied to articles, matched as their own (README "Learning from the desk"). */
     learnedQuestions?: number;
+    /** Questions the desk said must go to a technician: a near-copy is escalated. */
+    learnedEscalations?: number;
   };
   checks: {
     knowledge: { ok: boolean; loading: boolean; articles: number; chunks: number; vectors: number; brokenFiles: string[]; loadedAt?: string; knowledgeHash?: string };
@@ -61,7 +63,7 @@ export async function readiness(sources: ReadinessSources): Promise<Readiness> {
   return {
     status: ok ? 'ready' : 'not_ready',
     phase,
-    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}), ...(k?.calibration ? { calibration: k.calibration } : {}), ...(k?.learnedQuestions !== undefined ? { learnedQuestions: k.learnedQuestions } : {}) },
+    retrieval: { mode, note: MODE_NOTES[mode], ...(k?.embedder ? { embedder: k.embedder } : {}), ...(k?.calibration ? { calibration: k.calibration } : {}), ...(k?.learnedQuestions !== undefined ? { learnedQuestions: k.learnedQuestions } : {}), ...(k?.learnedEscalations !== undefined ? { learnedEscalations: k.learnedEscalations } : {}) },
     checks: {
       knowledge: {
         ok: knowledgeOk,

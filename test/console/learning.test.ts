@@ -157,4 +157,20 @@ describe('console: judgements become labelled examples', () => {
     expect(ready.retrieval?.learnedQuestions).toBe(learned);
     expect(await top()).toBe('vpn-cannot-connect');
   });
+
+  it('after a refit, a question the desk said should have escalated is escalated when asked again', { timeout: 300_000 }, async () => {
+    const question = 'how do I connect to the guest wifi';
+    expect((await chat('conv-mark-0004', question)).status).toBe(200);
+    const { page, action, shown } = await markFormOf('conv-mark-0004');
+    expect(page).toContain('class="gate decision-answer"');
+    expect(shown).toBeTruthy();
+    expect((await postForm(server.url, session, action, form(session, { mark: 'escalate', shown: shown! }))).status).toBe(303);
+    const refit = await postForm(server.url, session, '/admin/calibration/refit', form(session, { target: '0.9' }));
+    expect(refit.headers.get('location')).toBe('/admin/calibration?done=started');
+    await server.app.calibrator.settled();
+    expect(server.app.knowledge.status().learnedEscalations).toBeGreaterThanOrEqual(1);
+    expect(await server.app.knowledge.decide(question, { lang: 'en' })).toMatchObject({ kind: 'escalate', explanationKey: 'gate.explain.escalate_learned' });
+    // Another question is answered as before.
+    expect((await server.app.knowledge.decide('my printer shows offline', { lang: 'en' })).kind).toBe('answer');
+  });
 });

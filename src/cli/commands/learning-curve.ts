@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
-import { LABEL_WEIGHT, learnedQuestions, runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
+import { LABEL_WEIGHT, learnedEscalations, learnedQuestions, runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
 import { DEFAULT_TARGET_PRECISION } from '../../app/zero-label.js';
 import { readQueryFiles, selectSplit, type LabelledQuery } from '../../engine/eval/dev-set.js';
 import { evaluateQueries } from '../../engine/eval/run.js';
@@ -112,6 +112,7 @@ export function registerLearningCurve(program: Command): void {
           service.useModels(run.models, { source: 'desk', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
           // As the app does after a refit: the judged questions are matched as their articles' own.
           service.setLearnedQuestions(learnedQuestions(labels));
+          service.setLearnedEscalations(learnedEscalations(labels));
           await service.reload();
           const { rows, familyOf } = await evaluateQueries(service, report);
           const summary = summarize(rows, familyOf);

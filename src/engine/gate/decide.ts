@@ -27,7 +27,17 @@ export interface GateInput {
   queryLang: Lang;
   /** The family member to show for a candidate, in the reply language when it exists. */
   represent(candidate: Candidate): ScoredArticle;
+  /** Closest question the desk said must go to a technician (character-trigram cosine; 0 or absent without any). */
+  learnedEscalation?: number;
 }
+
+/**
+ * A message this close to one the desk said must go to a technician ("should have escalated") is
+ * escalated whatever the models say: one judgement rarely moves a refitted model enough to stop
+ * the same question being answered again. It yields to an article's own or learned question
+ * matched at least as closely (the desk also said an article answers it).
+ */
+export const LEARNED_ESCALATION_MATCH = 0.9;
 
 const fmt = (x: number) => x.toFixed(2);
 
@@ -48,6 +58,10 @@ export function gate(input: GateInput): GateDecision {
 
   const confidence = predict(model.gate, features);
   const best = candidates[0];
+  const learned = input.learnedEscalation ?? 0;
+  if (learned >= LEARNED_ESCALATION_MATCH && learned > top.features.charMatch) {
+    return { kind: 'escalate', confidence, ...explain('escalate_learned', { similarity: fmt(learned), title: best.title }), ...base };
+  }
   const params = {
     title: best.title,
     confidence: fmt(confidence),

@@ -125,6 +125,8 @@ export interface KnowledgeStatus {
   embedder?: { provider: string; model: string; runtime?: string };
   /** Questions the desk tied to served articles, matched as their own questions (README "Learning from the desk"). */
   learnedQuestions?: number;
+  /** Questions the desk said must go to a technician: a near-copy of one is escalated. */
+  learnedEscalations?: number;
   /** Where the gate models come from: committed calibration, zero-label calibration of this knowledge, or hand-set defaults. */
   calibration?: CalibrationInfo;
 }

@@ -21,7 +21,7 @@ import type { EmbedProgress } from './embed-entries.js';
 import type { FieldBoosts } from './lexical.js';
 import { prepareQuery } from './prepare.js';
 import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
-import { buildSnapshot, type LearnedQuestions, type Snapshot } from './snapshot.js';
+import { buildSnapshot, ESCALATIONS, type LearnedQuestions, type Snapshot } from './snapshot.js';
 import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
 
 /**
@@ -48,6 +48,8 @@ export interface KnowledgeServiceOptions {
    * when it fails, the questions learned so far stay.
    */
   learnedQuestions?: () => Promise<LearnedQuestions>;
+  /** Reads the questions the desk said must go to a technician, at every reload (same failure rule). */
+  learnedEscalations?: () => Promise<readonly string[]>;
   onProgress?: (progress: EmbedProgress) => void;
   log?: { info(message: string): void; warn(message: string): void };
 }
@@ -57,6 +59,8 @@ export interface RetrievalRun {
   mode: RetrievalMode;
   replyLang: Lang;
   model: GateModel;
+  /** Closest question the desk said must go to a technician (character-trigram cosine, 0 without any). */
+  learnedEscalation: number;
 }
 
 /**
@@ -83,6 +87,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private models: Partial<Record<RetrievalMode, GateModel>>;
   private calibration?: CalibrationInfo;
   private learned: LearnedQuestions = new Map();
+  private escalations: readonly string[] = [];
 
   private constructor(private readonly options: KnowledgeServiceOptions) {
     this.models = { ...options.models };
@@ -142,6 +147,11 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
     this.learned = new Map(learned);
   }
 
+  /** Questions the desk said must go to a technician: a near-copy is escalated (from the next reload on). */
+  setLearnedEscalations(escalations: readonly string[]): void {
+    this.escalations = [...escalations];
+  }
+
   /**
    * Retrieval against this knowledge with other learned questions than the live ones (a side
    * snapshot: the live one, its persisted vector index and what users are answered from are left
@@ -181,6 +191,13 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
         this.options.log?.warn(`could not read the questions learned from the desk (${err instanceof Error ? err.message : String(err)}): keeping the ${this.learned.size ? 'earlier ones' : 'knowledge without them'}`);
       }
     }
+    if (this.options.learnedEscalations) {
+      try {
+        this.escalations = await this.options.learnedEscalations();
+      } catch (err) {
+        this.options.log?.warn(`could not read the questions the desk sends to a technician (${err instanceof Error ? err.message : String(err)}): keeping the earlier ones`);
+      }
+    }
     const next = await buildSnapshot({
       kbDir: this.options.kbDir,
       maxChunkTokens: this.options.maxChunkTokens,
@@ -191,6 +208,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       previous: this.snapshot,
       parseCache: this.parseCache,
       learned: this.learned,
+      escalations: this.escalations,
       onProgress: this.options.onProgress,
       log: (m) => this.options.log?.info(m),
     });
@@ -244,6 +262,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       lastLoad: { ...this.lastLoad },
       embedder: this.embedder && s.dense ? { provider: this.embedder.provider, model: this.embedder.model, ...(this.embedder.runtime ? { runtime: this.embedder.runtime } : {}) } : undefined,
       learnedQuestions: s.learned,
+      learnedEscalations: s.escalations.count,
       calibration: this.calibration,
     };
   }
@@ -317,7 +336,8 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       dense: vector && s.dense ? { state: s.dense, vector, translated: translatedVector, englishOnly: s.englishOnly } : undefined,
       excludeFamilies,
     });
-    return { retrieval, mode, replyLang, model };
+    const learnedEscalation = s.escalations.count ? s.escalations.index.best(s.escalations.index.prepare(focused), ESCALATIONS) : 0;
+    return { retrieval, mode, replyLang, model, learnedEscalation };
   }
 
   /** The gate applied to a retrieval, optionally with another model (calibration). */
@@ -328,6 +348,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       thresholds: thresholds ?? this.thresholdsFor(model),
       mode: run.mode,
       queryLang: run.replyLang,
+      learnedEscalation: run.learnedEscalation,
       represent: (c) => this.represent(c, run.replyLang),
     });
   }

@@ -35,6 +35,8 @@ export interface Snapshot {
   embedded: number;
   /** Questions the desk tied to articles that are in this snapshot (how many). */
   learned: number;
+  /** Questions the desk said must go to a technician (gate: a near-copy is escalated). */
+  escalations: { index: CharNgramIndex; count: number };
   loadedAt: string;
 }
 
@@ -55,6 +57,8 @@ export interface BuildOptions {
    * questions; those of articles no longer in the knowledge base are ignored.
    */
   learned?: LearnedQuestions;
+  /** Questions the desk said must go to a technician ("should have escalated"). */
+  escalations?: readonly string[];
   onProgress?: (progress: EmbedProgress) => void;
   log?: (message: string) => void;
 }
@@ -71,6 +75,14 @@ function withLearned(kb: KnowledgeBase, learned: LearnedQuestions | undefined): 
     return questions.length ? { ...a, learned: questions } : a;
   });
   return { kb: { ...kb, articles, byId: new Map(articles.map((a) => [a.id, a])) }, count };
+}
+
+/** The owner every learned escalation is filed under in its trigram index. */
+export const ESCALATIONS = 'desk-escalations';
+
+function learnedEscalations(list: readonly string[] | undefined): Snapshot['escalations'] {
+  const texts = [...new Set(list ?? [])];
+  return { index: new CharNgramIndex(new Map([[ESCALATIONS, texts]])), count: texts.length };
 }
 
 function languageVocabulary(articles: readonly Article[]): { en: Set<string>; fr: Set<string> } {
@@ -190,6 +202,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<Snapshot> {
     warnings,
     embedded,
     learned,
+    escalations: learnedEscalations(options.escalations),
     loadedAt: new Date().toISOString(),
   };
 }

@@ -88,4 +88,19 @@ describe('questions learned from the desk', () => {
     expect(learnedEntries[0]).toMatchObject({ kind: 'question', role: 'query', text: PHRASING });
     expect(entries.filter((e) => /\?q\d+$/.test(e.key)).map((e) => e.text)).toEqual(article.questions);
   });
+
+  it('escalates a near-copy of a question the desk said must go to a technician, and only that', async () => {
+    const service = await HybridKnowledgeService.create({ kbDir: copyKb() });
+    const order = 'please order me a new printer toner cartridge for floor 3';
+    service.setLearnedEscalations([order, 'I forgot my password']);
+    await service.reload();
+    expect(service.status().learnedEscalations).toBe(2);
+    const copy = await service.decide('Please order me a new printer toner cartridge for floor 3!');
+    expect(copy).toMatchObject({ kind: 'escalate', explanationKey: 'gate.explain.escalate_learned' });
+    expect(Number(copy.explanationParams?.similarity)).toBeGreaterThanOrEqual(0.9);
+    // Another printer question is not caught by it.
+    expect((await service.decide('the printer jams on every page')).explanationKey).not.toBe('gate.explain.escalate_learned');
+    // An article's own question, matched as closely, wins: the desk also said an article answers it.
+    expect((await service.decide('I forgot my password')).explanationKey).not.toBe('gate.explain.escalate_learned');
+  });
 });
