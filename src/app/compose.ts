@@ -34,7 +34,7 @@ import { consoleRoutes } from '../console/mount.js';
 import type { DraftStore } from '../engine/ports/drafts.js';
 import type { LabelledExampleStore } from '../engine/ports/labelled-examples.js';
 import { DeskCalibrator } from './desk-calibrator.js';
-import { learnedEscalations, learnedQuestions } from './desk-calibration.js';
+import { deskLearning } from './desk-calibration.js';
 import { createKnowledgeRuntime } from './knowledge.js';
 import { KnowledgeSyncRunner } from './knowledge-sync.js';
 import { ProactiveRouter } from './proactive.js';
@@ -178,10 +178,9 @@ export async function composeApp(config: AppConfig, options: ComposeOptions = {}
     const runtime = await createKnowledgeRuntime(config, {
       log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
       embeddingCache: () => storage.embeddingCache(),
-      // What the desk tied to articles is matched as their own questions (README "Learning from the desk").
-      learnedQuestions: async () => learnedQuestions(await storage.labels.list()),
-      // …and a near-copy of a question it said must go to a technician is escalated.
-      learnedEscalations: async () => learnedEscalations(await storage.labels.list()),
+      // What the desk tied to articles is matched as their own questions, and a near-copy of a question
+      // it said must go to a technician is escalated (README "Learning from the desk").
+      learned: async () => deskLearning(await storage.labels.list()),
       deskCalibrations: storage.deskCalibrations,
     });
     cleanups.push(() => runtime.close());

@@ -9,6 +9,7 @@ import type { GateModel, RetrievalMode } from '../engine/gate/model.js';
 import type { LabelledExample } from '../engine/ports/labelled-examples.js';
 import { rerank } from '../engine/retrieval/retrieve.js';
 import type { HybridKnowledgeService } from '../engine/retrieval/service.js';
+import type { DeskLearning } from '../engine/retrieval/snapshot.js';
 import { zeroLabelExamples, type ZeroLabelExamples } from '../engine/retrieval/zero-label.js';
 import { DEFAULT_TARGET_PRECISION, fitOnKnowledge, queryEmbedder, readOutOfScopeBank, writeModels } from './zero-label.js';
 
@@ -29,12 +30,6 @@ export const MAX_LEARNED_PER_ARTICLE = 50;
 /** Learned escalations kept (the newest): a bound on the trigram index the gate scans for every message. */
 export const MAX_LEARNED_ESCALATIONS = 5000;
 
-/** The questions the desk said must go to a technician ("should escalate"), newest kept; a near-copy is escalated. */
-export function learnedEscalations(labels: readonly LabelledExample[]): string[] {
-  const out = [...new Set(labels.filter((l) => l.verdict === 'escalate').map((l) => l.question))];
-  return out.slice(-MAX_LEARNED_ESCALATIONS);
-}
-
 /** Folds of the desk's labels: each is asked with the judgements of the others learned, never its own. */
 export const LABEL_FOLDS = 5;
 
@@ -51,6 +46,15 @@ export function learnedQuestions(labels: readonly LabelledExample[]): Map<string
     out.set(label.articleId, list.slice(-MAX_LEARNED_PER_ARTICLE));
   }
   return out;
+}
+
+/**
+ * What the desk's judgements teach the retrieval and the gate: the questions tied to articles, and
+ * those it said must go to a technician ("should escalate", newest kept; a near-copy is escalated).
+ */
+export function deskLearning(labels: readonly LabelledExample[]): DeskLearning {
+  const escalations = [...new Set(labels.filter((l) => l.verdict === 'escalate').map((l) => l.question))];
+  return { questions: learnedQuestions(labels), escalations: escalations.slice(-MAX_LEARNED_ESCALATIONS) };
 }
 
 export interface DeskExamples {

@@ -12,7 +12,7 @@ import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js'
 const DESK_FILE = /^(gate|scored)-[a-z0-9.-]+\.json$/;
 
 /** The provider a refit is kept under in the shared store (lexical-only bots have none). */
-export const deskProvider = (provider: string | undefined) => provider ?? 'none';
+const deskProvider = (provider: string | undefined) => provider ?? 'none';
 
 /**
  * Puts the refit saved in `dir` into the shared store, so every replica (each with its own

@@ -7,7 +7,7 @@ import type { Embedder } from '../engine/ports/embedder.js';
 import type { EmbedProgress } from '../engine/retrieval/embed-entries.js';
 import { HybridKnowledgeService } from '../engine/retrieval/service.js';
 import type { EmbeddingCache } from '../engine/ports/embedding-cache.js';
-import type { LearnedQuestions } from '../engine/retrieval/snapshot.js';
+import type { DeskLearning } from '../engine/retrieval/snapshot.js';
 import type { DeskCalibrationStore } from '../engine/ports/desk-calibrations.js';
 import { openEmbeddingCache } from '../storage/factory.js';
 import { HnswVectorStore } from '../storage/vector/hnsw.js';
@@ -59,10 +59,8 @@ export interface KnowledgeRuntimeOptions {
    * runtime opens the SQLite cache under DATA_DIR itself (CLI commands) and closes it.
    */
   embeddingCache?: () => EmbeddingCache;
-  /** Questions the desk tied to articles, read at every reload (the app: from the labelled-examples store). */
-  learnedQuestions?: () => Promise<LearnedQuestions>;
-  /** Questions the desk said must go to a technician, read at every reload. */
-  learnedEscalations?: () => Promise<readonly string[]>;
+  /** What the desk taught, read at every reload (the app: from the labelled-examples store). */
+  learned?: () => Promise<DeskLearning>;
   /** The desk's refits shared by the replicas (the app: its storage). */
   deskCalibrations?: DeskCalibrationStore;
   /** Used instead of the configured embedder (the benchmark's stand-in for a base too big to embed, src/bench/stand-in-embedder.ts). */
@@ -105,8 +103,7 @@ export async function createKnowledgeRuntime(config: KnowledgeAppConfig, options
     models,
     thresholds,
     maxChunkTokens: config.retrieval.chunkMaxTokens,
-    ...(options.learnedQuestions ? { learnedQuestions: options.learnedQuestions } : {}),
-    ...(options.learnedEscalations ? { learnedEscalations: options.learnedEscalations } : {}),
+    ...(options.learned ? { learned: options.learned } : {}),
     onProgress: options.onProgress,
     log,
   });

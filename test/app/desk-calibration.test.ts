@@ -1,8 +1,6 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { deskExamples, learnedQuestions, MAX_LEARNED_PER_ARTICLE } from '../../src/app/desk-calibration.js';
+import { describe, expect, it } from 'vitest';
+import { kbCopies } from '../helpers/kb-copies.js';
+import { deskExamples, deskLearning, learnedQuestions, MAX_LEARNED_PER_ARTICLE } from '../../src/app/desk-calibration.js';
 import type { LabelledExample } from '../../src/engine/ports/labelled-examples.js';
 import { HybridKnowledgeService } from '../../src/engine/retrieval/service.js';
 
@@ -13,15 +11,7 @@ import { HybridKnowledgeService } from '../../src/engine/retrieval/service.js';
  */
 
 const fixture = new URL('../fixtures/kb-basic', import.meta.url).pathname;
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyKb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-desk-'));
-  dirs.push(dir);
-  cpSync(fixture, dir, { recursive: true });
-  return dir;
-}
+const copyKb = kbCopies(fixture, 'kb-desk-');
 
 // Words no article uses: only a learned question can tie them to the printer article.
 const PHRASING = 'the quxbaz spits pages sideways';
@@ -53,7 +43,7 @@ describe('desk calibration: learned questions', () => {
     const service = await HybridKnowledgeService.create({ kbDir });
     const alone = label({ id: 10 });
     // Learned live, as the app does: the live index finds the article from the phrasing.
-    service.setLearnedQuestions(learnedQuestions([alone]));
+    service.setLearned(deskLearning([alone]));
     await service.reload();
     expect((await service.retrieve(PHRASING)).retrieval.candidates[0]?.family).toBe('printer-jam');
 

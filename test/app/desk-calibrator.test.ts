@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { learnedQuestions } from '../../src/app/desk-calibration.js';
+import { deskLearning } from '../../src/app/desk-calibration.js';
 import { DeskCalibrator } from '../../src/app/desk-calibrator.js';
 import { ensureCalibration, zeroLabelDir } from '../../src/app/zero-label.js';
 import { readDevSet, selectSplit } from '../../src/engine/eval/dev-set.js';
@@ -30,7 +30,7 @@ describe('DeskCalibrator', () => {
     const dataDir = join(tmp, 'data');
     const labels = openLabelledExampleStore(db);
     // As the app composes it: the judgements are read from the store at every reload.
-    const service = await HybridKnowledgeService.create({ kbDir, learnedQuestions: async () => learnedQuestions(await labels.list()) });
+    const service = await HybridKnowledgeService.create({ kbDir, learned: async () => deskLearning(await labels.list()) });
     const dev = selectSplit(readDevSet(join(root, 'eval', 'dev.jsonl')), 'calibration').slice(0, 40);
     for (const q of dev) {
       await labels.record({ question: q.query, lang: q.lang ?? 'en', verdict: q.expected[0] ? 'article' : 'escalate', ...(q.expected[0] ? { articleId: q.expected[0] } : {}), source: 'console_mark', by: 'Dana', conversationId: `c-${q.id}`, turnId: 1 });

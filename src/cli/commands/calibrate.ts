@@ -1,4 +1,3 @@
-import { shareDeskCalibration } from '../../app/desk-sharing.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -7,9 +6,11 @@ import { DEFAULT_GATE_MODEL_DIR, gateModelFile } from '../../app/gate-models.js'
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDeskCalibration, saveDeskCalibration } from '../../app/desk-calibration.js';
+import { shareDeskCalibration } from '../../app/desk-sharing.js';
 import { DEFAULT_TARGET_PRECISION, runZeroLabel, writeModels, zeroLabelDir } from '../../app/zero-label.js';
 import type { RiskCoverageRow } from '../../engine/gate/calibrate.js';
 import type { LabelledExample } from '../../engine/ports/labelled-examples.js';
+import type { StorageBundle } from '../../storage/bundle.js';
 import { openStorage } from '../../storage/factory.js';
 import { readQueryFiles, selectSplit } from '../../engine/eval/dev-set.js';
 import { familyKeyOf } from '../../engine/eval/run.js';
@@ -61,27 +62,21 @@ function formatCurve(rows: readonly RiskCoverageRow[]): string[] {
   return rows.map((r) => `| ${r.threshold.toFixed(2)} | ${r.answered} | ${r.precision.toFixed(3)} | ${r.coverage.toFixed(3)} | ${r.oosAnswered.toFixed(3)} |`);
 }
 
-/** The desk's judgements kept where the bot keeps its data: DATABASE_URL, else DATA_DIR/helpdesk.db (none when the bot never ran there). */
-export async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
+/** Runs `work` on the storage the bot keeps its data in: DATABASE_URL, else DATA_DIR/helpdesk.db. */
+async function withBotStorage<T>(dataDir: string, work: (storage: StorageBundle) => Promise<T>): Promise<T> {
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
-  if (!databaseUrl && !existsSync(join(dataDir, 'helpdesk.db'))) return [];
   const storage = await openStorage({ dataDir, ...(databaseUrl ? { databaseUrl: new URL(databaseUrl) } : {}) });
   try {
-    return await storage.labels.list();
+    return await work(storage);
   } finally {
     await storage.close();
   }
 }
 
-/** Puts a refit into the bot's store (DATABASE_URL or DATA_DIR/helpdesk.db), from which every replica copies it. */
-async function shareRefit(dataDir: string, dir: string, knowledgeHash: string, provider: string | undefined): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
-  const storage = await openStorage({ dataDir, ...(databaseUrl ? { databaseUrl: new URL(databaseUrl) } : {}) });
-  try {
-    await shareDeskCalibration(storage.deskCalibrations, dir, knowledgeHash, provider);
-  } finally {
-    await storage.close();
-  }
+/** The desk's judgements kept where the bot keeps its data (none when the bot never ran there). */
+export async function deskLabels(dataDir: string): Promise<LabelledExample[]> {
+  if (!process.env.DATABASE_URL?.trim() && !existsSync(join(dataDir, 'helpdesk.db'))) return [];
+  return withBotStorage(dataDir, (storage) => storage.labels.list());
 }
 
 /** Zero-label examples plus the desk's judgements, weighted above them; curves before and after on the judged questions. */
@@ -100,7 +95,9 @@ async function withLabels(options: CalibrateOptions, target: number, labels: Lab
     );
     const files = saveDeskCalibration(outDir, run, status.embedder?.provider);
     // Where the bot reads it from (not a copy written elsewhere with --out).
-    if (!options.out) await shareRefit(knowledgeConfig(options).dataDir, outDir, status.knowledgeHash, status.embedder?.provider);
+    if (!options.out) {
+      await withBotStorage(knowledgeConfig(options).dataDir, (storage) => shareDeskCalibration(storage.deskCalibrations, outDir, status.knowledgeHash, status.embedder?.provider));
+    }
     for (const [mode, result] of Object.entries(run.results) as [RetrievalMode, CalibrationResult][]) {
       const curves = run.curves[mode]!;
       console.log(`\n${mode}: risk–coverage on the ${run.counts.labelsUsed ? 'labelled examples' : 'examples'}, before (models in use, answer ≥ ${curves.beforeThreshold.toFixed(2)}) and after (out-of-fold, answer ≥ ${curves.afterThreshold.toFixed(2)})`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
-import { LABEL_WEIGHT, learnedEscalations, learnedQuestions, runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
+import { deskLearning, LABEL_WEIGHT, runDeskCalibration, zeroLabelOf } from '../../app/desk-calibration.js';
 import { DEFAULT_TARGET_PRECISION } from '../../app/zero-label.js';
 import { readQueryFiles, selectSplit, type LabelledQuery } from '../../engine/eval/dev-set.js';
 import { evaluateQueries } from '../../engine/eval/run.js';
@@ -110,9 +110,8 @@ export function registerLearningCurve(program: Command): void {
           stderrLog.info(`${labels.length} labels: calibrating`);
           const run = await runDeskCalibration(service, labels, { zeroLabel: zero, modes: [mode], targetPrecision: target, weight, log: stderrLog.info });
           service.useModels(run.models, { source: 'desk', knowledgeHash: service.status().knowledgeHash, note: `learning curve: ${labels.length} labels` });
-          // As the app does after a refit: the judged questions are matched as their articles' own.
-          service.setLearnedQuestions(learnedQuestions(labels));
-          service.setLearnedEscalations(learnedEscalations(labels));
+          // As the app does after a refit: what the judgements teach is used from the reload on.
+          service.setLearned(deskLearning(labels));
           await service.reload();
           const { rows, familyOf } = await evaluateQueries(service, report);
           const summary = summarize(rows, familyOf);

@@ -22,7 +22,7 @@ export interface DeskCalibration {
   knowledgeHash: string;
   provider: string;
   files: Record<string, string>;
-  /** ISO time of the save; a replica writes the files into its DATA_DIR when they are newer than its copy. */
+  /** ISO time of the save (a replica copies the files into its DATA_DIR when they differ from its own). */
   savedAt: string;
 }
 

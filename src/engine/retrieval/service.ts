@@ -21,7 +21,7 @@ import type { EmbedProgress } from './embed-entries.js';
 import type { FieldBoosts } from './lexical.js';
 import { prepareQuery } from './prepare.js';
 import { retrieve, type Candidate, type Retrieval } from './retrieve.js';
-import { buildSnapshot, ESCALATIONS, type LearnedQuestions, type Snapshot } from './snapshot.js';
+import { buildSnapshot, ESCALATIONS, type DeskLearning, type LearnedQuestions, type Snapshot } from './snapshot.js';
 import type { EmbeddingCache, VectorIndexStore } from './vector-index.js';
 
 /**
@@ -44,12 +44,10 @@ export interface KnowledgeServiceOptions {
   maxChunkTokens?: number;
   fieldBoosts?: FieldBoosts;
   /**
-   * Reads the questions the desk tied to articles (the labelled-examples store) at every reload;
-   * when it fails, the questions learned so far stay.
+   * Reads what the desk taught (the labelled-examples store) at every reload; when it fails, what
+   * was learned before stays.
    */
-  learnedQuestions?: () => Promise<LearnedQuestions>;
-  /** Reads the questions the desk said must go to a technician, at every reload (same failure rule). */
-  learnedEscalations?: () => Promise<readonly string[]>;
+  learned?: () => Promise<DeskLearning>;
   onProgress?: (progress: EmbedProgress) => void;
   log?: { info(message: string): void; warn(message: string): void };
 }
@@ -86,8 +84,7 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   private queue: Promise<unknown> = Promise.resolve();
   private models: Partial<Record<RetrievalMode, GateModel>>;
   private calibration?: CalibrationInfo;
-  private learned: LearnedQuestions = new Map();
-  private escalations: readonly string[] = [];
+  private learned: DeskLearning = { questions: new Map(), escalations: [] };
 
   private constructor(private readonly options: KnowledgeServiceOptions) {
     this.models = { ...options.models };
@@ -139,17 +136,12 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
   }
 
   /**
-   * Questions the desk tied to articles (from its labelled examples), matched as the articles' own
-   * questions from the next reload on (commands that hold the labels themselves; the app reads
-   * them from the store at every reload, `learnedQuestions`).
+   * What the desk taught, used from the next reload on: questions tied to articles are matched as
+   * the articles' own, and a near-copy of one it said must go to a technician is escalated. For
+   * commands that hold the labels themselves; the app reads them at every reload (`learned`).
    */
-  setLearnedQuestions(learned: LearnedQuestions): void {
-    this.learned = new Map(learned);
-  }
-
-  /** Questions the desk said must go to a technician: a near-copy is escalated (from the next reload on). */
-  setLearnedEscalations(escalations: readonly string[]): void {
-    this.escalations = [...escalations];
+  setLearned(learned: DeskLearning): void {
+    this.learned = { questions: new Map(learned.questions), escalations: [...learned.escalations] };
   }
 
   /**
@@ -184,18 +176,11 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
 
   private async doReload(): Promise<ReloadResult> {
     const started = Date.now();
-    if (this.options.learnedQuestions) {
+    if (this.options.learned) {
       try {
-        this.learned = await this.options.learnedQuestions();
+        this.learned = await this.options.learned();
       } catch (err) {
-        this.options.log?.warn(`could not read the questions learned from the desk (${err instanceof Error ? err.message : String(err)}): keeping the ${this.learned.size ? 'earlier ones' : 'knowledge without them'}`);
-      }
-    }
-    if (this.options.learnedEscalations) {
-      try {
-        this.escalations = await this.options.learnedEscalations();
-      } catch (err) {
-        this.options.log?.warn(`could not read the questions the desk sends to a technician (${err instanceof Error ? err.message : String(err)}): keeping the earlier ones`);
+        this.options.log?.warn(`could not read what the desk taught (${err instanceof Error ? err.message : String(err)}): keeping what was learned before`);
       }
     }
     const next = await buildSnapshot({
@@ -207,8 +192,8 @@ export class HybridKnowledgeService implements ManagedKnowledgeService {
       vectorStore: this.options.vectorStore,
       previous: this.snapshot,
       parseCache: this.parseCache,
-      learned: this.learned,
-      escalations: this.escalations,
+      learned: this.learned.questions,
+      escalations: this.learned.escalations,
       onProgress: this.options.onProgress,
       log: (m) => this.options.log?.info(m),
     });

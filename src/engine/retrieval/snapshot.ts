@@ -65,6 +65,12 @@ export interface BuildOptions {
 
 export type LearnedQuestions = ReadonlyMap<string, readonly string[]>;
 
+/** What the desk taught (its labelled examples): questions tied to articles, and questions that must go to a technician. */
+export interface DeskLearning {
+  questions: LearnedQuestions;
+  escalations: readonly string[];
+}
+
 /** The knowledge base with each article's learned questions attached (the parsed articles are shared, so copies). */
 function withLearned(kb: KnowledgeBase, learned: LearnedQuestions | undefined): { kb: KnowledgeBase; count: number } {
   if (!learned || learned.size === 0) return { kb, count: 0 };

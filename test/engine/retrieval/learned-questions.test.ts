@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { kbCopies } from '../../helpers/kb-copies.js';
 import { articleEntries } from '../../../src/engine/retrieval/entries.js';
 import { HybridKnowledgeService } from '../../../src/engine/retrieval/service.js';
+import type { DeskLearning } from '../../../src/engine/retrieval/snapshot.js';
 import { HashingEmbedder } from '../../helpers/hashing-embedder.js';
 
 /**
@@ -13,15 +14,7 @@ import { HashingEmbedder } from '../../helpers/hashing-embedder.js';
  */
 
 const fixture = new URL('../../fixtures/kb-basic', import.meta.url).pathname;
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyKb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-learned-'));
-  dirs.push(dir);
-  cpSync(fixture, dir, { recursive: true });
-  return dir;
-}
+const copyKb = kbCopies(fixture, 'kb-learned-');
 
 // Words no article uses: only a learned question can tie them to the printer article.
 const PHRASING = 'the quxbaz spits pages sideways';
@@ -37,7 +30,7 @@ describe('questions learned from the desk', () => {
       const cold = await service.retrieve(ASKED);
       expect(cold.retrieval.candidates[0]?.family).not.toBe('printer-jam');
 
-      service.setLearnedQuestions(new Map([['printer-jam', [PHRASING]], ['no-such-article', ['ignored']]]));
+      service.setLearned({ questions: new Map([['printer-jam', [PHRASING]], ['no-such-article', ['ignored']]]), escalations: [] });
       await service.reload();
       expect(service.status().learnedQuestions).toBe(1);
       const warm = await service.retrieve(ASKED);
@@ -58,24 +51,25 @@ describe('questions learned from the desk', () => {
 
   it('are read at every reload; a failing read keeps the ones learned before', async () => {
     const kbDir = copyKb();
-    let learned: Map<string, string[]> | Error = new Map([['printer-jam', [PHRASING]]]);
+    let learned: DeskLearning | Error = { questions: new Map([['printer-jam', [PHRASING]]]), escalations: ['please order me a new chair'] };
     const warnings: string[] = [];
     const service = await HybridKnowledgeService.create({
       kbDir,
-      learnedQuestions: async () => {
+      learned: async () => {
         if (learned instanceof Error) throw learned;
         return learned;
       },
       log: { info: () => undefined, warn: (m) => warnings.push(m) },
     });
-    expect(service.status().learnedQuestions).toBe(1);
+    expect(service.status()).toMatchObject({ learnedQuestions: 1, learnedEscalations: 1 });
     learned = new Error('database is down');
     await service.reload();
-    expect(warnings.join('\n')).toMatch(/could not read the questions learned from the desk \(database is down\)/);
+    expect(warnings.join('\n')).toMatch(/could not read what the desk taught \(database is down\)/);
+    expect(service.status()).toMatchObject({ learnedQuestions: 1, learnedEscalations: 1 });
     expect((await service.retrieve(ASKED)).retrieval.candidates[0]?.family).toBe('printer-jam');
-    learned = new Map();
+    learned = { questions: new Map(), escalations: [] };
     await service.reload();
-    expect(service.status().learnedQuestions).toBe(0);
+    expect(service.status()).toMatchObject({ learnedQuestions: 0, learnedEscalations: 0 });
     expect((await service.retrieve(ASKED)).retrieval.candidates[0]?.family).not.toBe('printer-jam');
   });
 
@@ -92,7 +86,7 @@ describe('questions learned from the desk', () => {
   it('escalates a near-copy of a question the desk said must go to a technician, and only that', async () => {
     const service = await HybridKnowledgeService.create({ kbDir: copyKb() });
     const order = 'please order me a new printer toner cartridge for floor 3';
-    service.setLearnedEscalations([order, 'I forgot my password']);
+    service.setLearned({ questions: new Map(), escalations: [order, 'I forgot my password'] });
     await service.reload();
     expect(service.status().learnedEscalations).toBe(2);
     const copy = await service.decide('Please order me a new printer toner cartridge for floor 3!');

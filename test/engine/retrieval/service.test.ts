@@ -1,21 +1,14 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { kbCopies } from '../../helpers/kb-copies.js';
 import { HybridKnowledgeService } from '../../../src/engine/retrieval/service.js';
 import type { EmbeddingCache } from '../../../src/engine/retrieval/vector-index.js';
 import { HashingEmbedder } from '../../helpers/hashing-embedder.js';
 
 const fixture = new URL('../../fixtures/kb-basic', import.meta.url).pathname;
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function copyKb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-service-'));
-  dirs.push(dir);
-  cpSync(fixture, dir, { recursive: true });
-  return dir;
-}
+const copyKb = kbCopies(fixture, 'kb-service-');
 
 class MemoryCache implements EmbeddingCache {
   readonly rows = new Map<string, Float32Array>();
